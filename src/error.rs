@@ -1,0 +1,62 @@
+//! The crate's error type.
+
+use core::fmt;
+
+/// Everything that can go wrong at run time.
+///
+/// Shape mistakes (a sequence of the wrong length, a model with the wrong number of inputs) are
+/// type errors and never reach this enum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// A number does not fit the task's `bits`-bit encoding (or a sum would not).
+    NumberTooLarge {
+        /// The number that was given (for a pair, their sum).
+        value: u64,
+        /// The number of bits available.
+        bits: u32,
+    },
+    /// The loss of a training step is NaN or infinite; the weights were left as they were.
+    NonFiniteLoss,
+    /// A gradient is NaN or infinite; the weights were left as they were.
+    NonFiniteGradient,
+    /// The update would make a weight NaN or infinite; the weights were left as they were.
+    NonFiniteWeight,
+    /// The learning rate is not a positive, finite number.
+    InvalidLearningRate,
+    /// The gradient-clipping threshold is not a positive, finite number.
+    InvalidClipThreshold,
+    /// The standard deviation of a normal initialisation is not a non-negative, finite number.
+    InvalidInitStd,
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::NumberTooLarge { value, bits } => {
+                write!(f, "{value} does not fit in {bits} bits")
+            }
+            Error::NonFiniteLoss => f.write_str("the loss is not finite (training diverged)"),
+            Error::NonFiniteGradient => {
+                f.write_str("a gradient is not finite (training diverged)")
+            }
+            Error::NonFiniteWeight => {
+                f.write_str("the update would make a weight non-finite (training diverged)")
+            }
+            Error::InvalidLearningRate => {
+                f.write_str("the learning rate must be a positive, finite number")
+            }
+            Error::InvalidClipThreshold => {
+                f.write_str("the clipping threshold must be a positive, finite number")
+            }
+            Error::InvalidInitStd => {
+                f.write_str("the initialisation std must be a non-negative, finite number")
+            }
+        }
+    }
+}
+
+impl core::error::Error for Error {}
+
+/// `core::result::Result` with this crate's [`Error`].
+pub type Result<T> = core::result::Result<T, Error>;

@@ -1,0 +1,141 @@
+//! Seeded weight initialisation from any [`rand_core::Rng`].
+//!
+//! Standard normal numbers come from the Box–Muller transform, computed with `libm` only, so the
+//! same RNG state gives the same weights, bit for bit, on every target:
+//!
+//! ```text
+//! u1 = 1 - k1 / 2^24   in (0, 1]      (k1, k2: the top 24 bits of two next_u32() draws)
+//! u2 = k2 / 2^24       in [0, 1)
+//! r  = sqrt(-2 ln u1),  θ = 2π u2
+//! n1 = r cos θ,  n2 = r sin θ         (both are used, in that order)
+//! ```
+
+use rand_core::Rng;
+
+use crate::error::{Error, Result};
+
+/// How to draw the initial weights. Biases always start at zero.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Init {
+    /// `std * randn()`: the seed's `weight_init_std * np.random.randn(...)` (the seed uses 1).
+    Normal {
+        /// The standard deviation (`weight_init_std`).
+        std: f32,
+    },
+    /// Xavier: `randn() / sqrt(fan_in)`, where `fan_in` is the number of rows of the matrix
+    /// (`I` for `w_in`, `H` for `w` and `w_out`).
+    Xavier,
+    /// He: `randn() * sqrt(2 / fan_in)`, with `fan_in` as for [`Init::Xavier`].
+    He,
+}
+
+impl Default for Init {
+    /// The seed's setting: `Normal { std: 1.0 }`.
+    fn default() -> Self {
+        Init::Normal { std: 1.0 }
+    }
+}
+
+impl Init {
+    /// The scale that multiplies a standard normal draw for a matrix with `fan_in` rows.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInitStd`] if a normal std is negative, NaN or infinite.
+    pub fn scale(self, fan_in: usize) -> Result<f32> {
+        let fan_in = fan_in as f32;
+        match self {
+            Init::Normal { std } if std.is_finite() && std >= 0.0 => Ok(std),
+            Init::Normal { .. } => Err(Error::InvalidInitStd),
+            Init::Xavier => Ok(1.0 / libm::sqrtf(fan_in)),
+            Init::He => Ok(libm::sqrtf(2.0 / fan_in)),
+        }
+    }
+}
+
+/// A standard normal sampler (Box–Muller over `libm`), keeping the second value of each pair.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StandardNormal {
+    spare: Option<f32>,
+}
+
+impl StandardNormal {
+    /// A sampler with no value kept back.
+    pub const fn new() -> Self {
+        StandardNormal { spare: None }
+    }
+
+    /// Draws one standard normal number.
+    pub fn sample<R: Rng + ?Sized>(&mut self, rng: &mut R) -> f32 {
+        if let Some(v) = self.spare.take() {
+            return v;
+        }
+        const SCALE: f32 = 1.0 / (1u32 << 24) as f32;
+        let u1 = 1.0 - (rng.next_u32() >> 8) as f32 * SCALE;
+        let u2 = (rng.next_u32() >> 8) as f32 * SCALE;
+        let r = libm::sqrtf(-2.0 * libm::logf(u1));
+        let theta = 2.0 * core::f32::consts::PI * u2;
+        self.spare = Some(r * libm::sinf(theta));
+        r * libm::cosf(theta)
+    }
+
+    /// Fills `out` with `scale * randn()`, in order.
+    pub fn fill<R: Rng + ?Sized>(&mut self, rng: &mut R, scale: f32, out: &mut [f32]) {
+        for w in out.iter_mut() {
+            *w = scale * self.sample(rng);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+
+    use super::*;
+    use rand_core::SeedableRng;
+    use rand_xorshift::XorShiftRng;
+
+    #[test]
+    fn normal_moments_are_close() {
+        let mut rng = XorShiftRng::seed_from_u64(7);
+        let mut n = StandardNormal::new();
+        let count = 200_000;
+        let (mut s, mut s2) = (0.0f64, 0.0f64);
+        for _ in 0..count {
+            let v = n.sample(&mut rng) as f64;
+            assert!(v.is_finite());
+            s += v;
+            s2 += v * v;
+        }
+        let mean = s / count as f64;
+        let var = s2 / count as f64 - mean * mean;
+        // Standard error of the mean is 1/sqrt(200000) ≈ 0.0022.
+        assert!(mean.abs() < 0.01, "mean {mean}");
+        assert!((var - 1.0).abs() < 0.02, "variance {var}");
+    }
+
+    #[test]
+    fn same_seed_same_bits() {
+        let draw = |seed| {
+            let mut rng = XorShiftRng::seed_from_u64(seed);
+            let mut n = StandardNormal::new();
+            let mut out = [0.0f32; 9];
+            n.fill(&mut rng, 1.0, &mut out);
+            out.map(f32::to_bits)
+        };
+        assert_eq!(draw(3), draw(3));
+        assert_ne!(draw(3), draw(4));
+    }
+
+    #[test]
+    fn scales() {
+        assert_eq!(Init::Normal { std: 0.5 }.scale(16), Ok(0.5));
+        assert_eq!(Init::Xavier.scale(16), Ok(0.25));
+        assert_eq!(Init::He.scale(2), Ok(1.0));
+        for bad in [-1.0, f32::NAN, f32::INFINITY] {
+            assert_eq!(
+                Init::Normal { std: bad }.scale(4),
+                Err(Error::InvalidInitStd)
+            );
+        }
+    }
+}

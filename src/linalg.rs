@@ -1,0 +1,120 @@
+//! Small kernels over fixed arrays, written by hand.
+//!
+//! Each kernel writes into (or accumulates into) a caller-owned buffer and ends in `_into` or
+//! `_add_into`. Inner loops run over the last, contiguous index, so the compiler can vectorise
+//! them. The order of every floating-point operation is fixed by the source, so results are the
+//! same bits on every target.
+
+/// Number of independent accumulators in [`dot`]: lets the compiler use SIMD lanes without
+/// reordering anything itself (Rust never reassociates float additions).
+const LANES: usize = 4;
+
+/// `out += x · m`: a row vector times a matrix, accumulated.
+#[inline]
+pub fn vecmat_add_into<const N: usize, const M: usize>(
+    x: &[f32; N],
+    m: &[[f32; M]; N],
+    out: &mut [f32; M],
+) {
+    for (xi, row) in x.iter().zip(m.iter()) {
+        for (o, w) in out.iter_mut().zip(row.iter()) {
+            *o += xi * w;
+        }
+    }
+}
+
+/// `out += a ⊗ b`, i.e. `out[i][j] += a[i] * b[j]` (a column times a row, accumulated).
+#[inline]
+pub fn outer_add_into<const N: usize, const M: usize>(
+    a: &[f32; N],
+    b: &[f32; M],
+    out: &mut [[f32; M]; N],
+) {
+    for (ai, row) in a.iter().zip(out.iter_mut()) {
+        for (o, bj) in row.iter_mut().zip(b.iter()) {
+            *o += ai * bj;
+        }
+    }
+}
+
+/// The dot product `a · b`, summed in [`LANES`] interleaved partial sums and then
+/// `((s0 + s1) + (s2 + s3)) + tail`, in that fixed order.
+#[inline]
+pub fn dot<const N: usize>(a: &[f32; N], b: &[f32; N]) -> f32 {
+    let mut acc = [0.0f32; LANES];
+    let mut a_chunks = a.chunks_exact(LANES);
+    let mut b_chunks = b.chunks_exact(LANES);
+    for (ca, cb) in (&mut a_chunks).zip(&mut b_chunks) {
+        for ((s, x), y) in acc.iter_mut().zip(ca).zip(cb) {
+            *s += x * y;
+        }
+    }
+    let mut tail = 0.0f32;
+    for (x, y) in a_chunks.remainder().iter().zip(b_chunks.remainder()) {
+        tail += x * y;
+    }
+    ((acc[0] + acc[1]) + (acc[2] + acc[3])) + tail
+}
+
+/// `out[i] = a[i] · m[i]`: each row of `m` dotted with `a`, i.e. `m · aᵀ` — the product with a
+/// transposed matrix that backpropagation needs (`delta · Wᵀ`).
+#[inline]
+pub fn matvec_into<const N: usize, const M: usize>(
+    m: &[[f32; M]; N],
+    a: &[f32; M],
+    out: &mut [f32; N],
+) {
+    for (o, row) in out.iter_mut().zip(m.iter()) {
+        *o = dot(a, row);
+    }
+}
+
+/// The sum of squares of every element of `x`, accumulated in order.
+#[inline]
+pub fn sum_squares(x: &[f32]) -> f32 {
+    x.iter().fold(0.0, |s, v| s + v * v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vecmat_small_integers() {
+        let x = [1.0, 2.0];
+        let m = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]];
+        let mut out = [10.0, 0.0, -1.0];
+        vecmat_add_into(&x, &m, &mut out);
+        assert_eq!(out, [19.0, 12.0, 14.0]);
+    }
+
+    #[test]
+    fn outer_small_integers() {
+        let mut out = [[1.0, 1.0, 1.0], [0.0, 0.0, 0.0]];
+        outer_add_into(&[2.0, -1.0], &[1.0, 2.0, 3.0], &mut out);
+        assert_eq!(out, [[3.0, 5.0, 7.0], [-1.0, -2.0, -3.0]]);
+    }
+
+    #[test]
+    fn dot_small_integers_with_tail() {
+        let a = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0];
+        let b = [1.0, 1.0, 1.0, 1.0, 2.0, 2.0, -1.0];
+        assert_eq!(dot(&a, &b), 1.0 + 2.0 + 3.0 + 4.0 + 10.0 + 12.0 - 7.0);
+        assert_eq!(dot(&[3.0], &[4.0]), 12.0);
+        assert_eq!(dot::<0>(&[], &[]), 0.0);
+    }
+
+    #[test]
+    fn matvec_is_product_with_transpose() {
+        let m = [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]];
+        let mut out = [0.0; 3];
+        matvec_into(&m, &[1.0, -1.0], &mut out);
+        assert_eq!(out, [-1.0, -1.0, -1.0]);
+    }
+
+    #[test]
+    fn sum_squares_small_integers() {
+        assert_eq!(sum_squares(&[1.0, -2.0, 3.0]), 14.0);
+        assert_eq!(sum_squares(&[]), 0.0);
+    }
+}

@@ -1,0 +1,226 @@
+//! The simple (Elman) recurrent network: its weights, one step, and a forward pass.
+
+use rand_core::Rng;
+
+use crate::activation::{Activation, sigmoid};
+use crate::error::Result;
+use crate::init::{Init, StandardNormal};
+use crate::linalg::vecmat_add_into;
+
+/// A simple recurrent network with `I` inputs, `H` hidden units and `O` outputs.
+///
+/// At step `t`, with `z_0 = 0`:
+///
+/// ```text
+/// u_t = x_t · w_in + z_{t-1} · w (+ b_h)      z_t = f(u_t)        f: sigmoid or tanh
+/// y_t = sigmoid(z_t · w_out (+ b_out))
+/// ```
+///
+/// The matrices are the seed's, row-major as numpy's `X · W_in`. Every field is public so that
+/// weights can be read, set, saved and compared. The model holds no hidden state: inference
+/// either runs a whole sequence ([`Rnn::forward_into`]) or one step with the hidden state held
+/// by the caller ([`Rnn::step`]).
+///
+/// Size: `4 (I·H + H·H + H·O + H + O)` bytes of weights plus 2 bytes of settings, rounded up to
+/// a multiple of 4 (checked by a test).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rnn<const I: usize, const H: usize, const O: usize> {
+    /// Input-to-hidden weights `W_in`, `I × H`.
+    pub w_in: [[f32; H]; I],
+    /// Hidden-to-hidden (recurrent) weights `W`, `H × H`.
+    pub w: [[f32; H]; H],
+    /// Hidden-to-output weights `W_out`, `H × O`.
+    pub w_out: [[f32; O]; H],
+    /// Hidden bias; used and trained only when [`Rnn::biases`] is `true`.
+    pub b_h: [f32; H],
+    /// Output bias; used and trained only when [`Rnn::biases`] is `true`.
+    pub b_out: [f32; O],
+    /// The hidden layer's activation.
+    pub activation: Activation,
+    /// Whether the biases take part. The seed leaves them out ("for simplicity"); with them off
+    /// the model computes exactly the seed's formulas.
+    pub biases: bool,
+}
+
+impl<const I: usize, const H: usize, const O: usize> Default for Rnn<I, H, O> {
+    fn default() -> Self {
+        Self::zeros(Activation::Sigmoid, false)
+    }
+}
+
+impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
+    /// A model with every weight and bias zero.
+    pub const fn zeros(activation: Activation, biases: bool) -> Self {
+        const { assert!(I > 0 && H > 0 && O > 0, "an Rnn needs I, H, O > 0") };
+        Rnn {
+            w_in: [[0.0; H]; I],
+            w: [[0.0; H]; H],
+            w_out: [[0.0; O]; H],
+            b_h: [0.0; H],
+            b_out: [0.0; O],
+            activation,
+            biases: false,
+        }
+        .with_biases(biases)
+    }
+
+    /// A model drawn from `rng` with `init`, biases off and zero.
+    ///
+    /// The weights are drawn in the seed's order: `w_in`, then `w_out`, then `w`, each row by
+    /// row (see [`crate::init`] for the normal numbers).
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidInitStd`] if `init` is a normal with a negative or non-finite std.
+    pub fn from_rng<R: Rng + ?Sized>(
+        rng: &mut R,
+        init: Init,
+        activation: Activation,
+    ) -> Result<Self> {
+        let mut model = Self::zeros(activation, false);
+        let (s_in, s_h) = (init.scale(I)?, init.scale(H)?);
+        let mut normal = StandardNormal::new();
+        normal.fill(rng, s_in, model.w_in.as_flattened_mut());
+        normal.fill(rng, s_h, model.w_out.as_flattened_mut());
+        normal.fill(rng, s_h, model.w.as_flattened_mut());
+        Ok(model)
+    }
+
+    /// The same model with its biases switched on or off (their values are kept).
+    pub const fn with_biases(mut self, biases: bool) -> Self {
+        self.biases = biases;
+        self
+    }
+
+    /// The hidden state after one step: `h = f(x · w_in + h_prev · w (+ b_h))`.
+    #[inline]
+    pub(crate) fn hidden_into(&self, x: &[f32; I], h_prev: &[f32; H], h: &mut [f32; H]) {
+        *h = if self.biases { self.b_h } else { [0.0; H] };
+        vecmat_add_into(x, &self.w_in, h);
+        vecmat_add_into(h_prev, &self.w, h);
+        match self.activation {
+            Activation::Sigmoid => h.iter_mut().for_each(|v| *v = sigmoid(*v)),
+            Activation::Tanh => h.iter_mut().for_each(|v| *v = libm::tanhf(*v)),
+        }
+    }
+
+    /// The output for a hidden state: `y = sigmoid(h · w_out (+ b_out))`.
+    #[inline]
+    pub(crate) fn output_into(&self, h: &[f32; H], y: &mut [f32; O]) {
+        *y = if self.biases { self.b_out } else { [0.0; O] };
+        vecmat_add_into(h, &self.w_out, y);
+        y.iter_mut().for_each(|v| *v = sigmoid(*v));
+    }
+
+    /// One step of inference with the hidden state held by the caller: on entry `h` is
+    /// `z_{t-1}` (all zeros before the first step), on return it is `z_t`, and `y` is `y_t`.
+    pub fn step(&self, x: &[f32; I], h: &mut [f32; H], y: &mut [f32; O]) {
+        let h_prev = *h;
+        self.hidden_into(x, &h_prev, h);
+        self.output_into(h, y);
+    }
+
+    /// Runs the model over a whole sequence from a zero hidden state, writing every output.
+    pub fn forward_into<const L: usize>(&self, xs: &[[f32; I]; L], ys: &mut [[f32; O]; L]) {
+        let mut h = [0.0; H];
+        for (x, y) in xs.iter().zip(ys.iter_mut()) {
+            self.step(x, &mut h, y);
+        }
+    }
+
+    /// Calls `f` on every weight and bias that takes part in the model, in a fixed order
+    /// (`w_in`, `w`, `w_out`, then `b_h`, `b_out` if biases are on).
+    pub fn parameters(&self) -> impl Iterator<Item = &f32> {
+        let biases = if self.biases { H + O } else { 0 };
+        self.w_in
+            .as_flattened()
+            .iter()
+            .chain(self.w.as_flattened())
+            .chain(self.w_out.as_flattened())
+            .chain(self.b_h.iter().chain(self.b_out.iter()).take(biases))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+
+    use super::*;
+    use rand_core::SeedableRng;
+    use rand_xorshift::XorShiftRng;
+
+    #[test]
+    fn step_by_step_equals_forward() {
+        let mut rng = XorShiftRng::seed_from_u64(1);
+        for act in [Activation::Sigmoid, Activation::Tanh] {
+            let mut m = Rnn::<2, 5, 3>::from_rng(&mut rng, Init::Xavier, act).unwrap();
+            m.biases = true;
+            m.b_h = [0.1, -0.2, 0.3, 0.0, 0.5];
+            let xs = [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [0.0, 0.0]];
+            let mut ys = [[0.0; 3]; 4];
+            m.forward_into(&xs, &mut ys);
+            let mut h = [0.0; 5];
+            for (x, expected) in xs.iter().zip(ys.iter()) {
+                let mut y = [0.0; 3];
+                m.step(x, &mut h, &mut y);
+                assert_eq!(&y, expected);
+            }
+        }
+    }
+
+    #[test]
+    fn tanh_without_biases_is_half_on_zero_input() {
+        // The reason biases exist: with tanh and no biases, zero input gives exactly 0.5.
+        let mut rng = XorShiftRng::seed_from_u64(2);
+        let m = Rnn::<2, 4, 1>::from_rng(&mut rng, Init::default(), Activation::Tanh).unwrap();
+        let mut ys = [[0.0; 1]; 3];
+        m.forward_into(&[[0.0, 0.0]; 3], &mut ys);
+        assert_eq!(ys, [[0.5]; 3]);
+        let mut with_bias = m.clone().with_biases(true);
+        with_bias.b_out = [1.0];
+        with_bias.forward_into(&[[0.0, 0.0]; 3], &mut ys);
+        assert_ne!(ys, [[0.5]; 3]);
+    }
+
+    #[test]
+    fn biases_off_ignores_their_values() {
+        let mut rng = XorShiftRng::seed_from_u64(3);
+        let m = Rnn::<2, 4, 1>::from_rng(&mut rng, Init::He, Activation::Sigmoid).unwrap();
+        let mut n = m.clone();
+        n.b_h = [9.0; 4];
+        n.b_out = [-9.0];
+        let xs = [[1.0, 0.0], [1.0, 1.0]];
+        let (mut a, mut b) = ([[0.0; 1]; 2], [[0.0; 1]; 2]);
+        m.forward_into(&xs, &mut a);
+        n.forward_into(&xs, &mut b);
+        assert_eq!(a, b);
+        assert_eq!(m.parameters().count(), 2 * 4 + 4 * 4 + 4);
+        assert_eq!(m.clone().with_biases(true).parameters().count(), 28 + 5);
+    }
+
+    #[test]
+    fn size_formula() {
+        use core::mem::size_of;
+        fn expected(i: usize, h: usize, o: usize) -> usize {
+            (4 * (i * h + h * h + h * o + h + o) + 2).next_multiple_of(4)
+        }
+        assert_eq!(size_of::<Rnn<2, 16, 1>>(), expected(2, 16, 1));
+        assert_eq!(size_of::<Rnn<3, 7, 2>>(), expected(3, 7, 2));
+        assert_eq!(size_of::<Rnn<1, 1, 1>>(), expected(1, 1, 1));
+    }
+
+    #[test]
+    fn init_draws_in_seed_order_and_rejects_bad_std() {
+        let mut rng = XorShiftRng::seed_from_u64(5);
+        let m = Rnn::<2, 3, 1>::from_rng(&mut rng, Init::Normal { std: 2.0 }, Activation::Sigmoid)
+            .unwrap();
+        let mut rng = XorShiftRng::seed_from_u64(5);
+        let mut n = StandardNormal::new();
+        let mut flat = [0.0f32; 6 + 3 + 9];
+        n.fill(&mut rng, 2.0, &mut flat);
+        assert_eq!(m.w_in.as_flattened(), &flat[..6]);
+        assert_eq!(m.w_out.as_flattened(), &flat[6..9]);
+        assert_eq!(m.w.as_flattened(), &flat[9..]);
+        let bad = Rnn::<2, 3, 1>::from_rng(&mut rng, Init::Normal { std: -1.0 }, Activation::Tanh);
+        assert_eq!(bad, Err(crate::Error::InvalidInitStd));
+    }
+}

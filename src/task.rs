@@ -1,0 +1,253 @@
+//! The seed's task: `N`-bit binary addition, one bit per step, least significant bit first.
+//!
+//! At step `t` the input is `[a_t, b_t]` (bit `t` of `a` and of `b`) and the target is bit `t`
+//! of `a + b`. Numbers are `u32`, so `1 <= N <= 32`; pairs are drawn with `a, b < 2^(N-1)` so the
+//! sum always fits `N` bits (for `N = 8`: `a, b` in `[0, 128)`, as in the seed).
+
+use rand_core::Rng;
+
+use crate::error::{Error, Result};
+use crate::model::Rnn;
+
+const fn check_bits<const N: usize>() {
+    const { assert!(N >= 1 && N <= 32, "the addition task needs 1 <= N <= 32 bits") };
+}
+
+/// `n` as `N` bits, least significant first, each `0.0` or `1.0`.
+///
+/// # Errors
+/// [`Error::NumberTooLarge`] if `n >= 2^N`.
+pub fn encode<const N: usize>(n: u32) -> Result<[f32; N]> {
+    check_bits::<N>();
+    if u64::from(n) >> N != 0 {
+        return Err(Error::NumberTooLarge {
+            value: n.into(),
+            bits: N as u32,
+        });
+    }
+    let mut bits = [0.0; N];
+    for (i, b) in bits.iter_mut().enumerate() {
+        *b = ((n >> i) & 1) as f32;
+    }
+    Ok(bits)
+}
+
+/// Reads `N` values, least significant first, as a number: a value above `0.5` is a 1 (the
+/// seed's `np.round`, which rounds 0.5 down to 0).
+pub fn decode<const N: usize>(bits: &[f32; N]) -> u32 {
+    check_bits::<N>();
+    bits.iter()
+        .enumerate()
+        .fold(0, |n, (i, &b)| n | (u32::from(b > 0.5) << i))
+}
+
+/// Reads a model's outputs (one per step) as a number, as [`decode`].
+pub fn decode_outputs<const N: usize>(ys: &[[f32; 1]; N]) -> u32 {
+    decode(&ys.map(|[y]| y))
+}
+
+/// One example of the task: the numbers, and the model's input and target sequences.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sample<const N: usize> {
+    /// First addend.
+    pub a: u32,
+    /// Second addend.
+    pub b: u32,
+    /// Inputs, `xs[t] = [bit t of a, bit t of b]`.
+    pub xs: [[f32; 2]; N],
+    /// Targets, `ds[t] = [bit t of a + b]`.
+    pub ds: [[f32; 1]; N],
+}
+
+impl<const N: usize> Sample<N> {
+    /// The example for `a + b`.
+    ///
+    /// # Errors
+    /// [`Error::NumberTooLarge`] if `a + b` does not fit `N` bits (its `value` is the sum).
+    pub fn new(a: u32, b: u32) -> Result<Self> {
+        check_bits::<N>();
+        let sum = u64::from(a) + u64::from(b);
+        let d = u32::try_from(sum)
+            .ok()
+            .filter(|d| u64::from(*d) >> N == 0)
+            .ok_or(Error::NumberTooLarge {
+                value: sum,
+                bits: N as u32,
+            })?;
+        Ok(Self::build(a, b, d))
+    }
+
+    /// The example for `a + b = d`, bits taken as they are (the caller checked the sizes).
+    fn build(a: u32, b: u32, d: u32) -> Self {
+        let bit = |n: u32, t: usize| ((n >> t) & 1) as f32;
+        let mut xs = [[0.0; 2]; N];
+        let mut ds = [[0.0; 1]; N];
+        for (t, (x, dt)) in xs.iter_mut().zip(ds.iter_mut()).enumerate() {
+            *x = [bit(a, t), bit(b, t)];
+            *dt = [bit(d, t)];
+        }
+        Sample { a, b, xs, ds }
+    }
+
+    /// The sum `a + b` (it fits `N` bits by construction).
+    pub fn sum(&self) -> u32 {
+        self.a + self.b
+    }
+
+    /// A random example with `a, b` uniform in `[0, 2^(N-1))`, two `next_u32` draws
+    /// (as the seed's two `np.random.randint(largest_number / 2)`).
+    pub fn random<R: Rng + ?Sized>(rng: &mut R) -> Self {
+        let a = uniform_below_pow2(rng.next_u32(), N as u32 - 1);
+        let b = uniform_below_pow2(rng.next_u32(), N as u32 - 1);
+        // a, b < 2^(N-1), so a + b < 2^N fits.
+        Self::build(a, b, a + b)
+    }
+}
+
+/// The top `k` bits of `r`: uniform in `[0, 2^k)` when `r` is uniform (`k <= 31`).
+fn uniform_below_pow2(r: u32, k: u32) -> u32 {
+    ((u64::from(r) << k) >> 32) as u32
+}
+
+/// How well a model adds: the result of [`evaluate`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Accuracy {
+    /// Pairs whose every output bit is right.
+    pub exact: u64,
+    /// Output bits that are right.
+    pub bits: u64,
+    /// Pairs evaluated.
+    pub pairs: u64,
+    /// Bits evaluated (`pairs × N`).
+    pub total_bits: u64,
+}
+
+impl Accuracy {
+    /// The fraction of pairs added exactly, in `[0, 1]`.
+    pub fn exact_rate(&self) -> f64 {
+        self.exact as f64 / self.pairs.max(1) as f64
+    }
+
+    /// The fraction of output bits that are right, in `[0, 1]`.
+    pub fn bit_rate(&self) -> f64 {
+        self.bits as f64 / self.total_bits.max(1) as f64
+    }
+
+    /// Whether every pair was added exactly.
+    pub fn is_perfect(&self) -> bool {
+        self.exact == self.pairs
+    }
+}
+
+/// Runs `model` on every pair `a, b < 2^(N-1)` (all 16,384 for `N = 8`) and counts the exact
+/// sums and right bits.
+pub fn evaluate<const H: usize, const N: usize>(model: &Rnn<2, H, 1>) -> Accuracy {
+    check_bits::<N>();
+    let half = 1u64 << (N - 1);
+    let mut acc = Accuracy::default();
+    let mut ys = [[0.0; 1]; N];
+    for a in 0..half {
+        for b in 0..half {
+            // a, b < 2^(N-1) <= 2^31: they fit u32 and their sum fits N bits.
+            let (a, b) = (a as u32, b as u32);
+            let s = Sample::<N>::build(a, b, a + b);
+            model.forward_into(&s.xs, &mut ys);
+            let wrong = (decode_outputs(&ys) ^ s.sum()).count_ones();
+            acc.pairs += 1;
+            acc.total_bits += N as u64;
+            acc.bits += N as u64 - u64::from(wrong);
+            acc.exact += u64::from(wrong == 0);
+        }
+    }
+    acc
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+
+    use super::*;
+    use crate::{Activation, Init};
+    use rand_core::SeedableRng;
+    use rand_xorshift::XorShiftRng;
+
+    #[test]
+    fn encode_decode_round_trip() {
+        for n in 0..256 {
+            let bits = encode::<8>(n).unwrap();
+            assert_eq!(decode(&bits), n);
+        }
+        assert_eq!(encode::<4>(0b1101).unwrap(), [1.0, 0.0, 1.0, 1.0]);
+        assert_eq!(decode(&encode::<32>(u32::MAX).unwrap()), u32::MAX);
+        assert_eq!(decode(&[0.5, 0.51, 0.0]), 0b010);
+    }
+
+    #[test]
+    fn too_large_is_an_error() {
+        assert_eq!(
+            encode::<8>(256),
+            Err(Error::NumberTooLarge {
+                value: 256,
+                bits: 8
+            })
+        );
+        assert_eq!(
+            Sample::<8>::new(200, 56).unwrap_err(),
+            Error::NumberTooLarge {
+                value: 256,
+                bits: 8
+            }
+        );
+        assert_eq!(
+            Sample::<32>::new(u32::MAX, 1).unwrap_err(),
+            Error::NumberTooLarge {
+                value: 1 << 32,
+                bits: 32
+            }
+        );
+        assert!(Sample::<8>::new(200, 55).is_ok());
+    }
+
+    #[test]
+    fn sample_layout_is_lsb_first() {
+        let s = Sample::<8>::new(3, 5).unwrap();
+        assert_eq!(s.xs[0], [1.0, 1.0]);
+        assert_eq!(s.xs[1], [1.0, 0.0]);
+        assert_eq!(s.xs[2], [0.0, 1.0]);
+        assert_eq!(s.ds.map(|[d]| d), encode::<8>(8).unwrap());
+    }
+
+    #[test]
+    fn random_pairs_cover_range() {
+        let mut rng = XorShiftRng::seed_from_u64(0);
+        let (mut max_a, mut max_b) = (0, 0);
+        for _ in 0..10_000 {
+            let s = Sample::<8>::random(&mut rng);
+            assert!(s.a < 128 && s.b < 128);
+            max_a = max_a.max(s.a);
+            max_b = max_b.max(s.b);
+        }
+        assert_eq!((max_a, max_b), (127, 127));
+        let s = Sample::<1>::random(&mut rng);
+        assert_eq!((s.a, s.b), (0, 0));
+    }
+
+    #[test]
+    fn evaluate_counts_every_pair() {
+        let mut rng = XorShiftRng::seed_from_u64(0);
+        let m = Rnn::<2, 4, 1>::from_rng(&mut rng, Init::default(), Activation::Sigmoid).unwrap();
+        let acc = evaluate::<4, 8>(&m);
+        assert_eq!(acc.pairs, 16384);
+        assert_eq!(acc.total_bits, 8 * 16384);
+        assert!(acc.exact <= acc.pairs && acc.bits <= acc.total_bits);
+        // An untrained model is not perfect.
+        assert!(!acc.is_perfect());
+        // A model whose every output is below 0.5 predicts 0: right only for 0 + 0.
+        let zero = Rnn::<2, 4, 1> {
+            b_out: [-10.0],
+            ..Rnn::zeros(Activation::Sigmoid, true)
+        };
+        let acc = evaluate::<4, 3>(&zero);
+        assert_eq!((acc.exact, acc.pairs), (1, 16));
+    }
+}

@@ -1,0 +1,431 @@
+//! Training: the trace a forward pass keeps, backpropagation through time, gradients, gradient
+//! clipping and plain SGD.
+//!
+//! The loss is the seed's: for a sequence of `L` steps with targets `d_t`,
+//!
+//! ```text
+//! loss = Σ_t mean_o((d_t,o - y_t,o)²) / 2
+//! ```
+//!
+//! and the gradients are its exact derivatives, including the sigmoid output's `y (1 - y)` (the
+//! course code uses `sigmoid(y)(1 - sigmoid(y))` there by mistake; see the README).
+
+use crate::error::{Error, Result};
+use crate::linalg::{dot, matvec_into, outer_add_into, sum_squares};
+use crate::model::Rnn;
+
+/// What backpropagation needs from a forward pass: the hidden states `z_1..z_L` and the outputs
+/// `y_1..y_L` (the inputs and targets are passed again to [`Rnn::backward_add_into`]).
+///
+/// Size: `4 L (H + O)` bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trace<const H: usize, const O: usize, const L: usize> {
+    /// Hidden state after each step, `zs[t] = z_{t+1}` in the seed's numbering.
+    pub zs: [[f32; H]; L],
+    /// Output of each step.
+    pub ys: [[f32; O]; L],
+}
+
+impl<const H: usize, const O: usize, const L: usize> Trace<H, O, L> {
+    /// An all-zero trace.
+    pub const fn zeros() -> Self {
+        Trace {
+            zs: [[0.0; H]; L],
+            ys: [[0.0; O]; L],
+        }
+    }
+
+    /// The seed's loss of the traced outputs against `ds`: `Σ_t mean_o((d - y)²) / 2`.
+    pub fn loss(&self, ds: &[[f32; O]; L]) -> f32 {
+        let mut total = 0.0;
+        for (y, d) in self.ys.iter().zip(ds.iter()) {
+            let mut s = 0.0;
+            for (yo, dd) in y.iter().zip(d.iter()) {
+                let e = dd - yo;
+                s += e * e;
+            }
+            total += s / O as f32 / 2.0;
+        }
+        total
+    }
+}
+
+impl<const H: usize, const O: usize, const L: usize> Default for Trace<H, O, L> {
+    fn default() -> Self {
+        Self::zeros()
+    }
+}
+
+/// Gradients of the loss, in the shapes of the [`Rnn`]'s weights.
+///
+/// Size: `4 (I·H + H·H + H·O + H + O)` bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gradients<const I: usize, const H: usize, const O: usize> {
+    /// d loss / d `w_in`.
+    pub w_in: [[f32; H]; I],
+    /// d loss / d `w`.
+    pub w: [[f32; H]; H],
+    /// d loss / d `w_out`.
+    pub w_out: [[f32; O]; H],
+    /// d loss / d `b_h` (stays zero when the model's biases are off).
+    pub b_h: [f32; H],
+    /// d loss / d `b_out` (stays zero when the model's biases are off).
+    pub b_out: [f32; O],
+}
+
+impl<const I: usize, const H: usize, const O: usize> Default for Gradients<I, H, O> {
+    fn default() -> Self {
+        Self::zeros()
+    }
+}
+
+impl<const I: usize, const H: usize, const O: usize> Gradients<I, H, O> {
+    /// All-zero gradients.
+    pub const fn zeros() -> Self {
+        Gradients {
+            w_in: [[0.0; H]; I],
+            w: [[0.0; H]; H],
+            w_out: [[0.0; O]; H],
+            b_h: [0.0; H],
+            b_out: [0.0; O],
+        }
+    }
+
+    /// Sets every gradient back to zero (the seed's `W_grad *= 0`).
+    pub fn clear(&mut self) {
+        *self = Self::zeros();
+    }
+
+    fn slices(&self) -> [&[f32]; 5] {
+        [
+            self.w_in.as_flattened(),
+            self.w.as_flattened(),
+            self.w_out.as_flattened(),
+            &self.b_h,
+            &self.b_out,
+        ]
+    }
+
+    fn slices_mut(&mut self) -> [&mut [f32]; 5] {
+        [
+            self.w_in.as_flattened_mut(),
+            self.w.as_flattened_mut(),
+            self.w_out.as_flattened_mut(),
+            &mut self.b_h,
+            &mut self.b_out,
+        ]
+    }
+
+    /// The global L2 norm over every gradient.
+    pub fn norm(&self) -> f32 {
+        libm::sqrtf(self.slices().iter().map(|s| sum_squares(s)).sum())
+    }
+
+    /// Whether every gradient is finite.
+    pub fn is_finite(&self) -> bool {
+        self.slices()
+            .iter()
+            .all(|s| s.iter().all(|g| g.is_finite()))
+    }
+
+    /// Clipping by global norm (the course's exercise): if `norm > threshold`, scales every
+    /// gradient by `threshold / norm`. Returns the norm before clipping.
+    ///
+    /// # Errors
+    /// [`Error::InvalidClipThreshold`] if `threshold` is not positive and finite;
+    /// [`Error::NonFiniteGradient`] if the norm is not finite. Either way nothing is changed.
+    pub fn clip_global_norm(&mut self, threshold: f32) -> Result<f32> {
+        if !(threshold.is_finite() && threshold > 0.0) {
+            return Err(Error::InvalidClipThreshold);
+        }
+        let norm = self.norm();
+        if !norm.is_finite() {
+            return Err(Error::NonFiniteGradient);
+        }
+        let rate = threshold / norm;
+        if rate < 1.0 {
+            for s in self.slices_mut() {
+                s.iter_mut().for_each(|g| *g *= rate);
+            }
+        }
+        Ok(norm)
+    }
+}
+
+/// Checks a learning rate.
+///
+/// # Errors
+/// [`Error::InvalidLearningRate`] unless `lr` is positive and finite.
+pub fn check_learning_rate(lr: f32) -> Result<f32> {
+    if lr.is_finite() && lr > 0.0 {
+        Ok(lr)
+    } else {
+        Err(Error::InvalidLearningRate)
+    }
+}
+
+impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
+    /// Runs the model over `xs` from a zero hidden state and keeps in `trace` what
+    /// backpropagation needs.
+    pub fn forward_trace<const L: usize>(&self, xs: &[[f32; I]; L], trace: &mut Trace<H, O, L>) {
+        let mut h_prev = &[0.0; H];
+        for ((x, z), y) in xs.iter().zip(trace.zs.iter_mut()).zip(trace.ys.iter_mut()) {
+            self.hidden_into(x, h_prev, z);
+            self.output_into(z, y);
+            h_prev = z;
+        }
+    }
+
+    /// Backpropagation through time: **adds** the gradients of the loss of the sequence traced
+    /// in `trace` (by [`Rnn::forward_trace`] on `xs`) against the targets `ds` to `grads`.
+    ///
+    /// Call [`Gradients::clear`] first for the gradients of one sequence, or accumulate several
+    /// sequences into one batch.
+    pub fn backward_add_into<const L: usize>(
+        &self,
+        xs: &[[f32; I]; L],
+        ds: &[[f32; O]; L],
+        trace: &Trace<H, O, L>,
+        grads: &mut Gradients<I, H, O>,
+    ) {
+        // `carry` is delta_{t+1} · Wᵀ: what the step after t sends back through W.
+        let mut carry = [0.0f32; H];
+        let mut delta = [0.0f32; H];
+        let mut delta_out = [0.0f32; O];
+        let inv_o = 1.0 / O as f32;
+        for t in (0..L).rev() {
+            let (x, d, z, y) = (&xs[t], &ds[t], &trace.zs[t], &trace.ys[t]);
+            // d loss_t / d (z · w_out): (y - d) / O · y (1 - y).
+            for ((dout, yo), dd) in delta_out.iter_mut().zip(y).zip(d) {
+                *dout = (yo - dd) * inv_o * (yo * (1.0 - yo));
+            }
+            // delta_t = (delta_{t+1} · Wᵀ + delta_out · W_outᵀ) ⊙ f'(z_t).
+            for (((dk, ck), wk), zk) in delta.iter_mut().zip(&carry).zip(&self.w_out).zip(z) {
+                *dk = (ck + dot(&delta_out, wk)) * self.activation.derivative_from_output(*zk);
+            }
+            outer_add_into(z, &delta_out, &mut grads.w_out);
+            outer_add_into(x, &delta, &mut grads.w_in);
+            if t > 0 {
+                outer_add_into(&trace.zs[t - 1], &delta, &mut grads.w);
+                matvec_into(&self.w, &delta, &mut carry);
+            }
+            if self.biases {
+                grads.b_h.iter_mut().zip(&delta).for_each(|(g, d)| *g += d);
+                grads.b_out.iter_mut().zip(&delta_out).for_each(|(g, d)| *g += d);
+            }
+        }
+    }
+
+    fn slices_mut(&mut self) -> [&mut [f32]; 5] {
+        let biases = if self.biases { (H, O) } else { (0, 0) };
+        [
+            self.w_in.as_flattened_mut(),
+            self.w.as_flattened_mut(),
+            self.w_out.as_flattened_mut(),
+            &mut self.b_h[..biases.0],
+            &mut self.b_out[..biases.1],
+        ]
+    }
+
+    /// One plain SGD step: `w -= lr * grad` for every weight (and the biases if they are on).
+    ///
+    /// All or nothing: the weights change only if every updated weight is finite.
+    ///
+    /// # Errors
+    /// [`Error::InvalidLearningRate`] unless `lr` is positive and finite;
+    /// [`Error::NonFiniteWeight`] if an updated weight would be NaN or infinite (a non-finite
+    /// gradient included). Either way the model is left as it was.
+    pub fn sgd(&mut self, grads: &Gradients<I, H, O>, lr: f32) -> Result<()> {
+        let lr = check_learning_rate(lr)?;
+        let g = grads.slices();
+        let ok = self
+            .slices_mut()
+            .iter()
+            .zip(g.iter())
+            .all(|(w, g)| w.iter().zip(g.iter()).all(|(w, g)| (w - lr * g).is_finite()));
+        if !ok {
+            return Err(Error::NonFiniteWeight);
+        }
+        for (w, g) in self.slices_mut().into_iter().zip(g) {
+            w.iter_mut().zip(g).for_each(|(w, g)| *w -= lr * g);
+        }
+        Ok(())
+    }
+}
+
+/// Everything one training step needs, in one value: the model, its gradients, the trace of the
+/// last forward pass and the optimiser settings.
+///
+/// Size: model + gradients + trace + 12 bytes of settings; for 2-16-1 over 8 steps that is
+/// 3,128 bytes (checked by a test; the formula is in the crate docs).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trainer<const I: usize, const H: usize, const O: usize, const L: usize> {
+    /// The model being trained.
+    pub model: Rnn<I, H, O>,
+    /// The gradients of the last step (after clipping).
+    pub grads: Gradients<I, H, O>,
+    /// The trace of the last step's forward pass; `trace.ys` are its outputs, before the update.
+    pub trace: Trace<H, O, L>,
+    learning_rate: f32,
+    clip: Option<f32>,
+}
+
+impl<const I: usize, const H: usize, const O: usize, const L: usize> Trainer<I, H, O, L> {
+    /// A trainer for `model` with plain SGD at `learning_rate` and no clipping.
+    ///
+    /// # Errors
+    /// [`Error::InvalidLearningRate`] unless `learning_rate` is positive and finite.
+    pub fn new(model: Rnn<I, H, O>, learning_rate: f32) -> Result<Self> {
+        Ok(Trainer {
+            model,
+            grads: Gradients::zeros(),
+            trace: Trace::zeros(),
+            learning_rate: check_learning_rate(learning_rate)?,
+            clip: None,
+        })
+    }
+
+    /// Turns on gradient clipping by global norm at `threshold` (or off, with `None`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidClipThreshold`] unless `threshold` is positive and finite.
+    pub fn with_clip(mut self, threshold: Option<f32>) -> Result<Self> {
+        if let Some(t) = threshold {
+            if !(t.is_finite() && t > 0.0) {
+                return Err(Error::InvalidClipThreshold);
+            }
+        }
+        self.clip = threshold;
+        Ok(self)
+    }
+
+    /// The learning rate.
+    pub fn learning_rate(&self) -> f32 {
+        self.learning_rate
+    }
+
+    /// The clipping threshold, if clipping is on.
+    pub fn clip(&self) -> Option<f32> {
+        self.clip
+    }
+
+    /// One training iteration on one sequence, as the seed's loop body: forward, loss, BPTT,
+    /// clipping (if on), SGD. Returns the loss before the update.
+    ///
+    /// # Errors
+    /// [`Error::NonFiniteLoss`], [`Error::NonFiniteGradient`] or [`Error::NonFiniteWeight`]
+    /// when training diverges (or the input holds NaN); the model is then left exactly as it
+    /// was before the call.
+    pub fn step(&mut self, xs: &[[f32; I]; L], ds: &[[f32; O]; L]) -> Result<f32> {
+        self.model.forward_trace(xs, &mut self.trace);
+        let loss = self.trace.loss(ds);
+        if !loss.is_finite() {
+            return Err(Error::NonFiniteLoss);
+        }
+        self.grads.clear();
+        self.model
+            .backward_add_into(xs, ds, &self.trace, &mut self.grads);
+        if !self.grads.is_finite() {
+            return Err(Error::NonFiniteGradient);
+        }
+        if let Some(t) = self.clip {
+            self.grads.clip_global_norm(t)?;
+        }
+        self.model.sgd(&self.grads, self.learning_rate)?;
+        Ok(loss)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+
+    use super::*;
+    use crate::{Activation, Init};
+    use core::mem::size_of;
+    use rand_core::SeedableRng;
+    use rand_xorshift::XorShiftRng;
+
+    #[test]
+    fn training_state_fits_budget() {
+        // weights 4·(32+256+16+16+1)+2 → 1288, gradients 1284, trace 4·8·17 = 544, settings 12.
+        assert_eq!(size_of::<Rnn<2, 16, 1>>(), 1288);
+        assert_eq!(size_of::<Gradients<2, 16, 1>>(), 1284);
+        assert_eq!(size_of::<Trace<16, 1, 8>>(), 544);
+        assert_eq!(size_of::<Trainer<2, 16, 1, 8>>(), 1288 + 1284 + 544 + 12);
+        assert!(size_of::<Trainer<2, 16, 1, 8>>() as f64 <= 3.2 * 1024.0);
+        assert_eq!(size_of::<Trace<5, 3, 4>>(), 4 * 4 * (5 + 3));
+        assert_eq!(size_of::<Gradients<3, 5, 2>>(), 4 * (15 + 25 + 10 + 5 + 2));
+    }
+
+    #[test]
+    fn clip_scales_to_threshold() {
+        let mut g = Gradients::<1, 1, 1>::zeros();
+        g.w_in = [[3.0]];
+        g.w = [[4.0]];
+        assert_eq!(g.clip_global_norm(10.0), Ok(5.0));
+        assert_eq!((g.w_in, g.w), ([[3.0]], [[4.0]]));
+        assert_eq!(g.clip_global_norm(2.5), Ok(5.0));
+        assert_eq!((g.w_in, g.w), ([[1.5]], [[2.0]]));
+        for bad in [0.0, -1.0, f32::NAN, f32::INFINITY] {
+            assert_eq!(g.clip_global_norm(bad), Err(Error::InvalidClipThreshold));
+        }
+        g.w_out = [[f32::INFINITY]];
+        let before = g.clone();
+        assert_eq!(g.clip_global_norm(1.0), Err(Error::NonFiniteGradient));
+        assert_eq!(g, before);
+    }
+
+    #[test]
+    fn sgd_rejects_bad_rates_and_overflow_without_change() {
+        let mut rng = XorShiftRng::seed_from_u64(9);
+        let mut m = Rnn::<2, 3, 1>::from_rng(&mut rng, Init::default(), Activation::Sigmoid)
+            .unwrap();
+        let before = m.clone();
+        let mut g = Gradients::zeros();
+        g.w[2][2] = 1.0;
+        for bad in [0.0, -0.1, f32::NAN, f32::INFINITY] {
+            assert_eq!(m.sgd(&g, bad), Err(Error::InvalidLearningRate));
+        }
+        g.w_in[0][0] = f32::MAX;
+        assert_eq!(m.sgd(&g, 10.0), Err(Error::NonFiniteWeight));
+        g.w_in[0][0] = f32::NAN;
+        assert_eq!(m.sgd(&g, 0.1), Err(Error::NonFiniteWeight));
+        assert_eq!(m, before);
+        g.w_in[0][0] = 0.0;
+        m.sgd(&g, 0.5).unwrap();
+        assert_eq!(m.w[2][2], before.w[2][2] - 0.5);
+    }
+
+    #[test]
+    fn sgd_leaves_disabled_biases_alone() {
+        let mut m = Rnn::<1, 2, 1>::zeros(Activation::Sigmoid, false);
+        let mut g = Gradients::zeros();
+        g.b_h = [1.0, 1.0];
+        g.b_out = [f32::NAN];
+        m.sgd(&g, 0.1).unwrap();
+        assert_eq!((m.b_h, m.b_out), ([0.0; 2], [0.0]));
+    }
+
+    #[test]
+    fn trainer_divergence_keeps_weights() {
+        let mut rng = XorShiftRng::seed_from_u64(4);
+        let m = Rnn::<2, 4, 1>::from_rng(&mut rng, Init::default(), Activation::Tanh).unwrap();
+        let mut tr = Trainer::<2, 4, 1, 3>::new(m, 0.1).unwrap();
+        let before = tr.model.clone();
+        let xs = [[1.0, f32::NAN], [0.0, 1.0], [1.0, 1.0]];
+        assert_eq!(tr.step(&xs, &[[1.0]; 3]), Err(Error::NonFiniteLoss));
+        assert_eq!(tr.model, before);
+        assert_eq!(
+            Trainer::<2, 4, 1, 3>::new(before.clone(), f32::NAN).err(),
+            Some(Error::InvalidLearningRate)
+        );
+        assert_eq!(
+            Trainer::<2, 4, 1, 3>::new(before, 0.1)
+                .unwrap()
+                .with_clip(Some(-1.0))
+                .err(),
+            Some(Error::InvalidClipThreshold)
+        );
+    }
+}
