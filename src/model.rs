@@ -127,7 +127,22 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
         }
     }
 
-    /// Calls `f` on every weight and bias that takes part in the model, in a fixed order
+    /// A checksum of the model's bits: 32-bit FNV-1a over the little-endian bytes of
+    /// `to_bits()` of every parameter, in [`Rnn::parameters`] order.
+    ///
+    /// Two models with the same checksum almost surely hold the same bits; the examples print
+    /// it so that runs on different targets can be compared.
+    pub fn checksum(&self) -> u32 {
+        let mut hash: u32 = 0x811c_9dc5;
+        for w in self.parameters() {
+            for byte in w.to_bits().to_le_bytes() {
+                hash = (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193);
+            }
+        }
+        hash
+    }
+
+    /// Every weight and bias that takes part in the model and bias that takes part in the model, in a fixed order
     /// (`w_in`, `w`, `w_out`, then `b_h`, `b_out` if biases are on).
     pub fn parameters(&self) -> impl Iterator<Item = &f32> {
         let biases = if self.biases { H + O } else { 0 };
@@ -195,6 +210,19 @@ mod tests {
         assert_eq!(a, b);
         assert_eq!(m.parameters().count(), 2 * 4 + 4 * 4 + 4);
         assert_eq!(m.clone().with_biases(true).parameters().count(), 28 + 5);
+    }
+
+    #[test]
+    fn checksum_is_fnv1a_of_the_bits() {
+        let mut m = Rnn::<1, 1, 1>::zeros(Activation::Sigmoid, false);
+        // FNV-1a of 12 zero bytes, computed by hand from the definition.
+        let mut h: u32 = 0x811c_9dc5;
+        for _ in 0..12 {
+            h = h.wrapping_mul(0x0100_0193);
+        }
+        assert_eq!(m.checksum(), h);
+        m.w[0][0] = -0.0;
+        assert_ne!(m.checksum(), h, "the sign bit of -0.0 must count");
     }
 
     #[test]

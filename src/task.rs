@@ -8,6 +8,7 @@ use rand_core::Rng;
 
 use crate::error::{Error, Result};
 use crate::model::Rnn;
+use crate::train::Trainer;
 
 const fn check_bits<const N: usize>() {
     const { assert!(N >= 1 && N <= 32, "the addition task needs 1 <= N <= 32 bits") };
@@ -107,6 +108,21 @@ impl<const N: usize> Sample<N> {
 /// The top `k` bits of `r`: uniform in `[0, 2^k)` when `r` is uniform (`k <= 31`).
 fn uniform_below_pow2(r: u32, k: u32) -> u32 {
     ((u64::from(r) << k) >> 32) as u32
+}
+
+/// One training iteration of the seed's loop: draws a random pair from `rng` and trains
+/// `trainer` on it. Returns the pair and the loss before the update; the trainer's
+/// `trace.ys` hold the model's outputs for that pair (the seed's `Pred`).
+///
+/// # Errors
+/// As [`Trainer::step`]: the model is unchanged when the step diverges.
+pub fn train_step<const H: usize, const N: usize, R: Rng + ?Sized>(
+    trainer: &mut Trainer<2, H, 1, N>,
+    rng: &mut R,
+) -> Result<(Sample<N>, f32)> {
+    let sample = Sample::<N>::random(rng);
+    let loss = trainer.step(&sample.xs, &sample.ds)?;
+    Ok((sample, loss))
 }
 
 /// How well a model adds: the result of [`evaluate`].

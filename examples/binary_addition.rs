@@ -1,0 +1,205 @@
+//! The seed's exercise: a 2-16-1 simple RNN learns 8-bit binary addition.
+//!
+//! `cargo run --release --example binary_addition` trains with the seed's settings and prints
+//! the seed's log every 100 iterations, then the exact accuracy over all 16,384 pairs, the final
+//! loss and the weights' checksum, and writes the loss curve to `loss.png`.
+//! `--help` lists the flags.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use common::{Series, count, positive, usage_error, value};
+use tinyrnn::rand_core::SeedableRng;
+use tinyrnn::task::{self, Sample};
+use tinyrnn::{Activation, Init, Rnn, Trainer, XorShiftRng};
+
+const HIDDEN: usize = 16;
+const BITS: usize = 8;
+const PLOT_INTERVAL: u32 = 100;
+
+const USAGE: &str = "\
+usage: binary_addition [flags]
+
+Trains a 2-16-1 simple RNN on 8-bit binary addition (the seed's exercise).
+
+flags:
+  --seed N          RNG seed (default 1)
+  --iters N         training iterations (default 10000)
+  --init KIND       std, xavier or he (default std)
+  --std X           std of the normal initialisation (default 1; implies --init std)
+  --activation F    hidden activation: sigmoid or tanh (default sigmoid)
+  --lr X            learning rate (default 0.1)
+  --biases          train hidden and output biases (default: off, as the seed)
+  --clip X          clip gradients to global norm X (default: off)
+  --out PATH        loss-curve PNG (default loss.png)
+  --no-plot         do not write the PNG
+  --quiet           print only the summary, not the log every 100 iterations
+  -h, --help        this text";
+
+/// The example's settings; the defaults are the seed's.
+struct Settings {
+    seed: u64,
+    iters: u32,
+    init: Init,
+    activation: Activation,
+    lr: f32,
+    biases: bool,
+    clip: Option<f32>,
+    out: Option<PathBuf>,
+    quiet: bool,
+}
+
+fn parse_args() -> Settings {
+    let mut s = Settings {
+        seed: 1,
+        iters: 10_000,
+        init: Init::Normal { std: 1.0 },
+        activation: Activation::Sigmoid,
+        lr: 0.1,
+        biases: false,
+        clip: None,
+        out: Some(PathBuf::from("loss.png")),
+        quiet: false,
+    };
+    let mut std_dev = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(flag) = args.next() {
+        let a = &mut args;
+        match flag.as_str() {
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                std::process::exit(0);
+            }
+            "--seed" => s.seed = value(USAGE, &flag, a, "an integer from 0 to 2^64-1"),
+            "--iters" => s.iters = count(USAGE, &flag, a),
+            "--init" => s.init = common::init_kind(USAGE, &flag, a),
+            "--std" => std_dev = Some(positive(USAGE, &flag, a)),
+            "--activation" => s.activation = common::activation(USAGE, &flag, a),
+            "--lr" => s.lr = positive(USAGE, &flag, a),
+            "--biases" => s.biases = true,
+            "--clip" => s.clip = Some(positive(USAGE, &flag, a)),
+            "--out" => s.out = Some(value(USAGE, &flag, a, "a path")),
+            "--no-plot" => s.out = None,
+            "--quiet" => s.quiet = true,
+            _ => usage_error(USAGE, &format!("unknown flag '{flag}'")),
+        }
+    }
+    if let Some(std) = std_dev {
+        if !matches!(s.init, Init::Normal { .. }) {
+            usage_error(USAGE, "--std only goes with --init std");
+        }
+        s.init = Init::Normal { std };
+    }
+    s
+}
+
+/// Bits most significant first, as numpy prints the seed's `out_bin`: `[0 1 1 0 1 0 0 1]`.
+fn bits_msb_first(n: u32) -> String {
+    let bits: Vec<String> = (0..BITS).rev().map(|i| ((n >> i) & 1).to_string()).collect();
+    format!("[{}]", bits.join(" "))
+}
+
+fn main() -> ExitCode {
+    let s = parse_args();
+    match run(&s) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
+    let mut rng = XorShiftRng::seed_from_u64(s.seed);
+    let model = Rnn::<2, HIDDEN, 1>::from_rng(&mut rng, s.init, s.activation)?.with_biases(s.biases);
+    let mut trainer = Trainer::<2, HIDDEN, 1, BITS>::new(model, s.lr)?.with_clip(s.clip)?;
+
+    let mut logged: Vec<(f64, f64)> = Vec::new();
+    let mut window_means: Vec<(f64, f64)> = Vec::new();
+    let mut window = 0.0f64;
+    let mut last_loss = f32::NAN;
+    for i in 0..s.iters {
+        let (sample, loss): (Sample<BITS>, f32) = match task::train_step(&mut trainer, &mut rng) {
+            Ok(r) => r,
+            Err(e) => {
+                return Err(format!(
+                    "training stopped at iteration {i}: {e}; the weights are those before that \
+                     step (try a smaller --lr or --clip)"
+                )
+                .into());
+            }
+        };
+        last_loss = loss;
+        window += f64::from(loss);
+        if (i + 1) % PLOT_INTERVAL == 0 {
+            window_means.push((f64::from(i + 1), window / f64::from(PLOT_INTERVAL)));
+            window = 0.0;
+        }
+        if i % PLOT_INTERVAL == 0 {
+            logged.push((f64::from(i), f64::from(loss)));
+            if !s.quiet {
+                let out = task::decode_outputs(&trainer.trace.ys);
+                println!("iters:{i}");
+                println!("Loss:{loss}");
+                println!("Pred:{}", bits_msb_first(out));
+                println!("True:{}", bits_msb_first(sample.sum()));
+                println!("{} + {} = {}", sample.a, sample.b, out);
+                println!("------------");
+            }
+        }
+    }
+
+    let model = &trainer.model;
+    let acc = task::evaluate::<HIDDEN, BITS>(model);
+    println!(
+        "settings: seed {} iters {} init {} activation {} lr {} biases {} clip {}",
+        s.seed,
+        s.iters,
+        common::init_name(s.init),
+        s.activation.name(),
+        s.lr,
+        if s.biases { "on" } else { "off" },
+        s.clip.map_or("off".to_string(), |c| c.to_string()),
+    );
+    println!(
+        "exact accuracy: {}/{} pairs ({:.2}%), bit accuracy {:.2}%",
+        acc.exact,
+        acc.pairs,
+        100.0 * acc.exact_rate(),
+        100.0 * acc.bit_rate()
+    );
+    println!("final loss: {last_loss} (bits 0x{:08x})", last_loss.to_bits());
+    println!("weights checksum: 0x{:08x}", model.checksum());
+
+    if let Some(path) = &s.out {
+        let title = format!(
+            "2-{HIDDEN}-1 RNN on {BITS}-bit addition ({}, {}, lr {}, seed {})",
+            s.activation.name(),
+            common::init_name(s.init),
+            s.lr,
+            s.seed
+        );
+        common::line_chart(
+            path,
+            &title,
+            "iteration",
+            "loss (sum over 8 steps)",
+            &[
+                Series {
+                    label: "loss every 100 iterations (the seed's plot)".into(),
+                    points: &logged,
+                },
+                Series {
+                    label: "mean loss of each 100 iterations".into(),
+                    points: &window_means,
+                },
+            ],
+        )
+        .map_err(|e| format!("could not write {}: {e}", path.display()))?;
+        println!("loss curve written to {}", path.display());
+    }
+    Ok(())
+}

@@ -1,0 +1,150 @@
+//! Helpers shared by the desktop examples: flag parsing and plotting. Not part of the library.
+#![allow(dead_code)] // each example uses only part of it
+
+use std::path::Path;
+
+use plotters::prelude::*;
+use tinyrnn::{Activation, Init};
+
+/// A command-line error: printed with the usage line, exit code 2.
+pub fn usage_error(usage: &str, msg: &str) -> ! {
+    eprintln!("error: {msg}\n\n{usage}");
+    std::process::exit(2)
+}
+
+/// Takes the value after a flag and parses it, or fails with a clear message.
+pub fn value<T: std::str::FromStr>(
+    usage: &str,
+    flag: &str,
+    args: &mut impl Iterator<Item = String>,
+    what: &str,
+) -> T {
+    let Some(raw) = args.next() else {
+        usage_error(usage, &format!("{flag} needs a value ({what})"))
+    };
+    raw.parse().unwrap_or_else(|_| {
+        usage_error(usage, &format!("{flag}: '{raw}' is not {what}"))
+    })
+}
+
+/// A positive, finite float.
+pub fn positive(usage: &str, flag: &str, args: &mut impl Iterator<Item = String>) -> f32 {
+    let v: f32 = value(usage, flag, args, "a number");
+    if !(v.is_finite() && v > 0.0) {
+        usage_error(usage, &format!("{flag}: must be a positive, finite number, got {v}"));
+    }
+    v
+}
+
+/// A positive integer.
+pub fn count<T>(usage: &str, flag: &str, args: &mut impl Iterator<Item = String>) -> T
+where
+    T: std::str::FromStr + Default + PartialOrd,
+{
+    let v: T = value(usage, flag, args, "a positive integer");
+    if v <= T::default() {
+        usage_error(usage, &format!("{flag}: must be a positive integer"));
+    }
+    v
+}
+
+/// `sigmoid` or `tanh`.
+pub fn activation(usage: &str, flag: &str, args: &mut impl Iterator<Item = String>) -> Activation {
+    let v: String = value(usage, flag, args, "sigmoid or tanh");
+    match v.as_str() {
+        "sigmoid" => Activation::Sigmoid,
+        "tanh" => Activation::Tanh,
+        _ => usage_error(usage, &format!("{flag}: '{v}' is not sigmoid or tanh")),
+    }
+}
+
+/// `std`, `xavier` or `he`.
+pub fn init_kind(usage: &str, flag: &str, args: &mut impl Iterator<Item = String>) -> Init {
+    let v: String = value(usage, flag, args, "std, xavier or he");
+    match v.as_str() {
+        "std" | "normal" => Init::Normal { std: 1.0 },
+        "xavier" => Init::Xavier,
+        "he" => Init::He,
+        _ => usage_error(usage, &format!("{flag}: '{v}' is not std, xavier or he")),
+    }
+}
+
+/// A short name for an initialisation: `std=1`, `xavier`, `he`.
+pub fn init_name(init: Init) -> String {
+    match init {
+        Init::Normal { std } => format!("std={std}"),
+        Init::Xavier => "xavier".into(),
+        Init::He => "he".into(),
+    }
+}
+
+const FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
+
+/// Registers the bundled font (DejaVu Sans) as plotters' "sans-serif": no system font needed.
+pub fn register_font() {
+    use std::sync::Once;
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        if plotters::style::register_font("sans-serif", FontStyle::Normal, FONT).is_err() {
+            eprintln!("warning: the bundled font could not be loaded; the plot has no text");
+        }
+    });
+}
+
+/// One line of a line chart.
+pub struct Series<'a> {
+    pub label: String,
+    pub points: &'a [(f64, f64)],
+}
+
+/// Draws line series into a PNG with labelled axes and a legend.
+pub fn line_chart(
+    path: &Path,
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    series: &[Series],
+) -> Result<(), Box<dyn std::error::Error>> {
+    register_font();
+    let root = BitMapBackend::new(path, (1000, 600)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let x_max = series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.0))
+        .fold(1.0, f64::max);
+    let y_max = series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.1))
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max)
+        * 1.05;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(title, ("sans-serif", 26))
+        .margin(15)
+        .x_label_area_size(50)
+        .y_label_area_size(70)
+        .build_cartesian_2d(0.0..x_max, 0.0..y_max.max(1e-6))?;
+    chart
+        .configure_mesh()
+        .x_desc(x_label)
+        .y_desc(y_label)
+        .label_style(("sans-serif", 16))
+        .axis_desc_style(("sans-serif", 18))
+        .draw()?;
+    for (i, s) in series.iter().enumerate() {
+        let color = Palette99::pick(i).to_rgba();
+        chart
+            .draw_series(LineSeries::new(s.points.iter().copied(), color.stroke_width(2)))?
+            .label(s.label.clone())
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], color.stroke_width(3)));
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .label_font(("sans-serif", 16))
+        .position(SeriesLabelPosition::UpperRight)
+        .draw()?;
+    root.present()?;
+    Ok(())
+}

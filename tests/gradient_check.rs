@@ -1,0 +1,180 @@
+//! Backpropagation through time against central finite differences.
+//!
+//! The loss is recomputed by an independent float64 forward pass written here (not the crate's),
+//! at the model's f32 weights moved by ±`STEP`. The f32 BPTT gradient must agree with the
+//! numerical one within `ABS + REL * |numerical|` for every parameter, on several random models,
+//! with sigmoid and tanh, with and without biases.
+
+use tinyrnn::rand_core::{Rng, SeedableRng};
+use tinyrnn::{Activation, Gradients, Init, Rnn, Trace, XorShiftRng};
+
+const I: usize = 3;
+const H: usize = 6;
+const O: usize = 2;
+const L: usize = 5;
+const STEP: f64 = 1e-6;
+const ABS: f64 = 2e-6;
+const REL: f64 = 1e-3;
+
+/// The parameters of a model as f64, in a fixed order: w_in, w, w_out, b_h, b_out.
+fn params(m: &Rnn<I, H, O>) -> Vec<f64> {
+    m.w_in
+        .as_flattened()
+        .iter()
+        .chain(m.w.as_flattened())
+        .chain(m.w_out.as_flattened())
+        .chain(&m.b_h)
+        .chain(&m.b_out)
+        .map(|&v| f64::from(v))
+        .collect()
+}
+
+fn grads(g: &Gradients<I, H, O>) -> Vec<f64> {
+    g.w_in
+        .as_flattened()
+        .iter()
+        .chain(g.w.as_flattened())
+        .chain(g.w_out.as_flattened())
+        .chain(&g.b_h)
+        .chain(&g.b_out)
+        .map(|&v| f64::from(v))
+        .collect()
+}
+
+/// The seed's loss in float64, from a flat parameter vector.
+fn loss64(p: &[f64], act: Activation, biases: bool, xs: &[[f32; I]; L], ds: &[[f32; O]; L]) -> f64 {
+    let w_in = |i: usize, j: usize| p[i * H + j];
+    let w = |i: usize, j: usize| p[I * H + i * H + j];
+    let w_out = |j: usize, k: usize| p[I * H + H * H + j * O + k];
+    let b_h = |j: usize| if biases { p[I * H + H * H + H * O + j] } else { 0.0 };
+    let b_out = |k: usize| if biases { p[I * H + H * H + H * O + H + k] } else { 0.0 };
+    let sig = |v: f64| 1.0 / (1.0 + (-v).exp());
+    let mut z = [0.0f64; H];
+    let mut loss = 0.0;
+    for t in 0..L {
+        let mut u = [0.0f64; H];
+        for j in 0..H {
+            u[j] = b_h(j);
+            for i in 0..I {
+                u[j] += f64::from(xs[t][i]) * w_in(i, j);
+            }
+            for i in 0..H {
+                u[j] += z[i] * w(i, j);
+            }
+        }
+        for j in 0..H {
+            z[j] = match act {
+                Activation::Sigmoid => sig(u[j]),
+                Activation::Tanh => u[j].tanh(),
+            };
+        }
+        let mut s = 0.0;
+        for k in 0..O {
+            let mut v = b_out(k);
+            for j in 0..H {
+                v += z[j] * w_out(j, k);
+            }
+            let e = f64::from(ds[t][k]) - sig(v);
+            s += e * e;
+        }
+        loss += s / O as f64 / 2.0;
+    }
+    loss
+}
+
+fn check(seed: u64, act: Activation, biases: bool) {
+    let mut rng = XorShiftRng::seed_from_u64(seed);
+    let mut m = Rnn::<I, H, O>::from_rng(&mut rng, Init::Xavier, act).unwrap();
+    m.biases = biases;
+    if biases {
+        for b in m.b_h.iter_mut().chain(m.b_out.iter_mut()) {
+            *b = (rng.next_u32() >> 8) as f32 / (1u32 << 24) as f32 - 0.5;
+        }
+    }
+    let mut xs = [[0.0f32; I]; L];
+    let mut ds = [[0.0f32; O]; L];
+    for x in xs.as_flattened_mut() {
+        *x = (rng.next_u32() >> 8) as f32 / (1u32 << 23) as f32 - 1.0;
+    }
+    for d in ds.as_flattened_mut() {
+        *d = (rng.next_u32() & 1) as f32;
+    }
+    let mut trace = Trace::<H, O, L>::zeros();
+    m.forward_trace(&xs, &mut trace);
+    let mut g = Gradients::zeros();
+    m.backward_add_into(&xs, &ds, &trace, &mut g);
+    let analytic = grads(&g);
+
+    let p = params(&m);
+    let n_weights = I * H + H * H + H * O;
+    for k in 0..p.len() {
+        let (mut plus, mut minus) = (p.clone(), p.clone());
+        plus[k] += STEP;
+        minus[k] -= STEP;
+        let numeric =
+            (loss64(&plus, act, biases, &xs, &ds) - loss64(&minus, act, biases, &xs, &ds)) / (2.0 * STEP);
+        let a = analytic[k];
+        if k >= n_weights && !biases {
+            assert_eq!(a, 0.0, "seed {seed}: bias gradient {k} must stay 0 with biases off");
+            assert_eq!(numeric, 0.0);
+            continue;
+        }
+        assert!(
+            (a - numeric).abs() <= ABS + REL * numeric.abs(),
+            "seed {seed} {act:?} biases {biases}: parameter {k}: bptt {a:e}, numeric {numeric:e}"
+        );
+    }
+}
+
+#[test]
+fn bptt_matches_finite_differences() {
+    for seed in 0..6 {
+        for act in [Activation::Sigmoid, Activation::Tanh] {
+            for biases in [false, true] {
+                check(seed, act, biases);
+            }
+        }
+    }
+}
+
+/// The same check on the seed's shape, 2-16-1 over 8 steps, on a binary-addition pair.
+#[test]
+fn bptt_matches_finite_differences_seed_shape() {
+    use tinyrnn::task::Sample;
+    let mut rng = XorShiftRng::seed_from_u64(11);
+    let m = Rnn::<2, 16, 1>::from_rng(&mut rng, Init::default(), Activation::Sigmoid).unwrap();
+    let s = Sample::<8>::new(93, 45).unwrap();
+    let mut trace = Trace::zeros();
+    m.forward_trace(&s.xs, &mut trace);
+    let mut g = Gradients::<2, 16, 1>::zeros();
+    m.backward_add_into(&s.xs, &s.ds, &trace, &mut g);
+    // Central differences of the crate's own f32 loss with a coarse step (1e-2), on one weight
+    // of each matrix: a looser, independent bound at the seed's size.
+    let loss = |m: &Rnn<2, 16, 1>| {
+        let mut t = Trace::<16, 1, 8>::zeros();
+        m.forward_trace(&s.xs, &mut t);
+        f64::from(t.loss(&s.ds))
+    };
+    let h = 1e-2f32;
+    for (get, analytic) in [
+        (0usize, g.w_in[1][3]),
+        (1, g.w[5][7]),
+        (2, g.w_out[9][0]),
+    ] {
+        let mut plus = m.clone();
+        let mut minus = m.clone();
+        let (p, q) = match get {
+            0 => (&mut plus.w_in[1][3], &mut minus.w_in[1][3]),
+            1 => (&mut plus.w[5][7], &mut minus.w[5][7]),
+            _ => (&mut plus.w_out[9][0], &mut minus.w_out[9][0]),
+        };
+        *p += h;
+        *q -= h;
+        let numeric = (loss(&plus) - loss(&minus)) / (2.0 * f64::from(h));
+        let a = f64::from(analytic);
+        assert!(
+            (a - numeric).abs() <= 1e-3 + 2e-2 * numeric.abs(),
+            "matrix {get}: bptt {a:e}, numeric {numeric:e}"
+        );
+    }
+}

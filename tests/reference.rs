@@ -1,0 +1,126 @@
+//! The crate against float64 reference values computed by numpy.
+//!
+//! The values come from `tests/reference/generate.py` (rerun it with
+//! `python3 tests/reference/generate.py > tests/reference/vectors.rs`), which follows the seed's
+//! algorithm with the true output derivative. The Rust model computes in f32, so every value is
+//! compared within `|actual - expected| <= ABS + REL * |expected|`.
+
+#[path = "reference/vectors.rs"]
+mod vectors;
+
+use tinyrnn::{Activation, Gradients, Rnn, Trace};
+
+/// Absolute part of the tolerance: a few f32 ulps of values of order 1.
+const ABS: f64 = 2e-6;
+/// Relative part of the tolerance.
+const REL: f64 = 1e-5;
+
+fn close(what: &str, case: &str, actual: &[f32], expected: &[f64]) {
+    assert_eq!(actual.len(), expected.len(), "{case}: {what} length");
+    for (k, (&a, &e)) in actual.iter().zip(expected).enumerate() {
+        let a = f64::from(a);
+        assert!(
+            (a - e).abs() <= ABS + REL * e.abs(),
+            "{case}: {what}[{k}] = {a}, expected {e} (diff {:e})",
+            (a - e).abs()
+        );
+    }
+}
+
+fn to_f32<const R: usize, const C: usize>(m: &[[f64; C]; R]) -> [[f32; C]; R] {
+    m.map(|row| row.map(|v| v as f32))
+}
+
+macro_rules! reference_case {
+    ($name:ident) => {
+        #[test]
+        fn $name() {
+            use vectors::$name as c;
+            const I: usize = c::I;
+            const H: usize = c::H;
+            const O: usize = c::O;
+            const L: usize = c::L;
+            let case = stringify!($name);
+            let act = if c::TANH { Activation::Tanh } else { Activation::Sigmoid };
+            let mut m = Rnn::<I, H, O>::zeros(act, c::BIASES);
+            // Same formulas as the script, rounded to f32 there too.
+            for i in 0..I {
+                for j in 0..H {
+                    m.w_in[i][j] = (0.8 * (0.7 * (i * H + j) as f64 + 0.3).sin()) as f32;
+                }
+            }
+            for i in 0..H {
+                for j in 0..H {
+                    m.w[i][j] = (0.6 * (1.3 * (i * H + j) as f64 + 0.1).cos()) as f32;
+                }
+                for k in 0..O {
+                    m.w_out[i][k] = (0.9 * (2.1 * (i * O + k) as f64 + 0.5).sin()) as f32;
+                }
+                if c::BIASES {
+                    m.b_h[i] = (0.2 * (0.9 * i as f64).cos()) as f32;
+                }
+            }
+            if c::BIASES {
+                for k in 0..O {
+                    m.b_out[k] = (-0.1 * (k + 1) as f64) as f32;
+                }
+            }
+            let xs: [[f32; I]; L] = to_f32(&c::XS);
+            let ds: [[f32; O]; L] = to_f32(&c::DS);
+
+            let mut trace = Trace::<H, O, L>::zeros();
+            m.forward_trace(&xs, &mut trace);
+            close("z", case, trace.zs.as_flattened(), c::ZS.as_flattened());
+            close("y", case, trace.ys.as_flattened(), c::YS.as_flattened());
+            close("loss", case, &[trace.loss(&ds)], &[c::LOSS]);
+
+            // Inference gives the same outputs as the traced pass.
+            let mut ys = [[0.0f32; O]; L];
+            m.forward_into(&xs, &mut ys);
+            assert_eq!(ys, trace.ys, "{case}: forward_into vs forward_trace");
+
+            let mut g = Gradients::<I, H, O>::zeros();
+            m.backward_add_into(&xs, &ds, &trace, &mut g);
+            close("grad w_in", case, g.w_in.as_flattened(), c::G_W_IN.as_flattened());
+            close("grad w", case, g.w.as_flattened(), c::G_W.as_flattened());
+            close("grad w_out", case, g.w_out.as_flattened(), c::G_W_OUT.as_flattened());
+            close("grad b_h", case, &g.b_h, &c::G_B_H);
+            close("grad b_out", case, &g.b_out, &c::G_B_OUT);
+
+            m.sgd(&g, vectors::LR as f32).unwrap();
+            close("w_in after", case, m.w_in.as_flattened(), c::W_IN_AFTER.as_flattened());
+            close("w after", case, m.w.as_flattened(), c::W_AFTER.as_flattened());
+            close("w_out after", case, m.w_out.as_flattened(), c::W_OUT_AFTER.as_flattened());
+            close("b_h after", case, &m.b_h, &c::B_H_AFTER);
+            close("b_out after", case, &m.b_out, &c::B_OUT_AFTER);
+        }
+    };
+}
+
+reference_case!(seed_sigmoid_2_4_1);
+reference_case!(seed_tanh_2_4_1);
+reference_case!(seed_sigmoid_2_16_1);
+reference_case!(biases_sigmoid_3_5_2);
+reference_case!(biases_tanh_3_5_2);
+
+/// The reference gradients are the true derivatives, not the course's: with the course's
+/// `d_sigmoid(y)` the output-weight gradient would differ by far more than the tolerance. This
+/// guards the test itself against comparing a wrong reference with a wrong model.
+#[test]
+fn reference_is_not_the_course_slip() {
+    use vectors::seed_sigmoid_2_4_1 as c;
+    let sig = |v: f64| 1.0 / (1.0 + (-v).exp());
+    // Output-weight gradient with the slip: Σ_t z_t (y - d) sig(y)(1 - sig(y)).
+    let mut slip = [0.0f64; 4];
+    for t in 0..c::L {
+        let (y, d) = (c::YS[t][0], c::DS[t][0]);
+        let dout = (y - d) * sig(y) * (1.0 - sig(y));
+        for k in 0..4 {
+            slip[k] += c::ZS[t][k] * dout;
+        }
+    }
+    let diff = (0..4)
+        .map(|k| (slip[k] - c::G_W_OUT[k][0]).abs())
+        .fold(0.0, f64::max);
+    assert!(diff > 1e-3, "slip and true gradient too close: {diff}");
+}
