@@ -1,1 +1,60 @@
-fn main() {}
+//! Criterion benchmarks of the seed's setup (2-16-1, sigmoid, 8 steps):
+//! one training iteration (forward + BPTT + SGD) and one inference pass.
+//!
+//! Run: `cargo bench --bench train`
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use tinyrnn::rand_core::SeedableRng;
+use tinyrnn::task::Sample;
+use tinyrnn::{Activation, Init, Rnn, Trainer, XorShiftRng};
+
+fn bench(c: &mut Criterion) {
+    let mut rng = XorShiftRng::seed_from_u64(1);
+    let model = Rnn::<2, 16, 1>::from_rng(&mut rng, Init::default(), Activation::Sigmoid).unwrap();
+    let samples: Vec<Sample<8>> = (0..256).map(|_| Sample::random(&mut rng)).collect();
+
+    let mut trainer = Trainer::<2, 16, 1, 8>::new(model.clone(), 0.1).unwrap();
+    let mut k = 0;
+    c.bench_function("train_iteration_2_16_1_L8", |b| {
+        b.iter(|| {
+            let s = &samples[k % samples.len()];
+            k += 1;
+            black_box(trainer.step(black_box(&s.xs), black_box(&s.ds)).unwrap())
+        })
+    });
+
+    let mut k = 0;
+    let mut ys = [[0.0f32; 1]; 8];
+    c.bench_function("inference_2_16_1_L8", |b| {
+        b.iter(|| {
+            let s = &samples[k % samples.len()];
+            k += 1;
+            model.forward_into(black_box(&s.xs), &mut ys);
+            black_box(ys)
+        })
+    });
+
+    c.bench_function("sample_and_train_step_2_16_1_L8", |b| {
+        b.iter(|| black_box(tinyrnn::task::train_step::<16, 8, _>(&mut trainer, &mut rng).unwrap()))
+    });
+}
+
+/// The floor under the two benchmarks above: one iteration calls `libm::expf` 136 times
+/// (16 hidden + 1 output sigmoid per step, 8 steps).
+fn bench_expf(c: &mut Criterion) {
+    let xs: Vec<f32> = (0..136).map(|i| (i as f32) * 0.05 - 3.0).collect();
+    c.bench_function("sigmoid_x136", |b| {
+        b.iter(|| {
+            let mut s = 0.0;
+            for &x in black_box(&xs) {
+                s += tinyrnn::activation::sigmoid(x);
+            }
+            black_box(s)
+        })
+    });
+}
+
+criterion_group!(benches, bench, bench_expf);
+criterion_main!(benches);

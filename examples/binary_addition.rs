@@ -97,7 +97,10 @@ fn parse_args() -> Settings {
 
 /// Bits most significant first, as numpy prints the seed's `out_bin`: `[0 1 1 0 1 0 0 1]`.
 fn bits_msb_first(n: u32) -> String {
-    let bits: Vec<String> = (0..BITS).rev().map(|i| ((n >> i) & 1).to_string()).collect();
+    let bits: Vec<String> = (0..BITS)
+        .rev()
+        .map(|i| ((n >> i) & 1).to_string())
+        .collect();
     format!("[{}]", bits.join(" "))
 }
 
@@ -114,7 +117,8 @@ fn main() -> ExitCode {
 
 fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
     let mut rng = XorShiftRng::seed_from_u64(s.seed);
-    let model = Rnn::<2, HIDDEN, 1>::from_rng(&mut rng, s.init, s.activation)?.with_biases(s.biases);
+    let model =
+        Rnn::<2, HIDDEN, 1>::from_rng(&mut rng, s.init, s.activation)?.with_biases(s.biases);
     let mut trainer = Trainer::<2, HIDDEN, 1, BITS>::new(model, s.lr)?.with_clip(s.clip)?;
 
     let mut logged: Vec<(f64, f64)> = Vec::new();
@@ -171,7 +175,10 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
         100.0 * acc.exact_rate(),
         100.0 * acc.bit_rate()
     );
-    println!("final loss: {last_loss} (bits 0x{:08x})", last_loss.to_bits());
+    println!(
+        "final loss: {last_loss} (bits 0x{:08x})",
+        last_loss.to_bits()
+    );
     println!("weights checksum: 0x{:08x}", model.checksum());
 
     if let Some(path) = &s.out {

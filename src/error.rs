@@ -37,9 +37,7 @@ impl fmt::Display for Error {
                 write!(f, "{value} does not fit in {bits} bits")
             }
             Error::NonFiniteLoss => f.write_str("the loss is not finite (training diverged)"),
-            Error::NonFiniteGradient => {
-                f.write_str("a gradient is not finite (training diverged)")
-            }
+            Error::NonFiniteGradient => f.write_str("a gradient is not finite (training diverged)"),
             Error::NonFiniteWeight => {
                 f.write_str("the update would make a weight non-finite (training diverged)")
             }

@@ -7,7 +7,7 @@
 
 /// Number of independent accumulators in [`dot`]: lets the compiler use SIMD lanes without
 /// reordering anything itself (Rust never reassociates float additions).
-const LANES: usize = 4;
+pub const LANES: usize = 4;
 
 /// `out += x · m`: a row vector times a matrix, accumulated.
 #[inline]
@@ -75,6 +75,15 @@ pub fn sum_squares(x: &[f32]) -> f32 {
     x.iter().fold(0.0, |s, v| s + v * v)
 }
 
+/// Whether every element of `x` is finite (neither infinite nor NaN).
+///
+/// Branch-free: the largest magnitude is found on the bit patterns (an integer maximum, which the
+/// compiler vectorises), and a float is non-finite exactly when its exponent bits are all ones.
+#[inline]
+pub fn all_finite(x: &[f32]) -> bool {
+    x.iter().fold(0u32, |m, v| m.max(v.to_bits() & 0x7fff_ffff)) < 0x7f80_0000
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,6 +119,22 @@ mod tests {
         let mut out = [0.0; 3];
         matvec_into(&m, &[1.0, -1.0], &mut out);
         assert_eq!(out, [-1.0, -1.0, -1.0]);
+    }
+
+    #[test]
+    fn all_finite_sees_every_non_finite() {
+        assert!(all_finite(&[]));
+        assert!(all_finite(&[
+            0.0,
+            -0.0,
+            f32::MAX,
+            f32::MIN,
+            f32::MIN_POSITIVE,
+            1e-45
+        ]));
+        for bad in [f32::INFINITY, f32::NEG_INFINITY, f32::NAN, -f32::NAN] {
+            assert!(!all_finite(&[1.0, bad, 2.0]), "{bad}");
+        }
     }
 
     #[test]

@@ -94,21 +94,22 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
     /// The hidden state after one step: `h = f(x · w_in + h_prev · w (+ b_h))`.
     #[inline]
     pub(crate) fn hidden_into(&self, x: &[f32; I], h_prev: &[f32; H], h: &mut [f32; H]) {
-        *h = if self.biases { self.b_h } else { [0.0; H] };
-        vecmat_add_into(x, &self.w_in, h);
-        vecmat_add_into(h_prev, &self.w, h);
+        // Accumulate in a local: the compiler then knows it aliases nothing and vectorises.
+        let mut u = if self.biases { self.b_h } else { [0.0; H] };
+        vecmat_add_into(x, &self.w_in, &mut u);
+        vecmat_add_into(h_prev, &self.w, &mut u);
         match self.activation {
-            Activation::Sigmoid => h.iter_mut().for_each(|v| *v = sigmoid(*v)),
-            Activation::Tanh => h.iter_mut().for_each(|v| *v = libm::tanhf(*v)),
+            Activation::Sigmoid => h.iter_mut().zip(&u).for_each(|(z, u)| *z = sigmoid(*u)),
+            Activation::Tanh => h.iter_mut().zip(&u).for_each(|(z, u)| *z = libm::tanhf(*u)),
         }
     }
 
     /// The output for a hidden state: `y = sigmoid(h · w_out (+ b_out))`.
     #[inline]
     pub(crate) fn output_into(&self, h: &[f32; H], y: &mut [f32; O]) {
-        *y = if self.biases { self.b_out } else { [0.0; O] };
-        vecmat_add_into(h, &self.w_out, y);
-        y.iter_mut().for_each(|v| *v = sigmoid(*v));
+        let mut v = if self.biases { self.b_out } else { [0.0; O] };
+        vecmat_add_into(h, &self.w_out, &mut v);
+        y.iter_mut().zip(&v).for_each(|(y, v)| *y = sigmoid(*v));
     }
 
     /// One step of inference with the hidden state held by the caller: on entry `h` is

@@ -11,7 +11,12 @@ use crate::model::Rnn;
 use crate::train::Trainer;
 
 const fn check_bits<const N: usize>() {
-    const { assert!(N >= 1 && N <= 32, "the addition task needs 1 <= N <= 32 bits") };
+    const {
+        assert!(
+            N >= 1 && N <= 32,
+            "the addition task needs 1 <= N <= 32 bits"
+        )
+    };
 }
 
 /// `n` as `N` bits, least significant first, each `0.0` or `1.0`.

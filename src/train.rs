@@ -11,7 +11,7 @@
 //! course code uses `sigmoid(y)(1 - sigmoid(y))` there by mistake; see the README).
 
 use crate::error::{Error, Result};
-use crate::linalg::{dot, matvec_into, outer_add_into, sum_squares};
+use crate::linalg::{all_finite, dot, matvec_into, outer_add_into, sum_squares};
 use crate::model::Rnn;
 
 /// What backpropagation needs from a forward pass: the hidden states `z_1..z_L` and the outputs
@@ -123,9 +123,7 @@ impl<const I: usize, const H: usize, const O: usize> Gradients<I, H, O> {
 
     /// Whether every gradient is finite.
     pub fn is_finite(&self) -> bool {
-        self.slices()
-            .iter()
-            .all(|s| s.iter().all(|g| g.is_finite()))
+        self.slices().iter().all(|s| all_finite(s))
     }
 
     /// Clipping by global norm (the course's exercise): if `norm > threshold`, scales every
@@ -211,7 +209,11 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
             }
             if self.biases {
                 grads.b_h.iter_mut().zip(&delta).for_each(|(g, d)| *g += d);
-                grads.b_out.iter_mut().zip(&delta_out).for_each(|(g, d)| *g += d);
+                grads
+                    .b_out
+                    .iter_mut()
+                    .zip(&delta_out)
+                    .for_each(|(g, d)| *g += d);
             }
         }
     }
@@ -238,12 +240,15 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
     pub fn sgd(&mut self, grads: &Gradients<I, H, O>, lr: f32) -> Result<()> {
         let lr = check_learning_rate(lr)?;
         let g = grads.slices();
-        let ok = self
-            .slices_mut()
-            .iter()
-            .zip(g.iter())
-            .all(|(w, g)| w.iter().zip(g.iter()).all(|(w, g)| (w - lr * g).is_finite()));
-        if !ok {
+        // First pass: would every updated weight be finite? (An integer maximum over the bit
+        // patterns, as in `all_finite`, so that it vectorises.)
+        let mut largest = 0u32;
+        for (w, g) in self.slices_mut().iter().zip(g.iter()) {
+            for (w, g) in w.iter().zip(g.iter()) {
+                largest = largest.max((w - lr * g).to_bits() & 0x7fff_ffff);
+            }
+        }
+        if largest >= 0x7f80_0000 {
             return Err(Error::NonFiniteWeight);
         }
         for (w, g) in self.slices_mut().into_iter().zip(g) {
@@ -325,14 +330,16 @@ impl<const I: usize, const H: usize, const O: usize, const L: usize> Trainer<I, 
         self.grads.clear();
         self.model
             .backward_add_into(xs, ds, &self.trace, &mut self.grads);
-        if !self.grads.is_finite() {
-            return Err(Error::NonFiniteGradient);
-        }
         if let Some(t) = self.clip {
             self.grads.clip_global_norm(t)?;
         }
-        self.model.sgd(&self.grads, self.learning_rate)?;
-        Ok(loss)
+        // A non-finite gradient makes a non-finite update, which `sgd` refuses; only then is it
+        // worth a second look to say which of the two it was.
+        match self.model.sgd(&self.grads, self.learning_rate) {
+            Err(Error::NonFiniteWeight) if !self.grads.is_finite() => Err(Error::NonFiniteGradient),
+            Err(e) => Err(e),
+            Ok(()) => Ok(loss),
+        }
     }
 }
 
@@ -379,8 +386,8 @@ mod tests {
     #[test]
     fn sgd_rejects_bad_rates_and_overflow_without_change() {
         let mut rng = XorShiftRng::seed_from_u64(9);
-        let mut m = Rnn::<2, 3, 1>::from_rng(&mut rng, Init::default(), Activation::Sigmoid)
-            .unwrap();
+        let mut m =
+            Rnn::<2, 3, 1>::from_rng(&mut rng, Init::default(), Activation::Sigmoid).unwrap();
         let before = m.clone();
         let mut g = Gradients::zeros();
         g.w[2][2] = 1.0;
@@ -405,6 +412,35 @@ mod tests {
         g.b_out = [f32::NAN];
         m.sgd(&g, 0.1).unwrap();
         assert_eq!((m.b_h, m.b_out), ([0.0; 2], [0.0]));
+    }
+
+    #[test]
+    fn trainer_reports_non_finite_gradients() {
+        // An infinite output weight saturates y to exactly 0 or 1: the loss is finite, but
+        // 0 · ∞ in backpropagation makes the gradients NaN.
+        let mut m = Rnn::<1, 2, 1>::zeros(Activation::Sigmoid, false);
+        m.w_out = [[f32::INFINITY], [f32::INFINITY]];
+        let before = m.clone();
+        let mut tr = Trainer::<1, 2, 1, 2>::new(m, 0.1).unwrap();
+        let r = tr.step(&[[1.0], [0.0]], &[[1.0], [0.0]]);
+        assert_eq!(r, Err(Error::NonFiniteGradient));
+        assert_eq!(tr.model, before);
+    }
+
+    #[test]
+    fn errors_display() {
+        extern crate alloc;
+        use alloc::string::ToString;
+        let e = Error::NumberTooLarge {
+            value: 300,
+            bits: 8,
+        };
+        assert_eq!(e.to_string(), "300 does not fit in 8 bits");
+        assert!(
+            Error::InvalidLearningRate
+                .to_string()
+                .contains("learning rate")
+        );
     }
 
     #[test]

@@ -5,6 +5,9 @@
 //! numerical one within `ABS + REL * |numerical|` for every parameter, on several random models,
 //! with sigmoid and tanh, with and without biases.
 
+// Index loops mirror the formulas of the independent reference computation.
+#![allow(clippy::needless_range_loop)]
+
 use tinyrnn::rand_core::{Rng, SeedableRng};
 use tinyrnn::{Activation, Gradients, Init, Rnn, Trace, XorShiftRng};
 
@@ -46,8 +49,20 @@ fn loss64(p: &[f64], act: Activation, biases: bool, xs: &[[f32; I]; L], ds: &[[f
     let w_in = |i: usize, j: usize| p[i * H + j];
     let w = |i: usize, j: usize| p[I * H + i * H + j];
     let w_out = |j: usize, k: usize| p[I * H + H * H + j * O + k];
-    let b_h = |j: usize| if biases { p[I * H + H * H + H * O + j] } else { 0.0 };
-    let b_out = |k: usize| if biases { p[I * H + H * H + H * O + H + k] } else { 0.0 };
+    let b_h = |j: usize| {
+        if biases {
+            p[I * H + H * H + H * O + j]
+        } else {
+            0.0
+        }
+    };
+    let b_out = |k: usize| {
+        if biases {
+            p[I * H + H * H + H * O + H + k]
+        } else {
+            0.0
+        }
+    };
     let sig = |v: f64| 1.0 / (1.0 + (-v).exp());
     let mut z = [0.0f64; H];
     let mut loss = 0.0;
@@ -111,11 +126,15 @@ fn check(seed: u64, act: Activation, biases: bool) {
         let (mut plus, mut minus) = (p.clone(), p.clone());
         plus[k] += STEP;
         minus[k] -= STEP;
-        let numeric =
-            (loss64(&plus, act, biases, &xs, &ds) - loss64(&minus, act, biases, &xs, &ds)) / (2.0 * STEP);
+        let numeric = (loss64(&plus, act, biases, &xs, &ds)
+            - loss64(&minus, act, biases, &xs, &ds))
+            / (2.0 * STEP);
         let a = analytic[k];
         if k >= n_weights && !biases {
-            assert_eq!(a, 0.0, "seed {seed}: bias gradient {k} must stay 0 with biases off");
+            assert_eq!(
+                a, 0.0,
+                "seed {seed}: bias gradient {k} must stay 0 with biases off"
+            );
             assert_eq!(numeric, 0.0);
             continue;
         }
@@ -156,11 +175,7 @@ fn bptt_matches_finite_differences_seed_shape() {
         f64::from(t.loss(&s.ds))
     };
     let h = 1e-2f32;
-    for (get, analytic) in [
-        (0usize, g.w_in[1][3]),
-        (1, g.w[5][7]),
-        (2, g.w_out[9][0]),
-    ] {
+    for (get, analytic) in [(0usize, g.w_in[1][3]), (1, g.w[5][7]), (2, g.w_out[9][0])] {
         let mut plus = m.clone();
         let mut minus = m.clone();
         let (p, q) = match get {

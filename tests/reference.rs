@@ -5,6 +5,9 @@
 //! algorithm with the true output derivative. The Rust model computes in f32, so every value is
 //! compared within `|actual - expected| <= ABS + REL * |expected|`.
 
+// Index loops mirror the formulas of the independent reference computation.
+#![allow(clippy::needless_range_loop)]
+
 #[path = "reference/vectors.rs"]
 mod vectors;
 
@@ -41,7 +44,11 @@ macro_rules! reference_case {
             const O: usize = c::O;
             const L: usize = c::L;
             let case = stringify!($name);
-            let act = if c::TANH { Activation::Tanh } else { Activation::Sigmoid };
+            let act = if c::TANH {
+                Activation::Tanh
+            } else {
+                Activation::Sigmoid
+            };
             let mut m = Rnn::<I, H, O>::zeros(act, c::BIASES);
             // Same formulas as the script, rounded to f32 there too.
             for i in 0..I {
@@ -81,16 +88,41 @@ macro_rules! reference_case {
 
             let mut g = Gradients::<I, H, O>::zeros();
             m.backward_add_into(&xs, &ds, &trace, &mut g);
-            close("grad w_in", case, g.w_in.as_flattened(), c::G_W_IN.as_flattened());
+            close(
+                "grad w_in",
+                case,
+                g.w_in.as_flattened(),
+                c::G_W_IN.as_flattened(),
+            );
             close("grad w", case, g.w.as_flattened(), c::G_W.as_flattened());
-            close("grad w_out", case, g.w_out.as_flattened(), c::G_W_OUT.as_flattened());
+            close(
+                "grad w_out",
+                case,
+                g.w_out.as_flattened(),
+                c::G_W_OUT.as_flattened(),
+            );
             close("grad b_h", case, &g.b_h, &c::G_B_H);
             close("grad b_out", case, &g.b_out, &c::G_B_OUT);
 
             m.sgd(&g, vectors::LR as f32).unwrap();
-            close("w_in after", case, m.w_in.as_flattened(), c::W_IN_AFTER.as_flattened());
-            close("w after", case, m.w.as_flattened(), c::W_AFTER.as_flattened());
-            close("w_out after", case, m.w_out.as_flattened(), c::W_OUT_AFTER.as_flattened());
+            close(
+                "w_in after",
+                case,
+                m.w_in.as_flattened(),
+                c::W_IN_AFTER.as_flattened(),
+            );
+            close(
+                "w after",
+                case,
+                m.w.as_flattened(),
+                c::W_AFTER.as_flattened(),
+            );
+            close(
+                "w_out after",
+                case,
+                m.w_out.as_flattened(),
+                c::W_OUT_AFTER.as_flattened(),
+            );
             close("b_h after", case, &m.b_h, &c::B_H_AFTER);
             close("b_out after", case, &m.b_out, &c::B_OUT_AFTER);
         }

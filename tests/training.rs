@@ -68,5 +68,8 @@ fn clipping_and_biases_train_too() {
         before.bit_rate(),
         after.bit_rate()
     );
-    assert!(trainer.model.b_h.iter().any(|&b| b != 0.0), "biases were not trained");
+    assert!(
+        trainer.model.b_h.iter().any(|&b| b != 0.0),
+        "biases were not trained"
+    );
 }

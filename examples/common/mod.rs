@@ -22,16 +22,18 @@ pub fn value<T: std::str::FromStr>(
     let Some(raw) = args.next() else {
         usage_error(usage, &format!("{flag} needs a value ({what})"))
     };
-    raw.parse().unwrap_or_else(|_| {
-        usage_error(usage, &format!("{flag}: '{raw}' is not {what}"))
-    })
+    raw.parse()
+        .unwrap_or_else(|_| usage_error(usage, &format!("{flag}: '{raw}' is not {what}")))
 }
 
 /// A positive, finite float.
 pub fn positive(usage: &str, flag: &str, args: &mut impl Iterator<Item = String>) -> f32 {
     let v: f32 = value(usage, flag, args, "a number");
     if !(v.is_finite() && v > 0.0) {
-        usage_error(usage, &format!("{flag}: must be a positive, finite number, got {v}"));
+        usage_error(
+            usage,
+            &format!("{flag}: must be a positive, finite number, got {v}"),
+        );
     }
     v
 }
@@ -127,6 +129,7 @@ pub fn line_chart(
     chart
         .configure_mesh()
         .x_desc(x_label)
+        .x_label_formatter(&|x| format!("{x:.0}"))
         .y_desc(y_label)
         .label_style(("sans-serif", 16))
         .axis_desc_style(("sans-serif", 18))
@@ -134,7 +137,10 @@ pub fn line_chart(
     for (i, s) in series.iter().enumerate() {
         let color = Palette99::pick(i).to_rgba();
         chart
-            .draw_series(LineSeries::new(s.points.iter().copied(), color.stroke_width(2)))?
+            .draw_series(LineSeries::new(
+                s.points.iter().copied(),
+                color.stroke_width(2),
+            ))?
             .label(s.label.clone())
             .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], color.stroke_width(3)));
     }
