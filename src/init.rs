@@ -1,13 +1,14 @@
 //! Seeded weight initialisation from any [`rand_core::Rng`].
 //!
-//! Standard normal numbers come from the Box–Muller transform, computed with `libm` only, so the
-//! same RNG state gives the same weights, bit for bit, on every target:
+//! Standard normal numbers come from Marsaglia's polar form of the Box–Muller transform,
+//! computed with `libm` only (`logf`, `sqrtf`: no trigonometry, which keeps firmware small), so
+//! the same RNG state gives the same weights, bit for bit, on every target:
 //!
 //! ```text
-//! u1 = 1 - k1 / 2^24   in (0, 1]      (k1, k2: the top 24 bits of two next_u32() draws)
-//! u2 = k2 / 2^24       in [0, 1)
-//! r  = sqrt(-2 ln u1),  θ = 2π u2
-//! n1 = r cos θ,  n2 = r sin θ         (both are used, in that order)
+//! repeat: u = k1 / 2^23 - 1,  v = k2 / 2^23 - 1     (k1, k2: the top 24 bits of two next_u32())
+//!         s = u² + v²
+//! until 0 < s < 1
+//! f = sqrt(-2 ln s / s);   n1 = u f,  n2 = v f      (both are used, in that order)
 //! ```
 
 use rand_core::Rng;
@@ -52,7 +53,11 @@ impl Init {
     }
 }
 
-/// A standard normal sampler (Box–Muller over `libm`), keeping the second value of each pair.
+/// How many rejected pairs [`StandardNormal::sample`] tries before it gives up and returns 0.
+pub const MAX_ATTEMPTS: u32 = 64;
+
+/// A standard normal sampler (the polar Box–Muller method over `libm`), keeping the second value
+/// of each pair.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct StandardNormal {
     spare: Option<f32>,
@@ -65,17 +70,27 @@ impl StandardNormal {
     }
 
     /// Draws one standard normal number.
+    ///
+    /// Each attempt takes two `next_u32` draws and is accepted with probability π/4. After
+    /// [`MAX_ATTEMPTS`] rejected attempts in a row (probability about 10⁻⁴³ for a good RNG, but
+    /// certain for, say, an RNG stuck at 0) it returns `0.0` instead of looping forever.
     pub fn sample<R: Rng + ?Sized>(&mut self, rng: &mut R) -> f32 {
         if let Some(v) = self.spare.take() {
             return v;
         }
-        const SCALE: f32 = 1.0 / (1u32 << 24) as f32;
-        let u1 = 1.0 - (rng.next_u32() >> 8) as f32 * SCALE;
-        let u2 = (rng.next_u32() >> 8) as f32 * SCALE;
-        let r = libm::sqrtf(-2.0 * libm::logf(u1));
-        let theta = 2.0 * core::f32::consts::PI * u2;
-        self.spare = Some(r * libm::sinf(theta));
-        r * libm::cosf(theta)
+        const SCALE: f32 = 1.0 / (1u32 << 23) as f32;
+        for _ in 0..MAX_ATTEMPTS {
+            // Exact in f32: 24-bit integers scaled by a power of two, minus 1.
+            let u = (rng.next_u32() >> 8) as f32 * SCALE - 1.0;
+            let v = (rng.next_u32() >> 8) as f32 * SCALE - 1.0;
+            let s = u * u + v * v;
+            if s > 0.0 && s < 1.0 {
+                let f = libm::sqrtf(-2.0 * libm::logf(s) / s);
+                self.spare = Some(v * f);
+                return u * f;
+            }
+        }
+        0.0
     }
 
     /// Fills `out` with `scale * randn()`, in order.
@@ -124,6 +139,26 @@ mod tests {
         };
         assert_eq!(draw(3), draw(3));
         assert_ne!(draw(3), draw(4));
+    }
+
+    #[test]
+    fn a_stuck_rng_does_not_hang() {
+        struct Stuck;
+        impl rand_core::TryRng for Stuck {
+            type Error = core::convert::Infallible;
+            fn try_next_u32(&mut self) -> core::result::Result<u32, Self::Error> {
+                Ok(0)
+            }
+            fn try_next_u64(&mut self) -> core::result::Result<u64, Self::Error> {
+                Ok(0)
+            }
+            fn try_fill_bytes(&mut self, dst: &mut [u8]) -> core::result::Result<(), Self::Error> {
+                dst.fill(0);
+                Ok(())
+            }
+        }
+        // All-zero draws give u = v = -1, s = 2: always rejected.
+        assert_eq!(StandardNormal::new().sample(&mut Stuck), 0.0);
     }
 
     #[test]

@@ -77,12 +77,27 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
         activation: Activation,
     ) -> Result<Self> {
         let mut model = Self::zeros(activation, false);
+        model.init_from_rng(rng, init)?;
+        Ok(model)
+    }
+
+    /// Draws new weights from `rng` in place, as [`Rnn::from_rng`], and sets the biases to zero;
+    /// the activation and the biases switch are kept.
+    ///
+    /// In place, so that a microcontroller needs no second copy of the model on its stack.
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidInitStd`] if `init` is a normal with a negative or non-finite std;
+    /// the model is then unchanged.
+    pub fn init_from_rng<R: Rng + ?Sized>(&mut self, rng: &mut R, init: Init) -> Result<()> {
         let (s_in, s_h) = (init.scale(I)?, init.scale(H)?);
         let mut normal = StandardNormal::new();
-        normal.fill(rng, s_in, model.w_in.as_flattened_mut());
-        normal.fill(rng, s_h, model.w_out.as_flattened_mut());
-        normal.fill(rng, s_h, model.w.as_flattened_mut());
-        Ok(model)
+        normal.fill(rng, s_in, self.w_in.as_flattened_mut());
+        normal.fill(rng, s_h, self.w_out.as_flattened_mut());
+        normal.fill(rng, s_h, self.w.as_flattened_mut());
+        self.b_h = [0.0; H];
+        self.b_out = [0.0; O];
+        Ok(())
     }
 
     /// The same model with its biases switched on or off (their values are kept).

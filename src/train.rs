@@ -12,6 +12,7 @@
 
 use crate::error::{Error, Result};
 use crate::linalg::{all_finite, dot, matvec_into, outer_add_into, sum_squares};
+use crate::activation::Activation;
 use crate::model::Rnn;
 
 /// What backpropagation needs from a forward pass: the hidden states `z_1..z_L` and the outputs
@@ -240,15 +241,22 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
     pub fn sgd(&mut self, grads: &Gradients<I, H, O>, lr: f32) -> Result<()> {
         let lr = check_learning_rate(lr)?;
         let g = grads.slices();
-        // First pass: would every updated weight be finite? (An integer maximum over the bit
-        // patterns, as in `all_finite`, so that it vectorises.)
-        let mut largest = 0u32;
+        // First pass: would every updated weight be finite? (`x * 0.0` is NaN exactly when `x`
+        // is not finite, as in `all_finite`; four partial sums keep it cheap.)
+        let mut acc = [0.0f32; 4];
         for (w, g) in self.slices_mut().iter().zip(g.iter()) {
-            for (w, g) in w.iter().zip(g.iter()) {
-                largest = largest.max((w - lr * g).to_bits() & 0x7fff_ffff);
+            let (w4, w_rest) = w.as_chunks::<4>();
+            let (g4, g_rest) = g.as_chunks::<4>();
+            for (w, g) in w4.iter().zip(g4) {
+                for k in 0..4 {
+                    acc[k] += (w[k] - lr * g[k]) * 0.0;
+                }
+            }
+            for (w, g) in w_rest.iter().zip(g_rest) {
+                acc[0] += (w - lr * g) * 0.0;
             }
         }
-        if largest >= 0x7f80_0000 {
+        if (acc[0] + acc[1]) + (acc[2] + acc[3]) != 0.0 {
             return Err(Error::NonFiniteWeight);
         }
         for (w, g) in self.slices_mut().into_iter().zip(g) {
@@ -276,18 +284,31 @@ pub struct Trainer<const I: usize, const H: usize, const O: usize, const L: usiz
 }
 
 impl<const I: usize, const H: usize, const O: usize, const L: usize> Trainer<I, H, O, L> {
+    /// The course's default learning rate, 0.1.
+    pub const DEFAULT_LEARNING_RATE: f32 = 0.1;
+
     /// A trainer for `model` with plain SGD at `learning_rate` and no clipping.
     ///
     /// # Errors
     /// [`Error::InvalidLearningRate`] unless `learning_rate` is positive and finite.
     pub fn new(model: Rnn<I, H, O>, learning_rate: f32) -> Result<Self> {
-        Ok(Trainer {
-            model,
+        let mut trainer = Self::zeros(model.activation, model.biases);
+        trainer.set_learning_rate(learning_rate)?;
+        trainer.model = model;
+        Ok(trainer)
+    }
+
+    /// A trainer for an all-zero model, learning rate [`Self::DEFAULT_LEARNING_RATE`], no
+    /// clipping. With [`Rnn::init_from_rng`] on `trainer.model` and the setters, this builds a
+    /// trainer in place: no copy of the model or the trainer on a small device's stack.
+    pub const fn zeros(activation: Activation, biases: bool) -> Self {
+        Trainer {
+            model: Rnn::zeros(activation, biases),
             grads: Gradients::zeros(),
             trace: Trace::zeros(),
-            learning_rate: check_learning_rate(learning_rate)?,
+            learning_rate: Self::DEFAULT_LEARNING_RATE,
             clip: None,
-        })
+        }
     }
 
     /// Turns on gradient clipping by global norm at `threshold` (or off, with `None`).
@@ -295,13 +316,33 @@ impl<const I: usize, const H: usize, const O: usize, const L: usize> Trainer<I, 
     /// # Errors
     /// [`Error::InvalidClipThreshold`] unless `threshold` is positive and finite.
     pub fn with_clip(mut self, threshold: Option<f32>) -> Result<Self> {
+        self.set_clip(threshold)?;
+        Ok(self)
+    }
+
+    /// Sets the learning rate.
+    ///
+    /// # Errors
+    /// [`Error::InvalidLearningRate`] unless `learning_rate` is positive and finite; the
+    /// trainer is then unchanged.
+    pub fn set_learning_rate(&mut self, learning_rate: f32) -> Result<()> {
+        self.learning_rate = check_learning_rate(learning_rate)?;
+        Ok(())
+    }
+
+    /// Sets gradient clipping by global norm at `threshold` (or off, with `None`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidClipThreshold`] unless `threshold` is positive and finite; the trainer
+    /// is then unchanged.
+    pub fn set_clip(&mut self, threshold: Option<f32>) -> Result<()> {
         if let Some(t) = threshold {
             if !(t.is_finite() && t > 0.0) {
                 return Err(Error::InvalidClipThreshold);
             }
         }
         self.clip = threshold;
-        Ok(self)
+        Ok(())
     }
 
     /// The learning rate.
@@ -348,7 +389,7 @@ mod tests {
     extern crate std;
 
     use super::*;
-    use crate::{Activation, Init};
+    use crate::Init;
     use core::mem::size_of;
     use rand_core::SeedableRng;
     use rand_xorshift::XorShiftRng;

@@ -1,0 +1,268 @@
+//! tinyrnn on a microcontroller: trains the course's binary-addition setup on the device.
+//!
+//! It trains a 2-16-1 sigmoid RNN from seed 1 for 10,000 iterations (the desktop example's
+//! defaults), prints progress every 1,000 iterations, then the exact accuracy over all 16,384
+//! pairs, the final loss (and its bits), the checksum of the weights' bits, and the memory it
+//! used. The desktop example with the same settings prints the same loss bits and checksum.
+//!
+//! Output: semihosting under QEMU (feature `qemu`, the default), RTT on a real board (feature
+//! `microbit-v2`). Floats are printed as fixed-point integers: `core::fmt`'s float formatting
+//! alone would cost about 17 KiB of flash.
+#![no_std]
+#![no_main]
+
+use cortex_m_rt::{ExceptionFrame, entry, exception};
+use tinyrnn::rand_core::SeedableRng;
+use tinyrnn::task;
+use tinyrnn::{Activation, Init, Trainer, XorShiftRng};
+
+#[cfg(all(feature = "qemu", feature = "microbit-v2"))]
+compile_error!("choose one output: feature `qemu` (default) or `microbit-v2` with --no-default-features");
+
+#[cfg(feature = "qemu")]
+use panic_semihosting as _;
+#[cfg(feature = "microbit-v2")]
+use panic_rtt_target as _;
+
+const SEED: u64 = 1;
+const ITERS: u32 = 10_000;
+const PRINT_EVERY: u32 = 1_000;
+const LEARNING_RATE: f32 = 0.1;
+
+/// The word stack painting fills free RAM with.
+const PAINT: u32 = 0xA5A5_A5A5;
+
+/// Marker for the instruction-count plugin (shared/tools/qemu-insncount): it reports the running
+/// instruction count each time this executes. Ids: 0 start of training, 1 end of training,
+/// 2 end of evaluation.
+#[unsafe(no_mangle)]
+#[inline(never)]
+pub extern "C" fn bench_mark(id: u32) {
+    core::hint::black_box(id);
+}
+
+/// The output channel and a few integer formatters (no `core::fmt`).
+mod out {
+    #[cfg(feature = "qemu")]
+    pub fn bytes(b: &[u8]) {
+        if let Ok(mut h) = cortex_m_semihosting::hio::hstdout() {
+            h.write_all(b).ok();
+        }
+    }
+
+    #[cfg(feature = "microbit-v2")]
+    pub fn bytes(b: &[u8]) {
+        if let Ok(s) = core::str::from_utf8(b) {
+            rtt_target::rprint!(s);
+        }
+    }
+
+    pub fn init() {
+        #[cfg(feature = "microbit-v2")]
+        rtt_target::rtt_init_print!();
+    }
+
+    pub fn str(s: &str) {
+        bytes(s.as_bytes());
+    }
+
+    /// Decimal.
+    pub fn u32(mut n: u32) {
+        let mut buf = [0u8; 10];
+        let mut i = buf.len();
+        loop {
+            i -= 1;
+            buf[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        bytes(&buf[i..]);
+    }
+
+    /// `0x` and 8 hex digits.
+    pub fn hex(n: u32) {
+        let mut buf = *b"0x00000000";
+        for (k, b) in buf[2..].iter_mut().enumerate() {
+            let nibble = (n >> (28 - 4 * k)) & 0xf;
+            *b = b"0123456789abcdef"[nibble as usize];
+        }
+        bytes(&buf);
+    }
+
+    /// A non-negative value given in millionths, printed with 6 decimals.
+    pub fn micro(millionths: u32) {
+        u32(millionths / 1_000_000);
+        let frac = millionths % 1_000_000;
+        let mut buf = *b".000000";
+        let mut f = frac;
+        for b in buf[1..].iter_mut().rev() {
+            *b = b'0' + (f % 10) as u8;
+            f /= 10;
+        }
+        bytes(&buf);
+    }
+
+    /// Ends the run: under QEMU, exits with the status; on a board, waits forever.
+    pub fn exit(ok: bool) -> ! {
+        #[cfg(feature = "qemu")]
+        {
+            use cortex_m_semihosting::debug;
+            debug::exit(if ok { debug::EXIT_SUCCESS } else { debug::EXIT_FAILURE });
+        }
+        let _ = ok;
+        loop {
+            cortex_m::asm::wfi();
+        }
+    }
+}
+
+/// `f` as millionths, saturating (for printing non-negative floats without `core::fmt`).
+fn millionths(f: f32) -> u32 {
+    (f * 1e6) as u32
+}
+
+/// Memory the linker laid out: RAM from `__sdata` to `__sheap` is static (.data, .bss,
+/// .uninit); from `__sheap` to the top of RAM is the stack's.
+mod mem {
+    unsafe extern "C" {
+        static __sdata: u32;
+        static __sheap: u32;
+        static _stack_start: u32;
+    }
+
+    pub fn static_start() -> usize {
+        (&raw const __sdata) as usize
+    }
+    pub fn free_start() -> usize {
+        (&raw const __sheap) as usize
+    }
+    pub fn stack_top() -> usize {
+        (&raw const _stack_start) as usize
+    }
+
+    /// Fills the free RAM below the current stack pointer with `pattern`.
+    #[inline(never)]
+    pub fn paint(pattern: u32) {
+        let sp = cortex_m::register::msp::read() as usize;
+        // Leave 64 bytes below the stack pointer for this function's own calls.
+        let mut p = free_start();
+        while p + 4 <= sp - 64 {
+            // SAFETY: [__sheap, sp - 64) is RAM that nothing uses yet (the stack grows down to
+            // it only later); the address is 4-aligned (cortex-m-rt aligns __sheap).
+            unsafe { core::ptr::write_volatile(p as *mut u32, pattern) };
+            p += 4;
+        }
+    }
+
+    /// The deepest the stack has reached since [`paint`]: bytes from the top of RAM down to
+    /// the lowest word that no longer holds the pattern.
+    #[inline(never)]
+    pub fn peak_stack(pattern: u32) -> usize {
+        let mut p = free_start();
+        let top = stack_top();
+        // SAFETY: reads of 4-aligned RAM words inside [__sheap, top).
+        while p < top && unsafe { core::ptr::read_volatile(p as *const u32) } == pattern {
+            p += 4;
+        }
+        top - p
+    }
+}
+
+struct Outcome {
+    ok: bool,
+}
+
+#[inline(never)]
+fn train_and_report() -> Outcome {
+    out::str("tinyrnn firmware: 2-16-1 sigmoid, init std 1, lr 0.1, seed ");
+    out::u32(SEED as u32);
+    out::str(", ");
+    out::u32(ITERS);
+    out::str(" iterations\n");
+
+    let mut rng = XorShiftRng::seed_from_u64(SEED);
+    // Built in place: no second copy of the 3 KiB trainer on the stack.
+    let mut trainer = Trainer::<2, 16, 1, 8>::zeros(Activation::Sigmoid, false);
+    let settings = trainer
+        .model
+        .init_from_rng(&mut rng, Init::Normal { std: 1.0 })
+        .and_then(|()| trainer.set_learning_rate(LEARNING_RATE));
+    if settings.is_err() {
+        out::str("error: bad settings\n");
+        return Outcome { ok: false };
+    }
+
+    let mut last_loss = 0.0f32;
+    bench_mark(0);
+    for i in 0..ITERS {
+        match task::train_step::<16, 8, _>(&mut trainer, &mut rng) {
+            Ok((_, loss)) => last_loss = loss,
+            Err(e) => {
+                out::str("error: training diverged at iteration ");
+                out::u32(i);
+                out::str(match e {
+                    tinyrnn::Error::NonFiniteLoss => ": non-finite loss\n",
+                    tinyrnn::Error::NonFiniteGradient => ": non-finite gradient\n",
+                    _ => ": non-finite weights\n",
+                });
+                return Outcome { ok: false };
+            }
+        }
+        if i % PRINT_EVERY == 0 {
+            out::str("iter ");
+            out::u32(i);
+            out::str(" loss ");
+            out::micro(millionths(last_loss));
+            out::str("\n");
+        }
+    }
+    bench_mark(1);
+    let acc = task::evaluate::<16, 8>(&trainer.model);
+    bench_mark(2);
+
+    out::str("exact accuracy: ");
+    out::u32(acc.exact as u32);
+    out::str("/");
+    out::u32(acc.pairs as u32);
+    out::str(" pairs, bits right: ");
+    out::u32(acc.bits as u32);
+    out::str("/");
+    out::u32(acc.total_bits as u32);
+    out::str("\nfinal loss: ");
+    out::micro(millionths(last_loss));
+    out::str(" (bits ");
+    out::hex(last_loss.to_bits());
+    out::str(")\nweights checksum: ");
+    out::hex(trainer.model.checksum());
+    out::str("\n");
+    Outcome {
+        ok: acc.is_perfect(),
+    }
+}
+
+#[entry]
+fn main() -> ! {
+    out::init();
+    mem::paint(PAINT);
+    let outcome = train_and_report();
+    let peak = mem::peak_stack(PAINT);
+    let statics = mem::free_start() - mem::static_start();
+    out::str("static RAM: ");
+    out::u32(statics as u32);
+    out::str(" bytes, peak stack: ");
+    out::u32(peak as u32);
+    out::str(" bytes, total RAM: ");
+    out::u32((statics + peak) as u32);
+    out::str(" bytes\n");
+    out::str(if outcome.ok { "result: ok\n" } else { "result: FAILED\n" });
+    out::exit(outcome.ok)
+}
+
+/// A hard fault ends the run with a failure instead of hanging.
+#[exception]
+unsafe fn HardFault(_frame: &ExceptionFrame) -> ! {
+    out::str("error: hard fault\n");
+    out::exit(false)
+}
