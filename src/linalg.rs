@@ -12,7 +12,7 @@ pub const LANES: usize = 4;
 /// `out += s * x`, four elements per loop turn (so the loop is unrolled even when the caller
 /// optimises for size, as firmware does).
 #[inline(always)]
-fn axpy(s: f32, x: &[f32], out: &mut [f32]) {
+pub fn axpy(s: f32, x: &[f32], out: &mut [f32]) {
     let (out4, out_rest) = out.as_chunks_mut::<4>();
     let (x4, x_rest) = x.as_chunks::<4>();
     for (o, x) in out4.iter_mut().zip(x4) {
@@ -27,14 +27,43 @@ fn axpy(s: f32, x: &[f32], out: &mut [f32]) {
 }
 
 /// `out += x · m`: a row vector times a matrix, accumulated.
+///
+/// Eight output columns at a time are kept in locals while the rows stream past, so each weight
+/// is loaded once and each output once per block, whatever the optimisation level. Every
+/// `out[j]` still sums its rows in order (`out[j] + x[0] m[0][j] + x[1] m[1][j] + …`), so the
+/// result does not depend on the blocking.
 #[inline]
 pub fn vecmat_add_into<const N: usize, const M: usize>(
     x: &[f32; N],
     m: &[[f32; M]; N],
     out: &mut [f32; M],
 ) {
-    for (xi, row) in x.iter().zip(m.iter()) {
-        axpy(*xi, row, out);
+    let (out8, out_rest) = out.as_chunks_mut::<8>();
+    for (b, acc_out) in out8.iter_mut().enumerate() {
+        let mut acc = *acc_out;
+        for (xi, row) in x.iter().zip(m.iter()) {
+            if let Some(r) = row.as_chunks::<8>().0.get(b) {
+                acc[0] += xi * r[0];
+                acc[1] += xi * r[1];
+                acc[2] += xi * r[2];
+                acc[3] += xi * r[3];
+                acc[4] += xi * r[4];
+                acc[5] += xi * r[5];
+                acc[6] += xi * r[6];
+                acc[7] += xi * r[7];
+            }
+        }
+        *acc_out = acc;
+    }
+    let done = M - out_rest.len();
+    for (j, o) in out_rest.iter_mut().enumerate() {
+        let mut acc = *o;
+        for (xi, row) in x.iter().zip(m.iter()) {
+            if let Some(w) = row.get(done + j) {
+                acc += xi * w;
+            }
+        }
+        *o = acc;
     }
 }
 

@@ -10,9 +10,9 @@
 //! and the gradients are its exact derivatives, including the sigmoid output's `y (1 - y)` (the
 //! course code uses `sigmoid(y)(1 - sigmoid(y))` there by mistake; see the README).
 
-use crate::error::{Error, Result};
-use crate::linalg::{all_finite, dot, matvec_into, outer_add_into, sum_squares};
 use crate::activation::Activation;
+use crate::error::{Error, Result};
+use crate::linalg::{all_finite, axpy, dot, outer_add_into, sum_squares};
 use crate::model::Rnn;
 
 /// What backpropagation needs from a forward pass: the hidden states `z_1..z_L` and the outputs
@@ -199,14 +199,31 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
                 *dout = (yo - dd) * inv_o * (yo * (1.0 - yo));
             }
             // delta_t = (delta_{t+1} · Wᵀ + delta_out · W_outᵀ) ⊙ f'(z_t).
-            for (((dk, ck), wk), zk) in delta.iter_mut().zip(&carry).zip(&self.w_out).zip(z) {
-                *dk = (ck + dot(&delta_out, wk)) * self.activation.derivative_from_output(*zk);
+            for k in 0..H {
+                delta[k] = carry[k] + dot(&delta_out, &self.w_out[k]);
+            }
+            match self.activation {
+                Activation::Sigmoid => {
+                    for k in 0..H {
+                        delta[k] *= z[k] * (1.0 - z[k]);
+                    }
+                }
+                Activation::Tanh => {
+                    for k in 0..H {
+                        delta[k] *= 1.0 - z[k] * z[k];
+                    }
+                }
             }
             outer_add_into(z, &delta_out, &mut grads.w_out);
             outer_add_into(x, &delta, &mut grads.w_in);
             if t > 0 {
-                outer_add_into(&trace.zs[t - 1], &delta, &mut grads.w);
-                matvec_into(&self.w, &delta, &mut carry);
+                // One pass over the rows of W: the gradient z_{t-1} ⊗ delta_t, and the carry
+                // delta_t · Wᵀ for the step before.
+                let z_prev = &trace.zs[t - 1];
+                for k in 0..H {
+                    axpy(z_prev[k], &delta, &mut grads.w[k]);
+                    carry[k] = dot(&delta, &self.w[k]);
+                }
             }
             if self.biases {
                 grads.b_h.iter_mut().zip(&delta).for_each(|(g, d)| *g += d);
@@ -248,9 +265,10 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
             let (w4, w_rest) = w.as_chunks::<4>();
             let (g4, g_rest) = g.as_chunks::<4>();
             for (w, g) in w4.iter().zip(g4) {
-                for k in 0..4 {
-                    acc[k] += (w[k] - lr * g[k]) * 0.0;
-                }
+                acc[0] += (w[0] - lr * g[0]) * 0.0;
+                acc[1] += (w[1] - lr * g[1]) * 0.0;
+                acc[2] += (w[2] - lr * g[2]) * 0.0;
+                acc[3] += (w[3] - lr * g[3]) * 0.0;
             }
             for (w, g) in w_rest.iter().zip(g_rest) {
                 acc[0] += (w - lr * g) * 0.0;
@@ -260,7 +278,7 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
             return Err(Error::NonFiniteWeight);
         }
         for (w, g) in self.slices_mut().into_iter().zip(g) {
-            w.iter_mut().zip(g).for_each(|(w, g)| *w -= lr * g);
+            axpy(-lr, g, w);
         }
         Ok(())
     }

@@ -93,6 +93,18 @@ pub fn register_font() {
     });
 }
 
+/// Matplotlib's "tab10" colours: distinct, and readable on white (no pale yellow).
+pub const COLORS: [RGBColor; 8] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+];
+
 /// One line of a line chart.
 pub struct Series<'a> {
     pub label: String,
@@ -135,7 +147,7 @@ pub fn line_chart(
         .axis_desc_style(("sans-serif", 18))
         .draw()?;
     for (i, s) in series.iter().enumerate() {
-        let color = Palette99::pick(i).to_rgba();
+        let color = COLORS[i % COLORS.len()];
         chart
             .draw_series(LineSeries::new(
                 s.points.iter().copied(),

@@ -17,12 +17,14 @@ use tinyrnn::task;
 use tinyrnn::{Activation, Init, Trainer, XorShiftRng};
 
 #[cfg(all(feature = "qemu", feature = "microbit-v2"))]
-compile_error!("choose one output: feature `qemu` (default) or `microbit-v2` with --no-default-features");
+compile_error!(
+    "choose one output: feature `qemu` (default) or `microbit-v2` with --no-default-features"
+);
 
-#[cfg(feature = "qemu")]
-use panic_semihosting as _;
 #[cfg(feature = "microbit-v2")]
 use panic_rtt_target as _;
+#[cfg(feature = "qemu")]
+use panic_semihosting as _;
 
 const SEED: u64 = 1;
 const ITERS: u32 = 10_000;
@@ -109,7 +111,11 @@ mod out {
         #[cfg(feature = "qemu")]
         {
             use cortex_m_semihosting::debug;
-            debug::exit(if ok { debug::EXIT_SUCCESS } else { debug::EXIT_FAILURE });
+            debug::exit(if ok {
+                debug::EXIT_SUCCESS
+            } else {
+                debug::EXIT_FAILURE
+            });
         }
         let _ = ok;
         loop {
@@ -245,6 +251,10 @@ fn train_and_report() -> Outcome {
 #[entry]
 fn main() -> ! {
     out::init();
+    #[cfg(feature = "crash-panic")]
+    panic!("crash-panic test");
+    #[cfg(feature = "crash-fault")]
+    cortex_m::asm::udf(); // an undefined instruction: a hard fault on every Cortex-M
     mem::paint(PAINT);
     let outcome = train_and_report();
     let peak = mem::peak_stack(PAINT);
@@ -256,7 +266,11 @@ fn main() -> ! {
     out::str(" bytes, total RAM: ");
     out::u32((statics + peak) as u32);
     out::str(" bytes\n");
-    out::str(if outcome.ok { "result: ok\n" } else { "result: FAILED\n" });
+    out::str(if outcome.ok {
+        "result: ok\n"
+    } else {
+        "result: FAILED\n"
+    });
     out::exit(outcome.ok)
 }
 

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Builds the firmware example (examples/firmware) for every Cortex-M target, runs it under QEMU
+# with the instruction-count plugin, checks that it prints 100% accuracy and the same final-loss
+# bits and weights checksum as the desktop example, and prints the footprint and speed table
+# that the README quotes.
+#
+#   bash scripts/firmware.sh            # all targets, profiles release (size) and speed
+#   QUICK=1 bash scripts/firmware.sh    # release profile only
+#
+# Needs: qemu-system-arm (Debian bookworm-backports), the thumb targets, llvm-tools (rustup).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+fw=$root/examples/firmware
+out=$root/target/firmware-report
+mkdir -p "$out"
+
+fail() { echo "FIRMWARE CHECK FAILED: $*" >&2; exit 1; }
+
+# llvm-size / llvm-nm from rustup's llvm-tools (or the system's).
+tools=$(rustc --print sysroot)/lib/rustlib/$(rustc -vV | sed -n 's/^host: //p')/bin
+if [ -x "$tools/llvm-size" ]; then size=$tools/llvm-size; nm=$tools/llvm-nm
+elif command -v llvm-size >/dev/null; then size=llvm-size; nm=llvm-nm
+else fail "no llvm-size: run 'rustup component add llvm-tools'"; fi
+
+# The instruction-count plugin (tools/qemu-insncount, a copy of shared/tools/qemu-insncount).
+plugin_dir=$root/target/qemu-insncount
+cargo build --release --quiet --manifest-path tools/qemu-insncount/Cargo.toml --target-dir "$plugin_dir"
+plugin=$plugin_dir/release/libinsncount.so
+[ -f "$plugin" ] || fail "plugin did not build"
+
+# What the desktop computes for the same seed and settings.
+cargo run --release --quiet --example binary_addition -- --quiet --no-plot > "$out/desktop.txt"
+want_loss=$(sed -n 's/^final loss: .*(bits \(0x[0-9a-f]*\))$/\1/p' "$out/desktop.txt")
+want_sum=$(sed -n 's/^weights checksum: \(0x[0-9a-f]*\)$/\1/p' "$out/desktop.txt")
+[ -n "$want_loss" ] && [ -n "$want_sum" ] || fail "could not read the desktop example's output"
+echo "desktop: final loss bits $want_loss, weights checksum $want_sum"
+
+machine() {
+  case $1 in
+    thumbv7em-none-eabihf) echo "-cpu cortex-m4 -machine mps2-an386";;
+    thumbv7m-none-eabi)    echo "-cpu cortex-m3 -machine lm3s6965evb";;
+    thumbv6m-none-eabi)    echo "-cpu cortex-m0 -machine microbit";;
+  esac
+}
+core() {
+  case $1 in
+    thumbv7em-none-eabihf) echo "Cortex-M4F (mps2-an386)";;
+    thumbv7m-none-eabi)    echo "Cortex-M3 (lm3s6965evb)";;
+    thumbv6m-none-eabi)    echo "Cortex-M0 (microbit)";;
+  esac
+}
+
+rows=()
+run() {
+  local target=$1 profile=$2
+  (cd "$fw" && cargo build --quiet --profile "$profile" --target "$target")
+  local elf=$fw/target/$target/$profile/tinyrnn-firmware
+  local mark
+  mark=$("$nm" "$elf" | awk '$3 == "bench_mark" {print $1}')
+  [ -n "$mark" ] || fail "$target: no bench_mark symbol"
+  local log=$out/$target-$profile
+  # shellcheck disable=SC2046
+  if ! timeout 900 qemu-system-arm $(machine "$target") -nographic \
+      -semihosting-config enable=on,target=native \
+      -d plugin -D "$log.insn" -plugin "$plugin,mark=0x$mark" \
+      -kernel "$elf" > "$log.txt"; then
+    cat "$log.txt"; fail "$target ($profile): QEMU failed or timed out"
+  fi
+  grep -q "^result: ok$" "$log.txt" || { cat "$log.txt"; fail "$target ($profile): not 100% accurate"; }
+  local loss sum
+  loss=$(sed -n 's/^final loss: .*(bits \(0x[0-9a-f]*\))$/\1/p' "$log.txt")
+  sum=$(sed -n 's/^weights checksum: \(0x[0-9a-f]*\)$/\1/p' "$log.txt")
+  [ "$loss" = "$want_loss" ] || fail "$target ($profile): final loss bits $loss, desktop $want_loss"
+  [ "$sum" = "$want_sum" ] || fail "$target ($profile): checksum $sum, desktop $want_sum"
+
+  # Footprint: flash = vector table + .text + .rodata (+ .data's load image); RAM from the run.
+  local flash statics peak
+  flash=$("$size" -A "$elf" | awk '$1 == ".vector_table" || $1 == ".text" || $1 == ".rodata" || $1 == ".data" {s += $2} END {print s}')
+  statics=$(sed -n 's/^static RAM: \([0-9]*\) bytes.*/\1/p' "$log.txt")
+  peak=$(sed -n 's/.*peak stack: \([0-9]*\) bytes.*/\1/p' "$log.txt")
+  local ram=$((statics + peak))
+  # Instructions: marks 0, 1, 2 = start of training, end of training, end of evaluation.
+  mapfile -t counts < <(sed -n 's/^insncount: mark 0x[0-9a-f]* count \([0-9]*\)$/\1/p' "$log.insn")
+  [ "${#counts[@]}" -ge 3 ] || fail "$target ($profile): expected 3 marks in $log.insn"
+  local iters=10000 pairs=16384
+  local per_iter=$(( (counts[1] - counts[0]) / iters ))
+  local per_pair=$(( (counts[2] - counts[1]) / pairs ))
+  local ms
+  ms=$(awk -v n="$per_iter" 'BEGIN {printf "%.2f", n / 64e6 * 1e3}')
+  rows+=("| $(core "$target") | \`$target\` | $profile | $flash | $statics | $peak | $ram | $per_iter | $ms | $per_pair | $sum |")
+  echo "$target ($profile): ok — flash $flash B, RAM $ram B, $per_iter instructions/iteration"
+}
+
+# A panic and a hard fault must end QEMU with a non-zero status, not hang.
+for t in thumbv7em-none-eabihf thumbv7m-none-eabi thumbv6m-none-eabi; do
+  for crash in crash-panic crash-fault; do
+    (cd "$fw" && cargo build --quiet --release --target "$t" --features "$crash" 2>/dev/null)
+    status=0
+    # shellcheck disable=SC2046
+    timeout 60 qemu-system-arm $(machine "$t") -nographic -semihosting-config enable=on,target=native \
+      -kernel "$fw/target/$t/release/tinyrnn-firmware" > "$out/$t-$crash.txt" 2>&1 || status=$?
+    case $status in
+      0) fail "$t: $crash exited with status 0";;
+      124) fail "$t: $crash hung (killed by timeout)";;
+      *) echo "$t: $crash ends QEMU with status $status";;
+    esac
+  done
+done
+
+for t in thumbv7em-none-eabihf thumbv7m-none-eabi thumbv6m-none-eabi; do
+  run "$t" release
+done
+if [ -z "${QUICK:-}" ]; then
+  for t in thumbv7em-none-eabihf thumbv7m-none-eabi thumbv6m-none-eabi; do
+    run "$t" speed
+  done
+fi
+
+{
+  echo "| core (QEMU machine) | target | profile | flash (B) | static RAM (B) | peak stack (B) | total RAM (B) | instructions / training iteration | ms / iteration at 64 MHz, 1 instr/cycle | instructions / inference pass | weights checksum |"
+  echo "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+  printf '%s\n' "${rows[@]}"
+} | tee "$out/table.md"
+echo
+echo "All firmware runs match the desktop (final loss bits $want_loss, checksum $want_sum)."
