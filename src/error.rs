@@ -28,6 +28,26 @@ pub enum Error {
     InvalidClipThreshold,
     /// The standard deviation of a normal initialisation is not a non-negative, finite number.
     InvalidInitStd,
+    /// A buffer is too short for the record written into or read from it.
+    BufferTooShort {
+        /// Bytes the record needs.
+        needed: usize,
+        /// Bytes the buffer has.
+        got: usize,
+    },
+    /// The bytes do not start with the magic of the expected record (`TRNM` or `TRNS`).
+    BadMagic,
+    /// The record's format version is not one this crate reads.
+    UnsupportedVersion(u16),
+    /// The record's shape (`I`, `H`, `O`, or `L`) is not the type's it is read into.
+    ShapeMismatch,
+    /// The record's CRC-32 does not match its bytes.
+    BadChecksum,
+    /// A field of the record holds a value no writer produces (an unknown activation or flag,
+    /// a learning rate that is not positive, ...).
+    InvalidField,
+    /// The record holds a NaN or infinite number.
+    NonFiniteValue,
 }
 
 impl fmt::Display for Error {
@@ -50,6 +70,18 @@ impl fmt::Display for Error {
             Error::InvalidInitStd => {
                 f.write_str("the initialisation std must be a non-negative, finite number")
             }
+            Error::BufferTooShort { needed, got } => {
+                write!(
+                    f,
+                    "buffer too short: the record needs {needed} bytes, got {got}"
+                )
+            }
+            Error::BadMagic => f.write_str("not a tinyrnn record (wrong magic bytes)"),
+            Error::UnsupportedVersion(v) => write!(f, "unsupported format version {v}"),
+            Error::ShapeMismatch => f.write_str("the record is for a model of another shape"),
+            Error::BadChecksum => f.write_str("the record is corrupted (CRC-32 mismatch)"),
+            Error::InvalidField => f.write_str("the record holds an invalid field"),
+            Error::NonFiniteValue => f.write_str("the record holds a NaN or infinite number"),
         }
     }
 }

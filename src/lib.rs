@@ -6,6 +6,7 @@
 
 pub mod activation;
 mod error;
+pub mod format;
 pub mod init;
 pub mod linalg;
 mod model;

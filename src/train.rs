@@ -287,8 +287,9 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
 /// Everything one training step needs, in one value: the model, its gradients, the trace of the
 /// last forward pass and the optimiser settings.
 ///
-/// Size: model + gradients + trace + 12 bytes of settings; for 2-16-1 over 8 steps that is
-/// 3,128 bytes (checked by a test; the formula is in the crate docs).
+/// Size: model + gradients + trace + 20 bytes of settings and iteration count, rounded up to a
+/// multiple of 8; for 2-16-1 over 8 steps that is 3,136 bytes (checked by a test; the formula
+/// is in the README).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Trainer<const I: usize, const H: usize, const O: usize, const L: usize> {
     /// The model being trained.
@@ -299,6 +300,7 @@ pub struct Trainer<const I: usize, const H: usize, const O: usize, const L: usiz
     pub trace: Trace<H, O, L>,
     learning_rate: f32,
     clip: Option<f32>,
+    iterations: u64,
 }
 
 impl<const I: usize, const H: usize, const O: usize, const L: usize> Trainer<I, H, O, L> {
@@ -326,6 +328,7 @@ impl<const I: usize, const H: usize, const O: usize, const L: usize> Trainer<I, 
             trace: Trace::zeros(),
             learning_rate: Self::DEFAULT_LEARNING_RATE,
             clip: None,
+            iterations: 0,
         }
     }
 
@@ -373,6 +376,22 @@ impl<const I: usize, const H: usize, const O: usize, const L: usize> Trainer<I, 
         self.clip
     }
 
+    /// How many steps have updated the model (failed steps do not count). Saved with the
+    /// training state.
+    pub fn iterations(&self) -> u64 {
+        self.iterations
+    }
+
+    /// Restores settings read from a training state (already validated), and clears the
+    /// gradients and trace.
+    pub(crate) fn restore(&mut self, learning_rate: f32, clip: Option<f32>, iterations: u64) {
+        self.learning_rate = learning_rate;
+        self.clip = clip;
+        self.iterations = iterations;
+        self.grads.clear();
+        self.trace = Trace::zeros();
+    }
+
     /// One training iteration on one sequence, as the seed's loop body: forward, loss, BPTT,
     /// clipping (if on), SGD. Returns the loss before the update.
     ///
@@ -397,7 +416,10 @@ impl<const I: usize, const H: usize, const O: usize, const L: usize> Trainer<I, 
         match self.model.sgd(&self.grads, self.learning_rate) {
             Err(Error::NonFiniteWeight) if !self.grads.is_finite() => Err(Error::NonFiniteGradient),
             Err(e) => Err(e),
-            Ok(()) => Ok(loss),
+            Ok(()) => {
+                self.iterations += 1;
+                Ok(loss)
+            }
         }
     }
 }
@@ -414,11 +436,15 @@ mod tests {
 
     #[test]
     fn training_state_fits_budget() {
-        // weights 4·(32+256+16+16+1)+2 → 1288, gradients 1284, trace 4·8·17 = 544, settings 12.
+        // weights 4·(32+256+16+16+1)+2 → 1288, gradients 1284, trace 4·8·17 = 544, settings
+        // and iteration count 20: 3136, a multiple of 8.
         assert_eq!(size_of::<Rnn<2, 16, 1>>(), 1288);
         assert_eq!(size_of::<Gradients<2, 16, 1>>(), 1284);
         assert_eq!(size_of::<Trace<16, 1, 8>>(), 544);
-        assert_eq!(size_of::<Trainer<2, 16, 1, 8>>(), 1288 + 1284 + 544 + 12);
+        assert_eq!(
+            size_of::<Trainer<2, 16, 1, 8>>(),
+            (1288 + 1284 + 544 + 20usize).next_multiple_of(8)
+        );
         assert!(size_of::<Trainer<2, 16, 1, 8>>() as f64 <= 3.2 * 1024.0);
         assert_eq!(size_of::<Trace<5, 3, 4>>(), 4 * 4 * (5 + 3));
         assert_eq!(size_of::<Gradients<3, 5, 2>>(), 4 * (15 + 25 + 10 + 5 + 2));

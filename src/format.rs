@@ -1,0 +1,690 @@
+//! A compact, versioned byte format for models and training states, in caller-provided buffers.
+//!
+//! Everything is little-endian. A **model** record (`Rnn::write_to` / `Rnn::read_from`):
+//!
+//! | offset | bytes | field |
+//! | ---: | ---: | --- |
+//! | 0 | 4 | magic `b"TRNM"` |
+//! | 4 | 2 | format version, `1` |
+//! | 6 | 2 | `I` (inputs) |
+//! | 8 | 2 | `H` (hidden units) |
+//! | 10 | 2 | `O` (outputs) |
+//! | 12 | 1 | hidden activation: `0` sigmoid, `1` tanh |
+//! | 13 | 1 | flags: bit 0 = biases on; other bits 0 |
+//! | 14 | 2 | reserved, `0` |
+//! | 16 | 4P | `w_in`, `w`, `w_out` row by row, then `b_h`, `b_out`: f32 |
+//! | 16 + 4P | 4 | CRC-32 (IEEE, as zlib's `crc32`) of every byte before it |
+//!
+//! with `P = I·H + H·H + H·O + H + O`, so a 2-16-1 model takes 20 + 4·321 = 1,304 bytes
+//! ([`Rnn::ENCODED_LEN`]). A **training state** record (`Trainer::write_state` /
+//! `Trainer::read_state`) holds what exact resumption needs — the model, the optimiser settings,
+//! the iteration count and the RNG state; gradients and trace are rebuilt by the next step:
+//!
+//! | offset | bytes | field |
+//! | ---: | ---: | --- |
+//! | 0 | 4 | magic `b"TRNS"` |
+//! | 4 | 2 | format version, `1` |
+//! | 6 | 2 | `I` |
+//! | 8 | 2 | `H` |
+//! | 10 | 2 | `O` |
+//! | 12 | 2 | `L` (sequence length) |
+//! | 14 | 1 | hidden activation, as above |
+//! | 15 | 1 | flags: bit 0 = biases on, bit 1 = clipping on; other bits 0 |
+//! | 16 | 4 | learning rate, f32 |
+//! | 20 | 4 | clipping threshold, f32 (`0` when clipping is off) |
+//! | 24 | 8 | iterations trained, u64 |
+//! | 32 | 16 | the `XorShiftRng` state: four u32 words, as `XorShiftRng::from_seed` reads them |
+//! | 48 | 4P | weights and biases, as in the model record |
+//! | 48 + 4P | 4 | CRC-32 of every byte before it |
+//!
+//! 1,336 bytes for 2-16-1 ([`Trainer::STATE_LEN`]).
+//!
+//! Reading checks, in this order, and leaves the destination untouched on any error: the buffer
+//! holds a header ([`Error::BufferTooShort`]), the magic ([`Error::BadMagic`]), the version
+//! ([`Error::UnsupportedVersion`]), the shape against the type it is read into
+//! ([`Error::ShapeMismatch`]), the length of the whole record ([`Error::BufferTooShort`]), the
+//! checksum ([`Error::BadChecksum`]), the activation, flags and settings
+//! ([`Error::InvalidField`]), and that every number is finite ([`Error::NonFiniteValue`]).
+//! Trailing bytes after the record are ignored, so a record can sit at the start of a larger
+//! buffer (a flash page, say).
+
+use rand_core::{Rng, SeedableRng};
+use rand_xorshift::XorShiftRng;
+
+use crate::activation::Activation;
+use crate::error::{Error, Result};
+use crate::model::Rnn;
+use crate::train::Trainer;
+
+/// The format version this crate writes and reads.
+pub const VERSION: u16 = 1;
+/// Magic bytes of a model record.
+pub const MODEL_MAGIC: [u8; 4] = *b"TRNM";
+/// Magic bytes of a training-state record.
+pub const STATE_MAGIC: [u8; 4] = *b"TRNS";
+
+const MODEL_HEADER: usize = 16;
+const STATE_HEADER: usize = 48;
+const CRC_LEN: usize = 4;
+
+const FLAG_BIASES: u8 = 1;
+const FLAG_CLIP: u8 = 2;
+
+/// CRC-32 (IEEE 802.3, reflected, as zlib's `crc32` and PNG's), a nibble at a time from a
+/// 16-entry table: small enough for a microcontroller's flash.
+pub fn crc32(bytes: &[u8]) -> u32 {
+    const TABLE: [u32; 16] = {
+        let mut t = [0u32; 16];
+        let mut i = 0;
+        while i < 16 {
+            let mut c = i as u32;
+            let mut k = 0;
+            while k < 4 {
+                c = if c & 1 != 0 {
+                    (c >> 1) ^ 0xEDB8_8320
+                } else {
+                    c >> 1
+                };
+                k += 1;
+            }
+            t[i] = c;
+            i += 1;
+        }
+        t
+    };
+    let mut crc = !0u32;
+    for &b in bytes {
+        crc = TABLE[((crc ^ u32::from(b)) & 0xf) as usize] ^ (crc >> 4);
+        crc = TABLE[((crc ^ (u32::from(b) >> 4)) & 0xf) as usize] ^ (crc >> 4);
+    }
+    !crc
+}
+
+/// The exact state of an `XorShiftRng`, as the 16 bytes that `XorShiftRng::from_seed` turns
+/// back into the same generator.
+///
+/// `rand_xorshift` keeps its state private, so it is recovered from the outside: after four
+/// draws the state of xorshift128 is the last four outputs, and each step can be undone. The
+/// generator passed in is not advanced (a clone is drawn from).
+pub fn xorshift_state(rng: &XorShiftRng) -> [u8; 16] {
+    let mut ahead = rng.clone();
+    // State after 4 steps: (x, y, z, w) = the 4 outputs.
+    let mut s = [0u32; 4];
+    for v in s.iter_mut() {
+        *v = ahead.next_u32();
+    }
+    // Undo 4 steps. A step maps (x, y, z, w) to (y, z, w, w ^ (w >> 19) ^ t ^ (t >> 8)) with
+    // t = x ^ (x << 11); both xorshifts are invertible.
+    for _ in 0..4 {
+        let [x1, y1, z1, w1] = s;
+        let u = w1 ^ z1 ^ (z1 >> 19); // = t ^ (t >> 8)
+        let t = u ^ (u >> 8) ^ (u >> 16) ^ (u >> 24);
+        let x0 = t ^ (t << 11) ^ (t << 22);
+        s = [x0, x1, y1, z1];
+    }
+    let mut out = [0u8; 16];
+    for (chunk, w) in out.chunks_exact_mut(4).zip(s) {
+        chunk.copy_from_slice(&w.to_le_bytes());
+    }
+    out
+}
+
+/// A cursor that writes little-endian fields into a buffer already checked to be long enough.
+struct Writer<'a> {
+    buf: &'a mut [u8],
+    pos: usize,
+}
+
+impl Writer<'_> {
+    fn bytes(&mut self, b: &[u8]) {
+        if let Some(dst) = self.buf.get_mut(self.pos..self.pos + b.len()) {
+            dst.copy_from_slice(b);
+        }
+        self.pos += b.len();
+    }
+    fn u16(&mut self, v: usize) {
+        // Shapes are checked to fit u16 at compile time.
+        self.bytes(&(v as u16).to_le_bytes());
+    }
+    fn f32s(&mut self, v: &[f32]) {
+        for x in v {
+            self.bytes(&x.to_le_bytes());
+        }
+    }
+    fn crc(&mut self) {
+        let crc = crc32(self.buf.get(..self.pos).unwrap_or(&[]));
+        self.bytes(&crc.to_le_bytes());
+    }
+}
+
+/// A cursor over a record already checked to be long enough: reads never fail, they return 0
+/// past the end (which cannot happen after the length check).
+struct Reader<'a> {
+    buf: &'a [u8],
+    pos: usize,
+}
+
+impl Reader<'_> {
+    fn array<const N: usize>(&mut self) -> [u8; N] {
+        let mut a = [0u8; N];
+        if let Some(src) = self.buf.get(self.pos..self.pos + N) {
+            a.copy_from_slice(src);
+        }
+        self.pos += N;
+        a
+    }
+    fn u16(&mut self) -> u16 {
+        u16::from_le_bytes(self.array())
+    }
+    fn f32(&mut self) -> f32 {
+        f32::from_le_bytes(self.array())
+    }
+}
+
+fn activation_code(a: Activation) -> u8 {
+    match a {
+        Activation::Sigmoid => 0,
+        Activation::Tanh => 1,
+    }
+}
+
+fn activation_from(code: u8) -> Result<Activation> {
+    match code {
+        0 => Ok(Activation::Sigmoid),
+        1 => Ok(Activation::Tanh),
+        _ => Err(Error::InvalidField),
+    }
+}
+
+fn check_prefix(bytes: &[u8], magic: [u8; 4], header: usize) -> Result<()> {
+    if bytes.len() < header {
+        return Err(Error::BufferTooShort {
+            needed: header,
+            got: bytes.len(),
+        });
+    }
+    if bytes.get(..4) != Some(&magic[..]) {
+        return Err(Error::BadMagic);
+    }
+    let version = u16::from_le_bytes([bytes[4], bytes[5]]);
+    if version != VERSION {
+        return Err(Error::UnsupportedVersion(version));
+    }
+    Ok(())
+}
+
+fn check_length_and_crc(bytes: &[u8], len: usize) -> Result<()> {
+    let Some(record) = bytes.get(..len) else {
+        return Err(Error::BufferTooShort {
+            needed: len,
+            got: bytes.len(),
+        });
+    };
+    let (body, stored) = record.split_at(len - CRC_LEN);
+    let stored = u32::from_le_bytes([stored[0], stored[1], stored[2], stored[3]]);
+    if crc32(body) != stored {
+        return Err(Error::BadChecksum);
+    }
+    Ok(())
+}
+
+/// Whether every f32 stored in `bytes` (a whole number of them) is finite.
+fn all_finite_le(bytes: &[u8]) -> bool {
+    bytes
+        .chunks_exact(4)
+        .all(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]).is_finite())
+}
+
+impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
+    /// Number of parameters stored: `I·H + H·H + H·O + H + O`.
+    pub const PARAMS: usize = I * H + H * H + H * O + H + O;
+
+    /// Size in bytes of this model's record: `20 + 4 ·` [`Self::PARAMS`].
+    pub const ENCODED_LEN: usize = MODEL_HEADER + 4 * Self::PARAMS + CRC_LEN;
+
+    fn write_params(&self, w: &mut Writer<'_>) {
+        w.f32s(self.w_in.as_flattened());
+        w.f32s(self.w.as_flattened());
+        w.f32s(self.w_out.as_flattened());
+        w.f32s(&self.b_h);
+        w.f32s(&self.b_out);
+    }
+
+    fn read_params(&mut self, r: &mut Reader<'_>) {
+        for v in self
+            .w_in
+            .as_flattened_mut()
+            .iter_mut()
+            .chain(self.w.as_flattened_mut())
+            .chain(self.w_out.as_flattened_mut())
+            .chain(self.b_h.iter_mut())
+            .chain(self.b_out.iter_mut())
+        {
+            *v = r.f32();
+        }
+    }
+
+    /// Writes the model's record (see [`crate::format`]) at the start of `buf`; returns its
+    /// length, [`Self::ENCODED_LEN`].
+    ///
+    /// # Errors
+    /// [`Error::BufferTooShort`] if `buf` is shorter than [`Self::ENCODED_LEN`]; nothing is
+    /// written then.
+    pub fn write_to(&self, buf: &mut [u8]) -> Result<usize> {
+        const { assert!(I <= u16::MAX as usize && H <= u16::MAX as usize && O <= u16::MAX as usize) };
+        let len = Self::ENCODED_LEN;
+        let Some(buf) = buf.get_mut(..len) else {
+            return Err(Error::BufferTooShort {
+                needed: len,
+                got: buf.len(),
+            });
+        };
+        let mut w = Writer { buf, pos: 0 };
+        w.bytes(&MODEL_MAGIC);
+        w.bytes(&VERSION.to_le_bytes());
+        w.u16(I);
+        w.u16(H);
+        w.u16(O);
+        w.bytes(&[
+            activation_code(self.activation),
+            if self.biases { FLAG_BIASES } else { 0 },
+            0,
+            0,
+        ]);
+        self.write_params(&mut w);
+        w.crc();
+        Ok(len)
+    }
+
+    /// Reads a model record (see [`crate::format`]) from the start of `bytes` into `self`.
+    ///
+    /// # Errors
+    /// [`Error::BufferTooShort`], [`Error::BadMagic`], [`Error::UnsupportedVersion`],
+    /// [`Error::ShapeMismatch`] (the record is of another `I`, `H` or `O`),
+    /// [`Error::BadChecksum`], [`Error::InvalidField`] or [`Error::NonFiniteValue`]. On any
+    /// error `self` is left exactly as it was.
+    pub fn read_from(&mut self, bytes: &[u8]) -> Result<()> {
+        check_prefix(bytes, MODEL_MAGIC, MODEL_HEADER)?;
+        let mut r = Reader { buf: bytes, pos: 6 };
+        let shape = [r.u16(), r.u16(), r.u16()];
+        if shape.map(usize::from) != [I, H, O] {
+            return Err(Error::ShapeMismatch);
+        }
+        check_length_and_crc(bytes, Self::ENCODED_LEN)?;
+        let [act, flags, res0, res1] = r.array::<4>();
+        let activation = activation_from(act)?;
+        if flags & !FLAG_BIASES != 0 || res0 != 0 || res1 != 0 {
+            return Err(Error::InvalidField);
+        }
+        let params = bytes
+            .get(MODEL_HEADER..MODEL_HEADER + 4 * Self::PARAMS)
+            .unwrap_or(&[]);
+        if !all_finite_le(params) {
+            return Err(Error::NonFiniteValue);
+        }
+        // Every check passed: now, and only now, change `self`.
+        self.activation = activation;
+        self.biases = flags & FLAG_BIASES != 0;
+        self.read_params(&mut r);
+        Ok(())
+    }
+}
+
+impl<const I: usize, const H: usize, const O: usize, const L: usize> Trainer<I, H, O, L> {
+    /// Size in bytes of a training-state record: `52 + 4 ·` [`Rnn::PARAMS`].
+    pub const STATE_LEN: usize = STATE_HEADER + 4 * Rnn::<I, H, O>::PARAMS + CRC_LEN;
+
+    /// Writes the training state — model, learning rate, clipping, iteration count and the
+    /// state of `rng` — at the start of `buf` (see [`crate::format`]); returns its length,
+    /// [`Self::STATE_LEN`]. `rng` is the generator the training loop draws its pairs from;
+    /// it is not advanced.
+    ///
+    /// # Errors
+    /// [`Error::BufferTooShort`] if `buf` is shorter than [`Self::STATE_LEN`]; nothing is
+    /// written then.
+    pub fn write_state(&self, rng: &XorShiftRng, buf: &mut [u8]) -> Result<usize> {
+        const {
+            assert!(
+                I <= u16::MAX as usize
+                    && H <= u16::MAX as usize
+                    && O <= u16::MAX as usize
+                    && L <= u16::MAX as usize
+            )
+        };
+        let len = Self::STATE_LEN;
+        let Some(buf) = buf.get_mut(..len) else {
+            return Err(Error::BufferTooShort {
+                needed: len,
+                got: buf.len(),
+            });
+        };
+        let mut w = Writer { buf, pos: 0 };
+        w.bytes(&STATE_MAGIC);
+        w.bytes(&VERSION.to_le_bytes());
+        w.u16(I);
+        w.u16(H);
+        w.u16(O);
+        w.u16(L);
+        let mut flags = 0;
+        if self.model.biases {
+            flags |= FLAG_BIASES;
+        }
+        if self.clip().is_some() {
+            flags |= FLAG_CLIP;
+        }
+        w.bytes(&[activation_code(self.model.activation), flags]);
+        w.f32s(&[self.learning_rate(), self.clip().unwrap_or(0.0)]);
+        w.bytes(&self.iterations().to_le_bytes());
+        w.bytes(&xorshift_state(rng));
+        self.model.write_params(&mut w);
+        w.crc();
+        Ok(len)
+    }
+
+    /// Reads a training state written by [`Trainer::write_state`] into `self` and `rng`, so
+    /// that training goes on exactly as if it had never stopped. The gradients and trace are
+    /// cleared.
+    ///
+    /// # Errors
+    /// As [`Rnn::read_from`] (with [`Error::ShapeMismatch`] also for another `L`), and
+    /// [`Error::InvalidField`] for a learning rate or clipping threshold that is not positive
+    /// and finite. On any error `self` and `rng` are left exactly as they were.
+    pub fn read_state(&mut self, rng: &mut XorShiftRng, bytes: &[u8]) -> Result<()> {
+        check_prefix(bytes, STATE_MAGIC, STATE_HEADER)?;
+        let mut r = Reader { buf: bytes, pos: 6 };
+        let shape = [r.u16(), r.u16(), r.u16(), r.u16()];
+        if shape.map(usize::from) != [I, H, O, L] {
+            return Err(Error::ShapeMismatch);
+        }
+        check_length_and_crc(bytes, Self::STATE_LEN)?;
+        let [act, flags] = r.array::<2>();
+        let activation = activation_from(act)?;
+        if flags & !(FLAG_BIASES | FLAG_CLIP) != 0 {
+            return Err(Error::InvalidField);
+        }
+        let lr = r.f32();
+        let clip_value = r.f32();
+        let clip = if flags & FLAG_CLIP != 0 {
+            Some(clip_value)
+        } else if clip_value == 0.0 {
+            None
+        } else {
+            return Err(Error::InvalidField);
+        };
+        let iterations = u64::from_le_bytes(r.array());
+        let seed: [u8; 16] = r.array();
+        if seed == [0; 16] {
+            // No xorshift128 state is all zero; from_seed would silently substitute another.
+            return Err(Error::InvalidField);
+        }
+        let params = bytes
+            .get(STATE_HEADER..STATE_HEADER + 4 * Rnn::<I, H, O>::PARAMS)
+            .unwrap_or(&[]);
+        if !all_finite_le(params) {
+            return Err(Error::NonFiniteValue);
+        }
+        crate::train::check_learning_rate(lr).map_err(|_| Error::InvalidField)?;
+        if clip.is_some_and(|c| !(c.is_finite() && c > 0.0)) {
+            return Err(Error::InvalidField);
+        }
+        // Every check passed: now change `self` and `rng`.
+        self.model.activation = activation;
+        self.model.biases = flags & FLAG_BIASES != 0;
+        self.model.read_params(&mut r);
+        self.restore(lr, clip, iterations);
+        *rng = XorShiftRng::from_seed(seed);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+
+    use super::*;
+    use crate::task;
+    use crate::{Init, Trainer};
+    use std::vec::Vec;
+
+    type Model = Rnn<2, 16, 1>;
+    type Tr = Trainer<2, 16, 1, 8>;
+
+    fn model(seed: u64, activation: Activation, biases: bool) -> Model {
+        let mut rng = XorShiftRng::seed_from_u64(seed);
+        let mut m = Model::from_rng(&mut rng, Init::Xavier, activation).unwrap();
+        if biases {
+            m.biases = true;
+            m.b_h[3] = 0.25;
+            m.b_out = [-0.5];
+        }
+        m
+    }
+
+    fn bits(m: &Model) -> Vec<u32> {
+        m.w_in
+            .as_flattened()
+            .iter()
+            .chain(m.w.as_flattened())
+            .chain(m.w_out.as_flattened())
+            .chain(&m.b_h)
+            .chain(&m.b_out)
+            .map(|v| v.to_bits())
+            .collect()
+    }
+
+    /// Rewrites the CRC after a deliberate edit, so that the check after it is reached.
+    fn fix_crc(rec: &mut [u8]) {
+        let n = rec.len() - 4;
+        let crc = crc32(&rec[..n]);
+        rec[n..].copy_from_slice(&crc.to_le_bytes());
+    }
+
+    #[test]
+    fn crc32_check_value() {
+        // The standard check value of CRC-32/ISO-HDLC (zlib.crc32(b"123456789")).
+        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+        assert_eq!(crc32(b""), 0);
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(Model::ENCODED_LEN, 1304);
+        assert_eq!(Tr::STATE_LEN, 1336);
+        assert_eq!(Rnn::<3, 5, 2>::ENCODED_LEN, 20 + 4 * (15 + 25 + 10 + 5 + 2));
+    }
+
+    #[test]
+    fn xorshift_state_recreates_the_generator() {
+        for seed in 0..20 {
+            let mut rng = XorShiftRng::seed_from_u64(seed);
+            for _ in 0..seed * 3 {
+                rng.next_u32();
+            }
+            let mut copy = XorShiftRng::from_seed(xorshift_state(&rng));
+            assert_eq!(copy, rng, "seed {seed}");
+            for _ in 0..10 {
+                assert_eq!(copy.next_u32(), rng.next_u32());
+            }
+        }
+    }
+
+    #[test]
+    fn model_round_trip() {
+        for (act, biases) in [(Activation::Sigmoid, false), (Activation::Tanh, true)] {
+            let m = model(1, act, biases);
+            let mut buf = [0u8; Model::ENCODED_LEN + 7];
+            assert_eq!(m.write_to(&mut buf), Ok(Model::ENCODED_LEN));
+            assert_eq!(&buf[..4], b"TRNM");
+            let mut back = Model::zeros(Activation::Sigmoid, false);
+            back.read_from(&buf).unwrap();
+            assert_eq!(bits(&back), bits(&m));
+            assert_eq!((back.activation, back.biases), (act, biases));
+        }
+    }
+
+    #[test]
+    fn model_errors_leave_destination_untouched() {
+        let m = model(2, Activation::Tanh, true);
+        let mut rec = [0u8; Model::ENCODED_LEN];
+        m.write_to(&mut rec).unwrap();
+        let dest = model(3, Activation::Sigmoid, false);
+        let check = |bytes: &[u8], want: Error| {
+            let mut d = dest.clone();
+            assert_eq!(d.read_from(bytes), Err(want));
+            assert_eq!(d, dest, "destination changed on {want:?}");
+        };
+        check(
+            &rec[..10],
+            Error::BufferTooShort {
+                needed: 16,
+                got: 10,
+            },
+        );
+        check(
+            &rec[..1000],
+            Error::BufferTooShort {
+                needed: 1304,
+                got: 1000,
+            },
+        );
+        let mut bad = rec;
+        bad[0] = b'X';
+        check(&bad, Error::BadMagic);
+        let mut bad = rec;
+        bad[4] = 2;
+        check(&bad, Error::UnsupportedVersion(2));
+        let mut bad = rec;
+        bad[8] = 8; // H = 8
+        check(&bad, Error::ShapeMismatch);
+        let mut bad = rec;
+        bad[100] ^= 0x10;
+        check(&bad, Error::BadChecksum);
+        let mut bad = rec;
+        bad[12] = 7; // activation
+        fix_crc(&mut bad);
+        check(&bad, Error::InvalidField);
+        let mut bad = rec;
+        bad[13] = 0x80; // unknown flag
+        fix_crc(&mut bad);
+        check(&bad, Error::InvalidField);
+        let mut bad = rec;
+        bad[16..20].copy_from_slice(&f32::NAN.to_le_bytes());
+        fix_crc(&mut bad);
+        check(&bad, Error::NonFiniteValue);
+        // A record of another shape is rejected by shape, before anything else.
+        let other = Rnn::<2, 8, 1>::zeros(Activation::Sigmoid, false);
+        let mut small = [0u8; Rnn::<2, 8, 1>::ENCODED_LEN];
+        other.write_to(&mut small).unwrap();
+        check(&small, Error::ShapeMismatch);
+    }
+
+    #[test]
+    fn writing_into_a_short_buffer_is_an_error() {
+        let m = model(4, Activation::Sigmoid, false);
+        let mut buf = [0xAAu8; 100];
+        assert_eq!(
+            m.write_to(&mut buf),
+            Err(Error::BufferTooShort {
+                needed: 1304,
+                got: 100
+            })
+        );
+        assert!(buf.iter().all(|&b| b == 0xAA), "nothing is written");
+        let t = Tr::new(m, 0.1).unwrap();
+        let rng = XorShiftRng::seed_from_u64(0);
+        assert!(matches!(
+            t.write_state(&rng, &mut buf),
+            Err(Error::BufferTooShort { needed: 1336, .. })
+        ));
+    }
+
+    fn trainer(seed: u64, biases: bool, clip: Option<f32>) -> (Tr, XorShiftRng) {
+        let mut rng = XorShiftRng::seed_from_u64(seed);
+        let m = Model::from_rng(&mut rng, Init::default(), Activation::Sigmoid)
+            .unwrap()
+            .with_biases(biases);
+        (Tr::new(m, 0.1).unwrap().with_clip(clip).unwrap(), rng)
+    }
+
+    fn train(t: &mut Tr, rng: &mut XorShiftRng, n: u32) {
+        for _ in 0..n {
+            task::train_step::<16, 8, _>(t, rng).unwrap();
+        }
+    }
+
+    #[test]
+    fn resume_is_exact() {
+        for (biases, clip) in [(false, None), (true, Some(0.5))] {
+            let (mut straight, mut rng_a) = trainer(5, biases, clip);
+            train(&mut straight, &mut rng_a, 700);
+
+            let (mut first, mut rng_b) = trainer(5, biases, clip);
+            train(&mut first, &mut rng_b, 300);
+            let mut buf = [0u8; Tr::STATE_LEN];
+            first.write_state(&rng_b, &mut buf).unwrap();
+            drop((first, rng_b));
+
+            // A fresh value, as after a reset: other seed, other settings.
+            let mut resumed = Tr::zeros(Activation::Tanh, false);
+            let mut rng_c = XorShiftRng::seed_from_u64(999);
+            resumed.read_state(&mut rng_c, &buf).unwrap();
+            assert_eq!(resumed.iterations(), 300);
+            assert_eq!(resumed.clip(), clip);
+            train(&mut resumed, &mut rng_c, 400);
+
+            assert_eq!(bits(&resumed.model), bits(&straight.model));
+            assert_eq!(resumed.iterations(), straight.iterations());
+            assert_eq!(rng_c, rng_a);
+        }
+    }
+
+    #[test]
+    fn state_errors_leave_destination_untouched() {
+        let (mut t, mut rng) = trainer(6, true, Some(1.0));
+        train(&mut t, &mut rng, 50);
+        let mut rec = [0u8; Tr::STATE_LEN];
+        t.write_state(&rng, &mut rec).unwrap();
+        let (dest, dest_rng) = trainer(7, false, None);
+        let check = |bytes: &[u8], want: Error| {
+            let (mut d, mut r) = (dest.clone(), dest_rng.clone());
+            assert_eq!(d.read_state(&mut r, bytes), Err(want));
+            assert_eq!(d, dest, "trainer changed on {want:?}");
+            assert_eq!(r, dest_rng, "rng changed on {want:?}");
+        };
+        check(
+            &rec[..47],
+            Error::BufferTooShort {
+                needed: 48,
+                got: 47,
+            },
+        );
+        let mut model_rec = [0u8; Model::ENCODED_LEN];
+        t.model.write_to(&mut model_rec).unwrap();
+        check(&model_rec, Error::BadMagic);
+        let mut bad = rec;
+        bad[12] = 9; // L = 9
+        check(&bad, Error::ShapeMismatch);
+        let mut bad = rec;
+        bad[40] ^= 1;
+        check(&bad, Error::BadChecksum);
+        for (at, value) in [
+            (16, -0.1f32),
+            (16, f32::INFINITY),
+            (20, 0.0),
+            (20, f32::NAN),
+        ] {
+            let mut bad = rec;
+            bad[at..at + 4].copy_from_slice(&value.to_le_bytes());
+            fix_crc(&mut bad);
+            check(&bad, Error::InvalidField);
+        }
+        let mut bad = rec;
+        bad[32..48].fill(0); // all-zero RNG state
+        fix_crc(&mut bad);
+        check(&bad, Error::InvalidField);
+        let mut bad = rec;
+        bad[60..64].copy_from_slice(&f32::INFINITY.to_le_bytes());
+        fix_crc(&mut bad);
+        check(&bad, Error::NonFiniteValue);
+    }
+}
