@@ -34,6 +34,9 @@ flags:
   --biases          train hidden and output biases (default: off, as the seed)
   --clip X          clip gradients to global norm X (default: off)
   --out PATH        loss-curve PNG (default loss.png)
+  --save-model PATH write the trained model (tinyrnn's TRNM record, 1304 bytes)
+  --save-state PATH write the training state at the end (TRNS record: resumable)
+  --resume PATH     start from a saved training state; --iters is then the total count
   --no-plot         do not write the PNG
   --quiet           print only the summary, not the log every 100 iterations
   -h, --help        this text";
@@ -49,6 +52,9 @@ struct Settings {
     clip: Option<f32>,
     out: Option<PathBuf>,
     quiet: bool,
+    save_model: Option<PathBuf>,
+    save_state: Option<PathBuf>,
+    resume: Option<PathBuf>,
 }
 
 fn parse_args() -> Settings {
@@ -62,6 +68,9 @@ fn parse_args() -> Settings {
         clip: None,
         out: Some(PathBuf::from("loss.png")),
         quiet: false,
+        save_model: None,
+        save_state: None,
+        resume: None,
     };
     let mut std_dev = None;
     let mut args = std::env::args().skip(1);
@@ -83,6 +92,9 @@ fn parse_args() -> Settings {
             "--out" => s.out = Some(value(USAGE, &flag, a, "a path")),
             "--no-plot" => s.out = None,
             "--quiet" => s.quiet = true,
+            "--save-model" => s.save_model = Some(value(USAGE, &flag, a, "a path")),
+            "--save-state" => s.save_state = Some(value(USAGE, &flag, a, "a path")),
+            "--resume" => s.resume = Some(value(USAGE, &flag, a, "a path")),
             _ => usage_error(USAGE, &format!("unknown flag '{flag}'")),
         }
     }
@@ -120,12 +132,35 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
     let model =
         Rnn::<2, HIDDEN, 1>::from_rng(&mut rng, s.init, s.activation)?.with_biases(s.biases);
     let mut trainer = Trainer::<2, HIDDEN, 1, BITS>::new(model, s.lr)?.with_clip(s.clip)?;
+    if let Some(path) = &s.resume {
+        let bytes =
+            std::fs::read(path).map_err(|e| format!("could not read {}: {e}", path.display()))?;
+        trainer
+            .read_state(&mut rng, &bytes)
+            .map_err(|e| format!("could not resume from {}: {e}", path.display()))?;
+        println!(
+            "resumed from {} at iteration {} (the state's own settings apply: {}, lr {}, biases {})",
+            path.display(),
+            trainer.iterations(),
+            trainer.model.activation.name(),
+            trainer.learning_rate(),
+            if trainer.model.biases { "on" } else { "off" },
+        );
+    }
+    let start = u32::try_from(trainer.iterations()).unwrap_or(u32::MAX);
+    if start > s.iters {
+        return Err(format!(
+            "the state is at iteration {start}, past --iters {}",
+            s.iters
+        )
+        .into());
+    }
 
     let mut logged: Vec<(f64, f64)> = Vec::new();
     let mut window_means: Vec<(f64, f64)> = Vec::new();
     let mut window = 0.0f64;
     let mut last_loss = f32::NAN;
-    for i in 0..s.iters {
+    for i in start..s.iters {
         let (sample, loss): (Sample<BITS>, f32) = match task::train_step(&mut trainer, &mut rng) {
             Ok(r) => r,
             Err(e) => {
@@ -154,6 +189,25 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
                 println!("------------");
             }
         }
+    }
+
+    if let Some(path) = &s.save_state {
+        let mut buf = [0u8; Trainer::<2, HIDDEN, 1, BITS>::STATE_LEN];
+        let n = trainer.write_state(&rng, &mut buf)?;
+        std::fs::write(path, &buf[..n])
+            .map_err(|e| format!("could not write {}: {e}", path.display()))?;
+        println!(
+            "training state ({n} bytes, iteration {}) written to {}",
+            trainer.iterations(),
+            path.display()
+        );
+    }
+    if let Some(path) = &s.save_model {
+        let mut buf = [0u8; Rnn::<2, HIDDEN, 1>::ENCODED_LEN];
+        let n = trainer.model.write_to(&mut buf)?;
+        std::fs::write(path, &buf[..n])
+            .map_err(|e| format!("could not write {}: {e}", path.display()))?;
+        println!("model ({n} bytes) written to {}", path.display());
     }
 
     let model = &trainer.model;

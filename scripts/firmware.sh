@@ -29,8 +29,12 @@ cargo build --release --quiet --manifest-path tools/qemu-insncount/Cargo.toml --
 plugin=$plugin_dir/release/libinsncount.so
 [ -f "$plugin" ] || fail "plugin did not build"
 
-# What the desktop computes for the same seed and settings.
-cargo run --release --quiet --example binary_addition -- --quiet --no-plot > "$out/desktop.txt"
+# What the desktop computes for the same seed and settings; it also saves the trained model,
+# which must be byte for byte the one committed for the firmware's `pretrained` feature.
+cargo run --release --quiet --example binary_addition -- --quiet --no-plot \
+  --save-model "$out/desktop-model.trnm" > "$out/desktop.txt"
+cmp "$out/desktop-model.trnm" "$fw/model/addition-2-16-1.trnm" \
+  || fail "the desktop's trained model differs from examples/firmware/model/addition-2-16-1.trnm"
 want_loss=$(sed -n 's/^final loss: .*(bits \(0x[0-9a-f]*\))$/\1/p' "$out/desktop.txt")
 want_sum=$(sed -n 's/^weights checksum: \(0x[0-9a-f]*\)$/\1/p' "$out/desktop.txt")
 [ -n "$want_loss" ] && [ -n "$want_sum" ] || fail "could not read the desktop example's output"
@@ -68,6 +72,8 @@ run() {
     cat "$log.txt"; fail "$target ($profile): QEMU failed or timed out"
   fi
   grep -q "^result: ok$" "$log.txt" || { cat "$log.txt"; fail "$target ($profile): not 100% accurate"; }
+  grep -q "^saved the training state (1336 bytes) at iteration 5000, wiped it, restored it$" "$log.txt" \
+    || fail "$target ($profile): no save/restore in the middle of training"
   local loss sum
   loss=$(sed -n 's/^final loss: .*(bits \(0x[0-9a-f]*\))$/\1/p' "$log.txt")
   sum=$(sed -n 's/^weights checksum: \(0x[0-9a-f]*\)$/\1/p' "$log.txt")
@@ -106,6 +112,30 @@ for t in thumbv7em-none-eabihf thumbv7m-none-eabi thumbv6m-none-eabi; do
       *) echo "$t: $crash ends QEMU with status $status";;
     esac
   done
+done
+
+# No panic path survives in the firmware (training, inference, saving, output): with the
+# `panic-check` feature the panic handler calls an undefined function, so the link fails if any
+# panic remains.
+for t in thumbv7em-none-eabihf thumbv7m-none-eabi thumbv6m-none-eabi; do
+  for profile in release speed; do
+    (cd "$fw" && cargo build --quiet --profile "$profile" --target "$t" --features panic-check) \
+      || fail "$t ($profile): a panic path survives (see the undefined symbol above)"
+  done
+  echo "$t: no panic path (release and speed profiles)"
+done
+
+# Train on the desktop, run on the board: the committed desktop model, evaluated on the device.
+for t in thumbv7em-none-eabihf thumbv7m-none-eabi thumbv6m-none-eabi; do
+  (cd "$fw" && cargo build --quiet --release --target "$t" --features pretrained)
+  # shellcheck disable=SC2046
+  timeout 600 qemu-system-arm $(machine "$t") -nographic -semihosting-config enable=on,target=native \
+    -kernel "$fw/target/$t/release/tinyrnn-firmware" > "$out/$t-pretrained.txt" \
+    || { cat "$out/$t-pretrained.txt"; fail "$t: pretrained run failed"; }
+  sum=$(sed -n 's/^weights checksum: \(0x[0-9a-f]*\)$/\1/p' "$out/$t-pretrained.txt")
+  [ "$sum" = "$want_sum" ] || fail "$t: embedded model checksum $sum, desktop $want_sum"
+  grep -q "^exact accuracy: 16384/16384 pairs$" "$out/$t-pretrained.txt" || fail "$t: pretrained model not 100%"
+  echo "$t: the desktop-trained model evaluates to 100% on the device, checksum $sum"
 done
 
 for t in thumbv7em-none-eabihf thumbv7m-none-eabi thumbv6m-none-eabi; do

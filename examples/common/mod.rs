@@ -6,9 +6,10 @@ use std::path::Path;
 use plotters::prelude::*;
 use tinyrnn::{Activation, Init};
 
-/// A command-line error: printed with the usage line, exit code 2.
+/// A command-line error: the message and the usage line, exit code 2.
 pub fn usage_error(usage: &str, msg: &str) -> ! {
-    eprintln!("error: {msg}\n\n{usage}");
+    let first = usage.lines().next().unwrap_or("");
+    eprintln!("error: {msg}\n{first}\n(--help lists the flags)");
     std::process::exit(2)
 }
 

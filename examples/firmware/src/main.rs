@@ -10,6 +10,8 @@
 //! alone would cost about 17 KiB of flash.
 #![no_std]
 #![no_main]
+// With `pretrained` the training settings go unused.
+#![cfg_attr(feature = "pretrained", allow(dead_code))]
 
 use cortex_m_rt::{ExceptionFrame, entry, exception};
 use tinyrnn::rand_core::SeedableRng;
@@ -21,10 +23,27 @@ compile_error!(
     "choose one output: feature `qemu` (default) or `microbit-v2` with --no-default-features"
 );
 
-#[cfg(feature = "microbit-v2")]
+#[cfg(all(feature = "microbit-v2", not(feature = "panic-check")))]
 use panic_rtt_target as _;
-#[cfg(feature = "qemu")]
+#[cfg(all(feature = "qemu", not(feature = "panic-check")))]
 use panic_semihosting as _;
+
+/// With `panic-check`, any panic path left in the binary refers to this undefined function,
+/// and the link fails with its name in the error.
+#[cfg(feature = "panic-check")]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    unsafe extern "C" {
+        fn tinyrnn_firmware_still_contains_a_panic_path() -> !;
+    }
+    // SAFETY: never runs; the link fails if this function is referenced at all.
+    unsafe { tinyrnn_firmware_still_contains_a_panic_path() }
+}
+
+/// A model trained on the desktop: `cargo run --release --example binary_addition --
+/// --save-model examples/firmware/model/addition-2-16-1.trnm` (the default settings).
+#[cfg(feature = "pretrained")]
+static PRETRAINED: &[u8] = include_bytes!("../model/addition-2-16-1.trnm");
 
 const SEED: u64 = 1;
 const ITERS: u32 = 10_000;
@@ -71,16 +90,16 @@ mod out {
     /// Decimal.
     pub fn u32(mut n: u32) {
         let mut buf = [0u8; 10];
-        let mut i = buf.len();
-        loop {
-            i -= 1;
-            buf[i] = b'0' + (n % 10) as u8;
+        let mut len = 0;
+        for b in buf.iter_mut().rev() {
+            *b = b'0' + (n % 10) as u8;
             n /= 10;
+            len += 1;
             if n == 0 {
                 break;
             }
         }
-        bytes(&buf[i..]);
+        bytes(buf.get(buf.len() - len..).unwrap_or(&[]));
     }
 
     /// `0x` and 8 hex digits.
@@ -176,6 +195,35 @@ mod mem {
     }
 }
 
+/// What a reset in the middle of training would do, done on purpose: write the training state
+/// into a buffer (in a real device, flash), wipe the trainer and the RNG, and read them back.
+/// The final checksum then shows that resuming is exact.
+#[inline(never)]
+fn save_and_restore(trainer: &mut Trainer<2, 16, 1, 8>, rng: &mut XorShiftRng) -> bool {
+    let mut buf = [0u8; Trainer::<2, 16, 1, 8>::STATE_LEN];
+    let Ok(n) = trainer.write_state(rng, &mut buf) else {
+        out::str("error: could not save the training state\n");
+        return false;
+    };
+    // Wipe in place (a `Trainer::zeros()` temporary would cost another 3 KiB of stack).
+    *rng = XorShiftRng::seed_from_u64(0);
+    if trainer.model.init_from_rng(rng, Init::He).is_err() {
+        return false;
+    }
+    trainer.model.activation = Activation::Tanh;
+    trainer.model.biases = true;
+    if trainer.read_state(rng, &buf).is_err() {
+        out::str("error: could not restore the training state\n");
+        return false;
+    }
+    out::str("saved the training state (");
+    out::u32(n as u32);
+    out::str(" bytes) at iteration ");
+    out::u32(trainer.iterations() as u32);
+    out::str(", wiped it, restored it\n");
+    true
+}
+
 struct Outcome {
     ok: bool,
 }
@@ -203,6 +251,9 @@ fn train_and_report() -> Outcome {
     let mut last_loss = 0.0f32;
     bench_mark(0);
     for i in 0..ITERS {
+        if i == ITERS / 2 && !save_and_restore(&mut trainer, &mut rng) {
+            return Outcome { ok: false };
+        }
         match task::train_step::<16, 8, _>(&mut trainer, &mut rng) {
             Ok((_, loss)) => last_loss = loss,
             Err(e) => {
@@ -248,6 +299,38 @@ fn train_and_report() -> Outcome {
     }
 }
 
+/// Loads the desktop-trained model and evaluates it on every pair.
+#[cfg(feature = "pretrained")]
+#[inline(never)]
+fn evaluate_pretrained() -> Outcome {
+    let mut model = tinyrnn::Rnn::<2, 16, 1>::zeros(Activation::Sigmoid, false);
+    if let Err(e) = model.read_from(PRETRAINED) {
+        out::str("error: the embedded model is not valid: ");
+        out::str(match e {
+            tinyrnn::Error::BadChecksum => "bad checksum\n",
+            tinyrnn::Error::ShapeMismatch => "shape mismatch\n",
+            _ => "unreadable\n",
+        });
+        return Outcome { ok: false };
+    }
+    out::str("tinyrnn firmware: evaluating the embedded desktop-trained model (");
+    out::u32(PRETRAINED.len() as u32);
+    out::str(" bytes)\n");
+    bench_mark(1);
+    let acc = task::evaluate::<16, 8>(&model);
+    bench_mark(2);
+    out::str("exact accuracy: ");
+    out::u32(acc.exact as u32);
+    out::str("/");
+    out::u32(acc.pairs as u32);
+    out::str(" pairs\nweights checksum: ");
+    out::hex(model.checksum());
+    out::str("\n");
+    Outcome {
+        ok: acc.is_perfect(),
+    }
+}
+
 #[entry]
 fn main() -> ! {
     out::init();
@@ -256,7 +339,10 @@ fn main() -> ! {
     #[cfg(feature = "crash-fault")]
     cortex_m::asm::udf(); // an undefined instruction: a hard fault on every Cortex-M
     mem::paint(PAINT);
+    #[cfg(not(feature = "pretrained"))]
     let outcome = train_and_report();
+    #[cfg(feature = "pretrained")]
+    let outcome = evaluate_pretrained();
     let peak = mem::peak_stack(PAINT);
     let statics = mem::free_start() - mem::static_start();
     out::str("static RAM: ");
