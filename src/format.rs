@@ -406,7 +406,8 @@ impl<const I: usize, const H: usize, const O: usize, const L: usize> Trainer<I, 
         let clip_value = r.f32();
         let clip = if flags & FLAG_CLIP != 0 {
             Some(clip_value)
-        } else if clip_value == 0.0 {
+        } else if clip_value.to_bits() == 0 {
+            // Exactly +0.0, as written: one encoding per state.
             None
         } else {
             return Err(Error::InvalidField);
@@ -622,7 +623,7 @@ mod tests {
             train(&mut first, &mut rng_b, 300);
             let mut buf = [0u8; Tr::STATE_LEN];
             first.write_state(&rng_b, &mut buf).unwrap();
-            drop((first, rng_b));
+            let _ = (first, rng_b); // gone, as after a reset
 
             // A fresh value, as after a reset: other seed, other settings.
             let mut resumed = Tr::zeros(Activation::Tanh, false);
@@ -675,6 +676,16 @@ mod tests {
         ] {
             let mut bad = rec;
             bad[at..at + 4].copy_from_slice(&value.to_le_bytes());
+            fix_crc(&mut bad);
+            check(&bad, Error::InvalidField);
+        }
+        // Clipping off, but a threshold other than +0.0 stored.
+        let (t2, rng2) = trainer(6, true, None);
+        let mut rec2 = [0u8; Tr::STATE_LEN];
+        t2.write_state(&rng2, &mut rec2).unwrap();
+        for value in [-0.0f32, 1.0] {
+            let mut bad = rec2;
+            bad[20..24].copy_from_slice(&value.to_le_bytes());
             fix_crc(&mut bad);
             check(&bad, Error::InvalidField);
         }

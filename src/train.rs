@@ -357,10 +357,8 @@ impl<const I: usize, const H: usize, const O: usize, const L: usize> Trainer<I, 
     /// [`Error::InvalidClipThreshold`] unless `threshold` is positive and finite; the trainer
     /// is then unchanged.
     pub fn set_clip(&mut self, threshold: Option<f32>) -> Result<()> {
-        if let Some(t) = threshold {
-            if !(t.is_finite() && t > 0.0) {
-                return Err(Error::InvalidClipThreshold);
-            }
+        if threshold.is_some_and(|t| !(t.is_finite() && t > 0.0)) {
+            return Err(Error::InvalidClipThreshold);
         }
         self.clip = threshold;
         Ok(())
@@ -376,8 +374,8 @@ impl<const I: usize, const H: usize, const O: usize, const L: usize> Trainer<I, 
         self.clip
     }
 
-    /// How many steps have updated the model (failed steps do not count). Saved with the
-    /// training state.
+    /// How many steps have updated the model (failed steps do not count; stops at `u64::MAX`).
+    /// Saved with the training state.
     pub fn iterations(&self) -> u64 {
         self.iterations
     }
@@ -417,7 +415,9 @@ impl<const I: usize, const H: usize, const O: usize, const L: usize> Trainer<I, 
             Err(Error::NonFiniteWeight) if !self.grads.is_finite() => Err(Error::NonFiniteGradient),
             Err(e) => Err(e),
             Ok(()) => {
-                self.iterations += 1;
+                // Saturating: a state read from bytes may hold any count (the fuzzer found
+                // u64::MAX, which overflowed here).
+                self.iterations = self.iterations.saturating_add(1);
                 Ok(loss)
             }
         }
@@ -510,6 +510,16 @@ mod tests {
         let r = tr.step(&[[1.0], [0.0]], &[[1.0], [0.0]]);
         assert_eq!(r, Err(Error::NonFiniteGradient));
         assert_eq!(tr.model, before);
+    }
+
+    #[test]
+    fn iteration_count_saturates() {
+        // Found by fuzzing `read_state`: a state may claim u64::MAX iterations.
+        let m = Rnn::<1, 2, 1>::zeros(Activation::Sigmoid, false);
+        let mut tr = Trainer::<1, 2, 1, 2>::new(m, 0.1).unwrap();
+        tr.restore(0.1, None, u64::MAX);
+        tr.step(&[[1.0], [0.0]], &[[1.0], [0.0]]).unwrap();
+        assert_eq!(tr.iterations(), u64::MAX);
     }
 
     #[test]

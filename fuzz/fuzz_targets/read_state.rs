@@ -1,0 +1,41 @@
+//! Any bytes read as a training state: never a panic; on error trainer and RNG are unchanged; on
+//! success the state writes back to the same record and a training step runs.
+//!
+//! The first input byte picks a mode: odd = recompute the CRC-32 of the rest before reading, so
+//! that the fuzzer also reaches the checks behind the checksum (fields, finiteness).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use tinyrnn::format::crc32;
+use tinyrnn::rand_core::SeedableRng;
+use tinyrnn::{Activation, Trainer, XorShiftRng};
+
+type Tr = Trainer<2, 16, 1, 8>;
+
+fuzz_target!(|input: &[u8]| {
+    let Some((&mode, rest)) = input.split_first() else {
+        return;
+    };
+    let mut data = rest.to_vec();
+    if mode & 1 == 1 && data.len() >= Tr::STATE_LEN {
+        let n = Tr::STATE_LEN - 4;
+        let crc = crc32(&data[..n]);
+        data[n..n + 4].copy_from_slice(&crc.to_le_bytes());
+    }
+    let dest = Tr::zeros(Activation::Sigmoid, false);
+    let dest_rng = XorShiftRng::seed_from_u64(1);
+    let (mut t, mut rng) = (dest.clone(), dest_rng.clone());
+    match t.read_state(&mut rng, &data) {
+        Ok(()) => {
+            let mut out = [0u8; Tr::STATE_LEN];
+            t.write_state(&rng, &mut out).unwrap();
+            assert_eq!(&out[..], &data[..Tr::STATE_LEN]);
+            // Training from any valid state either works or reports divergence.
+            let _ = tinyrnn::task::train_step::<16, 8, _>(&mut t, &mut rng);
+        }
+        Err(_) => {
+            assert_eq!(t, dest);
+            assert_eq!(rng, dest_rng);
+        }
+    }
+});
