@@ -12,7 +12,7 @@
 
 use crate::activation::Activation;
 use crate::error::{Error, Result};
-use crate::linalg::{all_finite, axpy, dot, outer_add_into, sum_squares};
+use crate::linalg::{all_finite, axpy, dot, matvec_into, outer_add_into, sum_squares};
 use crate::model::Rnn;
 
 /// What backpropagation needs from a forward pass: the hidden states `z_1..z_L` and the outputs
@@ -217,13 +217,10 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
             outer_add_into(z, &delta_out, &mut grads.w_out);
             outer_add_into(x, &delta, &mut grads.w_in);
             if t > 0 {
-                // One pass over the rows of W: the gradient z_{t-1} ⊗ delta_t, and the carry
-                // delta_t · Wᵀ for the step before.
-                let z_prev = &trace.zs[t - 1];
-                for k in 0..H {
-                    axpy(z_prev[k], &delta, &mut grads.w[k]);
-                    carry[k] = dot(&delta, &self.w[k]);
-                }
+                // The gradient z_{t-1} ⊗ delta_t, and the carry delta_t · Wᵀ for the step
+                // before. (Two passes over W: fusing them into one measured slower on x86-64.)
+                outer_add_into(&trace.zs[t - 1], &delta, &mut grads.w);
+                matvec_into(&self.w, &delta, &mut carry);
             }
             if self.biases {
                 grads.b_h.iter_mut().zip(&delta).for_each(|(g, d)| *g += d);
@@ -435,7 +432,7 @@ mod tests {
     use rand_xorshift::XorShiftRng;
 
     #[test]
-    fn training_state_fits_budget() {
+    fn training_state_size_fits_budget() {
         // weights 4·(32+256+16+16+1)+2 → 1288, gradients 1284, trace 4·8·17 = 544, settings
         // and iteration count 20: 3136, a multiple of 8.
         assert_eq!(size_of::<Rnn<2, 16, 1>>(), 1288);
