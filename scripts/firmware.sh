@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the firmware example (examples/firmware) for every Cortex-M target, runs it under QEMU
+# Builds the firmware examples (examples/firmware for Cortex-M, examples/firmware-riscv for
+# RISC-V) for every target, runs them under QEMU
 # with the instruction-count plugin, checks that it prints 100% accuracy and the same final-loss
 # bits and weights checksum as the desktop example, and prints the footprint and speed table
 # that the README quotes.
@@ -7,7 +8,8 @@
 #   bash scripts/firmware.sh            # all targets, profiles release (size) and speed
 #   QUICK=1 bash scripts/firmware.sh    # release profile only
 #
-# Needs: qemu-system-arm (Debian bookworm-backports), the thumb targets, llvm-tools (rustup).
+# Needs: qemu-system-arm and qemu-system-misc (Debian bookworm-backports), the thumb and
+# riscv32imac targets, llvm-tools (rustup).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -40,11 +42,16 @@ want_sum=$(sed -n 's/^weights checksum: \(0x[0-9a-f]*\)$/\1/p' "$out/desktop.txt
 [ -n "$want_loss" ] && [ -n "$want_sum" ] || fail "could not read the desktop example's output"
 echo "desktop: final loss bits $want_loss, weights checksum $want_sum"
 
+targets="thumbv7em-none-eabihf thumbv7m-none-eabi thumbv6m-none-eabi riscv32imac-unknown-none-elf"
+
+# The QEMU command line (without -kernel) of each target.
 machine() {
+  local semi="-nographic -semihosting-config enable=on,target=native"
   case $1 in
-    thumbv7em-none-eabihf) echo "-cpu cortex-m4 -machine mps2-an386";;
-    thumbv7m-none-eabi)    echo "-cpu cortex-m3 -machine lm3s6965evb";;
-    thumbv6m-none-eabi)    echo "-cpu cortex-m0 -machine microbit";;
+    thumbv7em-none-eabihf) echo "qemu-system-arm -cpu cortex-m4 -machine mps2-an386 $semi";;
+    thumbv7m-none-eabi)    echo "qemu-system-arm -cpu cortex-m3 -machine lm3s6965evb $semi";;
+    thumbv6m-none-eabi)    echo "qemu-system-arm -cpu cortex-m0 -machine microbit $semi";;
+    riscv32imac-unknown-none-elf) echo "qemu-system-riscv32 -machine virt -bios none $semi";;
   esac
 }
 core() {
@@ -52,21 +59,38 @@ core() {
     thumbv7em-none-eabihf) echo "Cortex-M4F (mps2-an386)";;
     thumbv7m-none-eabi)    echo "Cortex-M3 (lm3s6965evb)";;
     thumbv6m-none-eabi)    echo "Cortex-M0 (microbit)";;
+    riscv32imac-unknown-none-elf) echo "RV32IMAC (virt)";;
   esac
+}
+# The firmware crate of each target, and its ELF for a profile.
+crate_of() {
+  case $1 in
+    riscv32imac-unknown-none-elf) echo "$root/examples/firmware-riscv";;
+    *) echo "$fw";;
+  esac
+}
+elf_of() { # target profile
+  case $1 in
+    riscv32imac-unknown-none-elf) echo "$root/examples/firmware-riscv/target/$1/$2/tinyrnn-firmware-riscv";;
+    *) echo "$fw/target/$1/$2/tinyrnn-firmware";;
+  esac
+}
+build() { # target profile [features]
+  (cd "$(crate_of "$1")" && cargo build --quiet --profile "$2" --target "$1" ${3:+--features "$3"})
 }
 
 rows=()
 run() {
   local target=$1 profile=$2
-  (cd "$fw" && cargo build --quiet --profile "$profile" --target "$target")
-  local elf=$fw/target/$target/$profile/tinyrnn-firmware
+  build "$target" "$profile"
+  local elf
+  elf=$(elf_of "$target" "$profile")
   local mark
   mark=$("$nm" "$elf" | awk '$3 == "bench_mark" {print $1}')
   [ -n "$mark" ] || fail "$target: no bench_mark symbol"
   local log=$out/$target-$profile
   # shellcheck disable=SC2046
-  if ! timeout 900 qemu-system-arm $(machine "$target") -nographic \
-      -semihosting-config enable=on,target=native \
+  if ! timeout 900 $(machine "$target") \
       -d plugin -D "$log.insn" -plugin "$plugin,mark=0x$mark" \
       -kernel "$elf" > "$log.txt"; then
     cat "$log.txt"; fail "$target ($profile): QEMU failed or timed out"
@@ -99,13 +123,12 @@ run() {
 }
 
 # A panic and a hard fault must end QEMU with a non-zero status, not hang.
-for t in thumbv7em-none-eabihf thumbv7m-none-eabi thumbv6m-none-eabi; do
+for t in $targets; do
   for crash in crash-panic crash-fault; do
-    (cd "$fw" && cargo build --quiet --release --target "$t" --features "$crash" 2>/dev/null)
+    build "$t" release "$crash" 2>/dev/null
     status=0
     # shellcheck disable=SC2046
-    timeout 60 qemu-system-arm $(machine "$t") -nographic -semihosting-config enable=on,target=native \
-      -kernel "$fw/target/$t/release/tinyrnn-firmware" > "$out/$t-$crash.txt" 2>&1 || status=$?
+    timeout 60 $(machine "$t") -kernel "$(elf_of "$t" release)" > "$out/$t-$crash.txt" 2>&1 || status=$?
     case $status in
       0) fail "$t: $crash exited with status 0";;
       124) fail "$t: $crash hung (killed by timeout)";;
@@ -117,20 +140,19 @@ done
 # No panic path survives in the firmware (training, inference, saving, output): with the
 # `panic-check` feature the panic handler calls an undefined function, so the link fails if any
 # panic remains.
-for t in thumbv7em-none-eabihf thumbv7m-none-eabi thumbv6m-none-eabi; do
+for t in $targets; do
   for profile in release speed; do
-    (cd "$fw" && cargo build --quiet --profile "$profile" --target "$t" --features panic-check) \
+    build "$t" "$profile" panic-check \
       || fail "$t ($profile): a panic path survives (see the undefined symbol above)"
   done
   echo "$t: no panic path (release and speed profiles)"
 done
 
 # Train on the desktop, run on the board: the committed desktop model, evaluated on the device.
-for t in thumbv7em-none-eabihf thumbv7m-none-eabi thumbv6m-none-eabi; do
-  (cd "$fw" && cargo build --quiet --release --target "$t" --features pretrained)
+for t in $targets; do
+  build "$t" release pretrained
   # shellcheck disable=SC2046
-  timeout 600 qemu-system-arm $(machine "$t") -nographic -semihosting-config enable=on,target=native \
-    -kernel "$fw/target/$t/release/tinyrnn-firmware" > "$out/$t-pretrained.txt" \
+  timeout 600 $(machine "$t") -kernel "$(elf_of "$t" release)" > "$out/$t-pretrained.txt" \
     || { cat "$out/$t-pretrained.txt"; fail "$t: pretrained run failed"; }
   sum=$(sed -n 's/^weights checksum: \(0x[0-9a-f]*\)$/\1/p' "$out/$t-pretrained.txt")
   [ "$sum" = "$want_sum" ] || fail "$t: embedded model checksum $sum, desktop $want_sum"
@@ -138,11 +160,11 @@ for t in thumbv7em-none-eabihf thumbv7m-none-eabi thumbv6m-none-eabi; do
   echo "$t: the desktop-trained model evaluates to 100% on the device, checksum $sum"
 done
 
-for t in thumbv7em-none-eabihf thumbv7m-none-eabi thumbv6m-none-eabi; do
+for t in $targets; do
   run "$t" release
 done
 if [ -z "${QUICK:-}" ]; then
-  for t in thumbv7em-none-eabihf thumbv7m-none-eabi thumbv6m-none-eabi; do
+  for t in $targets; do
     run "$t" speed
   done
 fi

@@ -1,0 +1,288 @@
+//! The firmware's application, shared by every architecture: train, save and restore, evaluate,
+//! report. Each `main.rs` that includes it (with `#[path]`) provides a `platform` module with
+//! `bytes(&[u8])` (output), `exit(bool) -> !` and `stack_pointer() -> usize`.
+
+use tinyrnn::rand_core::SeedableRng;
+use tinyrnn::task;
+use tinyrnn::{Activation, Init, Trainer, XorShiftRng};
+
+/// A model trained on the desktop: `cargo run --release --example binary_addition --
+/// --save-model examples/firmware/model/addition-2-16-1.trnm` (the default settings).
+#[cfg(feature = "pretrained")]
+static PRETRAINED: &[u8] = include_bytes!("../model/addition-2-16-1.trnm");
+
+pub const SEED: u64 = 1;
+pub const ITERS: u32 = 10_000;
+pub const PRINT_EVERY: u32 = 1_000;
+pub const LEARNING_RATE: f32 = 0.1;
+
+/// The word stack painting fills free RAM with.
+pub const PAINT: u32 = 0xA5A5_A5A5;
+
+/// Marker for the instruction-count plugin (tools/qemu-insncount): it reports the running
+/// instruction count each time this executes. Ids: 0 start of training, 1 end of training,
+/// 2 end of evaluation.
+#[unsafe(no_mangle)]
+#[inline(never)]
+pub extern "C" fn bench_mark(id: u32) {
+    core::hint::black_box(id);
+}
+
+/// Output through the platform, with a few integer formatters (no `core::fmt`).
+pub mod out {
+    pub use crate::platform::bytes;
+
+    pub fn str(s: &str) {
+        bytes(s.as_bytes());
+    }
+
+    /// Decimal.
+    pub fn u32(mut n: u32) {
+        let mut buf = [0u8; 10];
+        let mut len = 0;
+        for b in buf.iter_mut().rev() {
+            *b = b'0' + (n % 10) as u8;
+            n /= 10;
+            len += 1;
+            if n == 0 {
+                break;
+            }
+        }
+        bytes(buf.get(buf.len() - len..).unwrap_or(&[]));
+    }
+
+    /// `0x` and 8 hex digits.
+    pub fn hex(n: u32) {
+        let mut buf = *b"0x00000000";
+        for (k, b) in buf[2..].iter_mut().enumerate() {
+            let nibble = (n >> (28 - 4 * k)) & 0xf;
+            *b = b"0123456789abcdef"[nibble as usize];
+        }
+        bytes(&buf);
+    }
+
+    /// A non-negative value given in millionths, printed with 6 decimals.
+    pub fn micro(millionths: u32) {
+        u32(millionths / 1_000_000);
+        let frac = millionths % 1_000_000;
+        let mut buf = *b".000000";
+        let mut f = frac;
+        for b in buf[1..].iter_mut().rev() {
+            *b = b'0' + (f % 10) as u8;
+            f /= 10;
+        }
+        bytes(&buf);
+    }
+}
+
+/// `f` as millionths, saturating (for printing non-negative floats without `core::fmt`).
+fn millionths(f: f32) -> u32 {
+    (f * 1e6) as u32
+}
+
+/// Memory the linker laid out: RAM from `__sdata` to `__sheap` is static (.data, .bss,
+/// .uninit); from `__sheap` to the top of RAM is the stack's.
+mod mem {
+    unsafe extern "C" {
+        static __sdata: u32;
+        static __sheap: u32;
+        static _stack_start: u32;
+    }
+
+    pub fn static_start() -> usize {
+        (&raw const __sdata) as usize
+    }
+    pub fn free_start() -> usize {
+        (&raw const __sheap) as usize
+    }
+    pub fn stack_top() -> usize {
+        (&raw const _stack_start) as usize
+    }
+
+    /// Fills the free RAM below the current stack pointer with `pattern`.
+    #[inline(never)]
+    pub fn paint(pattern: u32) {
+        let sp = crate::platform::stack_pointer();
+        // Leave 64 bytes below the stack pointer for this function's own calls.
+        let mut p = free_start();
+        while p + 4 <= sp - 64 {
+            // SAFETY: [__sheap, sp - 64) is RAM that nothing uses yet (the stack grows down to
+            // it only later); the address is 4-aligned (cortex-m-rt aligns __sheap).
+            unsafe { core::ptr::write_volatile(p as *mut u32, pattern) };
+            p += 4;
+        }
+    }
+
+    /// The deepest the stack has reached since [`paint`]: bytes from the top of RAM down to
+    /// the lowest word that no longer holds the pattern.
+    #[inline(never)]
+    pub fn peak_stack(pattern: u32) -> usize {
+        let mut p = free_start();
+        let top = stack_top();
+        // SAFETY: reads of 4-aligned RAM words inside [__sheap, top).
+        while p < top && unsafe { core::ptr::read_volatile(p as *const u32) } == pattern {
+            p += 4;
+        }
+        top - p
+    }
+}
+
+/// What a reset in the middle of training would do, done on purpose: write the training state
+/// into a buffer (in a real device, flash), wipe the trainer and the RNG, and read them back.
+/// The final checksum then shows that resuming is exact.
+#[inline(never)]
+fn save_and_restore(trainer: &mut Trainer<2, 16, 1, 8>, rng: &mut XorShiftRng) -> bool {
+    let mut buf = [0u8; Trainer::<2, 16, 1, 8>::STATE_LEN];
+    let Ok(n) = trainer.write_state(rng, &mut buf) else {
+        out::str("error: could not save the training state\n");
+        return false;
+    };
+    // Wipe in place (a `Trainer::zeros()` temporary would cost another 3 KiB of stack).
+    *rng = XorShiftRng::seed_from_u64(0);
+    if trainer.model.init_from_rng(rng, Init::He).is_err() {
+        return false;
+    }
+    trainer.model.activation = Activation::Tanh;
+    trainer.model.biases = true;
+    if trainer.read_state(rng, &buf).is_err() {
+        out::str("error: could not restore the training state\n");
+        return false;
+    }
+    out::str("saved the training state (");
+    out::u32(n as u32);
+    out::str(" bytes) at iteration ");
+    out::u32(trainer.iterations() as u32);
+    out::str(", wiped it, restored it\n");
+    true
+}
+
+pub struct Outcome {
+    pub ok: bool,
+}
+
+#[inline(never)]
+pub fn train_and_report() -> Outcome {
+    out::str("tinyrnn firmware: 2-16-1 sigmoid, init std 1, lr 0.1, seed ");
+    out::u32(SEED as u32);
+    out::str(", ");
+    out::u32(ITERS);
+    out::str(" iterations\n");
+
+    let mut rng = XorShiftRng::seed_from_u64(SEED);
+    // Built in place: no second copy of the 3 KiB trainer on the stack.
+    let mut trainer = Trainer::<2, 16, 1, 8>::zeros(Activation::Sigmoid, false);
+    let settings = trainer
+        .model
+        .init_from_rng(&mut rng, Init::Normal { std: 1.0 })
+        .and_then(|()| trainer.set_learning_rate(LEARNING_RATE));
+    if settings.is_err() {
+        out::str("error: bad settings\n");
+        return Outcome { ok: false };
+    }
+
+    let mut last_loss = 0.0f32;
+    bench_mark(0);
+    for i in 0..ITERS {
+        if i == ITERS / 2 && !save_and_restore(&mut trainer, &mut rng) {
+            return Outcome { ok: false };
+        }
+        match task::train_step::<16, 8, _>(&mut trainer, &mut rng) {
+            Ok((_, loss)) => last_loss = loss,
+            Err(e) => {
+                out::str("error: training diverged at iteration ");
+                out::u32(i);
+                out::str(match e {
+                    tinyrnn::Error::NonFiniteLoss => ": non-finite loss\n",
+                    tinyrnn::Error::NonFiniteGradient => ": non-finite gradient\n",
+                    _ => ": non-finite weights\n",
+                });
+                return Outcome { ok: false };
+            }
+        }
+        if i % PRINT_EVERY == 0 {
+            out::str("iter ");
+            out::u32(i);
+            out::str(" loss ");
+            out::micro(millionths(last_loss));
+            out::str("\n");
+        }
+    }
+    bench_mark(1);
+    let acc = task::evaluate::<16, 8>(&trainer.model);
+    bench_mark(2);
+
+    out::str("exact accuracy: ");
+    out::u32(acc.exact as u32);
+    out::str("/");
+    out::u32(acc.pairs as u32);
+    out::str(" pairs, bits right: ");
+    out::u32(acc.bits as u32);
+    out::str("/");
+    out::u32(acc.total_bits as u32);
+    out::str("\nfinal loss: ");
+    out::micro(millionths(last_loss));
+    out::str(" (bits ");
+    out::hex(last_loss.to_bits());
+    out::str(")\nweights checksum: ");
+    out::hex(trainer.model.checksum());
+    out::str("\n");
+    Outcome {
+        ok: acc.is_perfect(),
+    }
+}
+
+/// Loads the desktop-trained model and evaluates it on every pair.
+#[cfg(feature = "pretrained")]
+#[inline(never)]
+fn evaluate_pretrained() -> Outcome {
+    let mut model = tinyrnn::Rnn::<2, 16, 1>::zeros(Activation::Sigmoid, false);
+    if let Err(e) = model.read_from(PRETRAINED) {
+        out::str("error: the embedded model is not valid: ");
+        out::str(match e {
+            tinyrnn::Error::BadChecksum => "bad checksum\n",
+            tinyrnn::Error::ShapeMismatch => "shape mismatch\n",
+            _ => "unreadable\n",
+        });
+        return Outcome { ok: false };
+    }
+    out::str("tinyrnn firmware: evaluating the embedded desktop-trained model (");
+    out::u32(PRETRAINED.len() as u32);
+    out::str(" bytes)\n");
+    bench_mark(1);
+    let acc = task::evaluate::<16, 8>(&model);
+    bench_mark(2);
+    out::str("exact accuracy: ");
+    out::u32(acc.exact as u32);
+    out::str("/");
+    out::u32(acc.pairs as u32);
+    out::str(" pairs\nweights checksum: ");
+    out::hex(model.checksum());
+    out::str("\n");
+    Outcome {
+        ok: acc.is_perfect(),
+    }
+}
+
+/// The whole run: paint the stack, train (or evaluate the embedded model), report, exit.
+pub fn run() -> ! {
+    mem::paint(PAINT);
+    #[cfg(not(feature = "pretrained"))]
+    let outcome = train_and_report();
+    #[cfg(feature = "pretrained")]
+    let outcome = evaluate_pretrained();
+    let peak = mem::peak_stack(PAINT);
+    let statics = mem::free_start() - mem::static_start();
+    out::str("static RAM: ");
+    out::u32(statics as u32);
+    out::str(" bytes, peak stack: ");
+    out::u32(peak as u32);
+    out::str(" bytes, total RAM: ");
+    out::u32((statics + peak) as u32);
+    out::str(" bytes\n");
+    out::str(if outcome.ok {
+        "result: ok\n"
+    } else {
+        "result: FAILED\n"
+    });
+    crate::platform::exit(outcome.ok)
+}
