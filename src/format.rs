@@ -135,7 +135,16 @@ struct Writer<'a> {
     pos: usize,
 }
 
-impl Writer<'_> {
+impl<'a> Writer<'a> {
+    /// A writer over the first `len` bytes of `buf`, which must hold them.
+    fn new(buf: &'a mut [u8], len: usize) -> Result<Self> {
+        let got = buf.len();
+        match buf.get_mut(..len) {
+            Some(buf) => Ok(Writer { buf, pos: 0 }),
+            None => Err(Error::BufferTooShort { needed: len, got }),
+        }
+    }
+
     fn bytes(&mut self, b: &[u8]) {
         if let Some(dst) = self.buf.get_mut(self.pos..self.pos + b.len()) {
             dst.copy_from_slice(b);
@@ -272,14 +281,7 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
     /// written then.
     pub fn write_to(&self, buf: &mut [u8]) -> Result<usize> {
         const { assert!(I <= u16::MAX as usize && H <= u16::MAX as usize && O <= u16::MAX as usize) };
-        let len = Self::ENCODED_LEN;
-        let Some(buf) = buf.get_mut(..len) else {
-            return Err(Error::BufferTooShort {
-                needed: len,
-                got: buf.len(),
-            });
-        };
-        let mut w = Writer { buf, pos: 0 };
+        let mut w = Writer::new(buf, Self::ENCODED_LEN)?;
         w.bytes(&MODEL_MAGIC);
         w.bytes(&VERSION.to_le_bytes());
         w.u16(I);
@@ -293,7 +295,7 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
         ]);
         self.write_params(&mut w);
         w.crc();
-        Ok(len)
+        Ok(w.pos)
     }
 
     /// Reads a model record (see [`crate::format`]) from the start of `bytes` into `self`.
@@ -351,14 +353,7 @@ impl<const I: usize, const H: usize, const O: usize, const L: usize> Trainer<I, 
                     && L <= u16::MAX as usize
             )
         };
-        let len = Self::STATE_LEN;
-        let Some(buf) = buf.get_mut(..len) else {
-            return Err(Error::BufferTooShort {
-                needed: len,
-                got: buf.len(),
-            });
-        };
-        let mut w = Writer { buf, pos: 0 };
+        let mut w = Writer::new(buf, Self::STATE_LEN)?;
         w.bytes(&STATE_MAGIC);
         w.bytes(&VERSION.to_le_bytes());
         w.u16(I);
@@ -378,7 +373,7 @@ impl<const I: usize, const H: usize, const O: usize, const L: usize> Trainer<I, 
         w.bytes(&xorshift_state(rng));
         self.model.write_params(&mut w);
         w.crc();
-        Ok(len)
+        Ok(w.pos)
     }
 
     /// Reads a training state written by [`Trainer::write_state`] into `self` and `rng`, so
