@@ -15,7 +15,10 @@
 // With `pretrained` the training settings go unused.
 #![cfg_attr(feature = "pretrained", allow(dead_code))]
 // The crash tests stop before the application runs.
-#![cfg_attr(any(feature = "crash-panic", feature = "crash-fault"), allow(unreachable_code))]
+#![cfg_attr(
+    any(feature = "crash-panic", feature = "crash-fault"),
+    allow(unreachable_code)
+)]
 
 use cortex_m_rt::{ExceptionFrame, entry, exception};
 
