@@ -35,7 +35,7 @@ fn bench(c: &mut Criterion) {
         let mut k = 0usize;
         c.bench_function(name, |b| {
             b.iter(|| {
-                if k % 1000 == 0 {
+                if k.is_multiple_of(1000) {
                     trainer.clone_from(start);
                 }
                 let s = &samples[k % samples.len()];
