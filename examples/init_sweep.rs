@@ -326,7 +326,11 @@ fn main() {
 }
 
 fn write_or_exit(path: &std::path::Path, text: &str) {
-    if let Err(e) = std::fs::write(path, text) {
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+    if let Err(e) = parent
+        .map_or(Ok(()), std::fs::create_dir_all)
+        .and_then(|()| std::fs::write(path, text))
+    {
         eprintln!("error: could not write {}: {e}", path.display());
         std::process::exit(1);
     }

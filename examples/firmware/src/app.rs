@@ -107,7 +107,7 @@ mod mem {
         let mut p = free_start();
         while p + 4 <= sp - 64 {
             // SAFETY: [__sheap, sp - 64) is RAM that nothing uses yet (the stack grows down to
-            // it only later); the address is 4-aligned (cortex-m-rt aligns __sheap).
+            // it only later); the address is 4-aligned (the runtime aligns __sheap).
             unsafe { core::ptr::write_volatile(p as *mut u32, pattern) };
             p += 4;
         }
