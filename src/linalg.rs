@@ -9,17 +9,21 @@
 /// reordering anything itself (Rust never reassociates float additions).
 pub const LANES: usize = 4;
 
-/// `out += s * x`, four elements per loop turn (so the loop is unrolled even when the caller
+/// `out += s * x`, eight elements per loop turn (so the loop is unrolled even when the caller
 /// optimises for size, as firmware does).
 #[inline(always)]
 pub fn axpy(s: f32, x: &[f32], out: &mut [f32]) {
-    let (out4, out_rest) = out.as_chunks_mut::<4>();
-    let (x4, x_rest) = x.as_chunks::<4>();
-    for (o, x) in out4.iter_mut().zip(x4) {
+    let (out8, out_rest) = out.as_chunks_mut::<8>();
+    let (x8, x_rest) = x.as_chunks::<8>();
+    for (o, x) in out8.iter_mut().zip(x8) {
         o[0] += s * x[0];
         o[1] += s * x[1];
         o[2] += s * x[2];
         o[3] += s * x[3];
+        o[4] += s * x[4];
+        o[5] += s * x[5];
+        o[6] += s * x[6];
+        o[7] += s * x[7];
     }
     for (o, x) in out_rest.iter_mut().zip(x_rest) {
         *o += s * x;

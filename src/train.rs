@@ -233,17 +233,6 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
         }
     }
 
-    fn slices_mut(&mut self) -> [&mut [f32]; 5] {
-        let biases = if self.biases { (H, O) } else { (0, 0) };
-        [
-            self.w_in.as_flattened_mut(),
-            self.w.as_flattened_mut(),
-            self.w_out.as_flattened_mut(),
-            &mut self.b_h[..biases.0],
-            &mut self.b_out[..biases.1],
-        ]
-    }
-
     /// One plain SGD step: `w -= lr * grad` for every weight (and the biases if they are on).
     ///
     /// All or nothing: the weights change only if every updated weight is finite.
@@ -254,30 +243,55 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
     /// gradient included). Either way the model is left as it was.
     pub fn sgd(&mut self, grads: &Gradients<I, H, O>, lr: f32) -> Result<()> {
         let lr = check_learning_rate(lr)?;
-        let g = grads.slices();
-        // First pass: would every updated weight be finite? (`x * 0.0` is NaN exactly when `x`
-        // is not finite, as in `all_finite`; four partial sums keep it cheap.)
+        let (bh, bo) = if self.biases { (H, O) } else { (0, 0) };
+        // First pass: would every updated weight be finite? Field by field, so that every
+        // length is a constant the compiler can vectorise for.
         let mut acc = [0.0f32; 4];
-        for (w, g) in self.slices_mut().iter().zip(g.iter()) {
-            let (w4, w_rest) = w.as_chunks::<4>();
-            let (g4, g_rest) = g.as_chunks::<4>();
-            for (w, g) in w4.iter().zip(g4) {
-                acc[0] += (w[0] - lr * g[0]) * 0.0;
-                acc[1] += (w[1] - lr * g[1]) * 0.0;
-                acc[2] += (w[2] - lr * g[2]) * 0.0;
-                acc[3] += (w[3] - lr * g[3]) * 0.0;
-            }
-            for (w, g) in w_rest.iter().zip(g_rest) {
-                acc[0] += (w - lr * g) * 0.0;
-            }
-        }
+        update_check(
+            self.w_in.as_flattened(),
+            grads.w_in.as_flattened(),
+            lr,
+            &mut acc,
+        );
+        update_check(self.w.as_flattened(), grads.w.as_flattened(), lr, &mut acc);
+        update_check(
+            self.w_out.as_flattened(),
+            grads.w_out.as_flattened(),
+            lr,
+            &mut acc,
+        );
+        update_check(&self.b_h[..bh], &grads.b_h[..bh], lr, &mut acc);
+        update_check(&self.b_out[..bo], &grads.b_out[..bo], lr, &mut acc);
         if (acc[0] + acc[1]) + (acc[2] + acc[3]) != 0.0 {
             return Err(Error::NonFiniteWeight);
         }
-        for (w, g) in self.slices_mut().into_iter().zip(g) {
-            axpy(-lr, g, w);
-        }
+        axpy(-lr, grads.w_in.as_flattened(), self.w_in.as_flattened_mut());
+        axpy(-lr, grads.w.as_flattened(), self.w.as_flattened_mut());
+        axpy(
+            -lr,
+            grads.w_out.as_flattened(),
+            self.w_out.as_flattened_mut(),
+        );
+        axpy(-lr, &grads.b_h[..bh], &mut self.b_h[..bh]);
+        axpy(-lr, &grads.b_out[..bo], &mut self.b_out[..bo]);
         Ok(())
+    }
+}
+
+/// Adds `(w - lr * g) * 0.0` into four partial sums: they stay zero exactly when every updated
+/// weight is finite (`x * 0.0` is NaN for an infinite or NaN `x`).
+#[inline(always)]
+fn update_check(w: &[f32], g: &[f32], lr: f32, acc: &mut [f32; 4]) {
+    let (w4, w_rest) = w.as_chunks::<4>();
+    let (g4, g_rest) = g.as_chunks::<4>();
+    for (w, g) in w4.iter().zip(g4) {
+        acc[0] += (w[0] - lr * g[0]) * 0.0;
+        acc[1] += (w[1] - lr * g[1]) * 0.0;
+        acc[2] += (w[2] - lr * g[2]) * 0.0;
+        acc[3] += (w[3] - lr * g[3]) * 0.0;
+    }
+    for (w, g) in w_rest.iter().zip(g_rest) {
+        acc[0] += (w - lr * g) * 0.0;
     }
 }
 
