@@ -244,36 +244,25 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
     pub fn sgd(&mut self, grads: &Gradients<I, H, O>, lr: f32) -> Result<()> {
         let lr = check_learning_rate(lr)?;
         let (bh, bo) = if self.biases { (H, O) } else { (0, 0) };
-        // First pass: would every updated weight be finite? Field by field, so that every
-        // length is a constant the compiler can vectorise for.
+        let w: [&mut [f32]; 5] = [
+            self.w_in.as_flattened_mut(),
+            self.w.as_flattened_mut(),
+            self.w_out.as_flattened_mut(),
+            &mut self.b_h[..bh],
+            &mut self.b_out[..bo],
+        ];
+        let g = grads.slices();
+        // First pass: would every updated weight be finite?
         let mut acc = [0.0f32; 4];
-        update_check(
-            self.w_in.as_flattened(),
-            grads.w_in.as_flattened(),
-            lr,
-            &mut acc,
-        );
-        update_check(self.w.as_flattened(), grads.w.as_flattened(), lr, &mut acc);
-        update_check(
-            self.w_out.as_flattened(),
-            grads.w_out.as_flattened(),
-            lr,
-            &mut acc,
-        );
-        update_check(&self.b_h[..bh], &grads.b_h[..bh], lr, &mut acc);
-        update_check(&self.b_out[..bo], &grads.b_out[..bo], lr, &mut acc);
+        for (w, g) in w.iter().zip(g.iter()) {
+            update_check(w, g, lr, &mut acc);
+        }
         if (acc[0] + acc[1]) + (acc[2] + acc[3]) != 0.0 {
             return Err(Error::NonFiniteWeight);
         }
-        axpy(-lr, grads.w_in.as_flattened(), self.w_in.as_flattened_mut());
-        axpy(-lr, grads.w.as_flattened(), self.w.as_flattened_mut());
-        axpy(
-            -lr,
-            grads.w_out.as_flattened(),
-            self.w_out.as_flattened_mut(),
-        );
-        axpy(-lr, &grads.b_h[..bh], &mut self.b_h[..bh]);
-        axpy(-lr, &grads.b_out[..bo], &mut self.b_out[..bo]);
+        for (w, g) in w.into_iter().zip(g) {
+            axpy(-lr, g, w);
+        }
         Ok(())
     }
 }
