@@ -523,13 +523,7 @@ fn plot_rates(
             )
         }))?;
     }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .label_font(("sans-serif", 16))
-        .position(SeriesLabelPosition::UpperRight)
-        .draw()?;
+    common::draw_legend(&mut chart)?;
     root.present()?;
     Ok(())
 }

@@ -113,9 +113,13 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
         let mut u = if self.biases { self.b_h } else { [0.0; H] };
         vecmat_add_into(x, &self.w_in, &mut u);
         vecmat_add_into(h_prev, &self.w, &mut u);
+        // The match is outside the loop, so each loop calls one function.
+        let apply = |h: &mut [f32; H], act: Activation| {
+            h.iter_mut().zip(&u).for_each(|(z, u)| *z = act.apply(*u));
+        };
         match self.activation {
-            Activation::Sigmoid => h.iter_mut().zip(&u).for_each(|(z, u)| *z = sigmoid(*u)),
-            Activation::Tanh => h.iter_mut().zip(&u).for_each(|(z, u)| *z = libm::tanhf(*u)),
+            Activation::Sigmoid => apply(h, Activation::Sigmoid),
+            Activation::Tanh => apply(h, Activation::Tanh),
         }
     }
 

@@ -202,17 +202,10 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
             for k in 0..H {
                 delta[k] = carry[k] + dot(&delta_out, &self.w_out[k]);
             }
+            // The match is outside the loop, so each loop has one formula to vectorise.
             match self.activation {
-                Activation::Sigmoid => {
-                    for k in 0..H {
-                        delta[k] *= z[k] * (1.0 - z[k]);
-                    }
-                }
-                Activation::Tanh => {
-                    for k in 0..H {
-                        delta[k] *= 1.0 - z[k] * z[k];
-                    }
-                }
+                Activation::Sigmoid => scale_by_derivative(&mut delta, z, Activation::Sigmoid),
+                Activation::Tanh => scale_by_derivative(&mut delta, z, Activation::Tanh),
             }
             outer_add_into(z, &delta_out, &mut grads.w_out);
             outer_add_into(x, &delta, &mut grads.w_in);
@@ -264,6 +257,14 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
             axpy(-lr, g, w);
         }
         Ok(())
+    }
+}
+
+/// `delta[k] *= f'(u_k)`, from the outputs `z` (see [`Activation::derivative_from_output`]).
+#[inline(always)]
+fn scale_by_derivative<const H: usize>(delta: &mut [f32; H], z: &[f32; H], act: Activation) {
+    for (d, z) in delta.iter_mut().zip(z) {
+        *d *= act.derivative_from_output(*z);
     }
 }
 

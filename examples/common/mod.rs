@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use tinyrnn::{Activation, Init};
 
@@ -157,13 +158,22 @@ pub fn line_chart(
             .label(s.label.clone())
             .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], color.stroke_width(3)));
     }
+    draw_legend(&mut chart)?;
+    root.present()?;
+    Ok(())
+}
+
+/// The legend, as every chart of the examples draws it: upper right, framed, on white.
+pub fn draw_legend<'a>(
+    chart: &mut ChartContext<'a, BitMapBackend<'a>, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+) -> Result<(), Box<dyn std::error::Error>> {
     chart
         .configure_series_labels()
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK)
         .label_font(("sans-serif", 16))
         .position(SeriesLabelPosition::UpperRight)
-        .draw()?;
-    root.present()?;
+        .draw()
+        .map_err(|e| e.to_string())?;
     Ok(())
 }

@@ -127,6 +127,15 @@ mod mem {
     }
 }
 
+/// `exact accuracy: E/P pairs`, the line both runs report.
+fn print_exact(acc: &task::Accuracy) {
+    out::str("exact accuracy: ");
+    out::u32(acc.exact as u32);
+    out::str("/");
+    out::u32(acc.pairs as u32);
+    out::str(" pairs");
+}
+
 /// What a reset in the middle of training would do, done on purpose: write the training state
 /// into a buffer (in a real device, flash), wipe the trainer and the RNG, and read them back.
 /// The final checksum then shows that resuming is exact.
@@ -211,11 +220,8 @@ pub fn train_and_report() -> Outcome {
     let acc = task::evaluate::<16, 8>(&trainer.model);
     bench_mark(2);
 
-    out::str("exact accuracy: ");
-    out::u32(acc.exact as u32);
-    out::str("/");
-    out::u32(acc.pairs as u32);
-    out::str(" pairs, bits right: ");
+    print_exact(&acc);
+    out::str(", bits right: ");
     out::u32(acc.bits as u32);
     out::str("/");
     out::u32(acc.total_bits as u32);
@@ -251,11 +257,8 @@ fn evaluate_pretrained() -> Outcome {
     bench_mark(1);
     let acc = task::evaluate::<16, 8>(&model);
     bench_mark(2);
-    out::str("exact accuracy: ");
-    out::u32(acc.exact as u32);
-    out::str("/");
-    out::u32(acc.pairs as u32);
-    out::str(" pairs\nweights checksum: ");
+    print_exact(&acc);
+    out::str("\nweights checksum: ");
     out::hex(model.checksum());
     out::str("\n");
     Outcome {
