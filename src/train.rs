@@ -12,7 +12,7 @@
 
 use crate::activation::Activation;
 use crate::error::{Error, Result};
-use crate::linalg::{all_finite, axpy, dot, matvec_into, outer_add_into, sum_squares};
+use crate::linalg::{all_finite, axpy, dot, matvec_into, outer_sum_into, sum_into, sum_squares};
 use crate::model::Rnn;
 
 /// What backpropagation needs from a forward pass: the hidden states `z_1..z_L` and the outputs
@@ -178,8 +178,8 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
     /// Backpropagation through time: **adds** the gradients of the loss of the sequence traced
     /// in `trace` (by [`Rnn::forward_trace`] on `xs`) against the targets `ds` to `grads`.
     ///
-    /// Call [`Gradients::clear`] first for the gradients of one sequence, or accumulate several
-    /// sequences into one batch.
+    /// Accumulates several sequences into one batch; [`Rnn::backward_into`] writes the
+    /// gradients of one sequence instead.
     pub fn backward_add_into<const L: usize>(
         &self,
         xs: &[[f32; I]; L],
@@ -187,42 +187,76 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
         trace: &Trace<H, O, L>,
         grads: &mut Gradients<I, H, O>,
     ) {
+        self.backward(xs, ds, trace, grads, true);
+    }
+
+    /// Backpropagation through time: **writes** into `grads` the gradients of the loss of the
+    /// sequence traced in `trace` (by [`Rnn::forward_trace`] on `xs`) against the targets `ds`.
+    ///
+    /// The same bits as [`Gradients::clear`] followed by [`Rnn::backward_add_into`], without
+    /// the pass that clears.
+    pub fn backward_into<const L: usize>(
+        &self,
+        xs: &[[f32; I]; L],
+        ds: &[[f32; O]; L],
+        trace: &Trace<H, O, L>,
+        grads: &mut Gradients<I, H, O>,
+    ) {
+        self.backward(xs, ds, trace, grads, false);
+    }
+
+    /// Backpropagation through time, in two passes. The first runs back through the steps and
+    /// keeps each step's `delta` (hidden) and `delta_out` (output) on the stack (`4 L (H + O)`
+    /// bytes); the second sums the gradients over the steps, last step first — the order in
+    /// which the course's loop adds them, so the bits are the same — with each weight's sum
+    /// held in a register rather than loaded and stored once per step.
+    fn backward<const L: usize>(
+        &self,
+        xs: &[[f32; I]; L],
+        ds: &[[f32; O]; L],
+        trace: &Trace<H, O, L>,
+        grads: &mut Gradients<I, H, O>,
+        add: bool,
+    ) {
+        let mut deltas = [[0.0f32; H]; L];
+        let mut deltas_out = [[0.0f32; O]; L];
         // `carry` is delta_{t+1} · Wᵀ: what the step after t sends back through W.
         let mut carry = [0.0f32; H];
-        let mut delta = [0.0f32; H];
-        let mut delta_out = [0.0f32; O];
         let inv_o = 1.0 / O as f32;
-        for t in (0..L).rev() {
-            let (x, d, z, y) = (&xs[t], &ds[t], &trace.zs[t], &trace.ys[t]);
+        let steps = deltas
+            .iter_mut()
+            .zip(deltas_out.iter_mut())
+            .zip(ds)
+            .zip(trace.zs.iter().zip(&trace.ys));
+        for (t, (((delta, delta_out), d), (z, y))) in steps.enumerate().rev() {
             // d loss_t / d (z · w_out): (y - d) / O · y (1 - y).
             for ((dout, yo), dd) in delta_out.iter_mut().zip(y).zip(d) {
                 *dout = (yo - dd) * inv_o * (yo * (1.0 - yo));
             }
             // delta_t = (delta_{t+1} · Wᵀ + delta_out · W_outᵀ) ⊙ f'(z_t).
-            for k in 0..H {
-                delta[k] = carry[k] + dot(&delta_out, &self.w_out[k]);
+            for ((dk, ck), wk) in delta.iter_mut().zip(&carry).zip(&self.w_out) {
+                *dk = ck + dot(delta_out, wk);
             }
             // The match is outside the loop, so each loop has one formula to vectorise.
             match self.activation {
-                Activation::Sigmoid => scale_by_derivative(&mut delta, z, Activation::Sigmoid),
-                Activation::Tanh => scale_by_derivative(&mut delta, z, Activation::Tanh),
+                Activation::Sigmoid => scale_by_derivative(delta, z, Activation::Sigmoid),
+                Activation::Tanh => scale_by_derivative(delta, z, Activation::Tanh),
             }
-            outer_add_into(z, &delta_out, &mut grads.w_out);
-            outer_add_into(x, &delta, &mut grads.w_in);
             if t > 0 {
-                // The gradient z_{t-1} ⊗ delta_t, and the carry delta_t · Wᵀ for the step
-                // before. (Two passes over W: fusing them into one measured slower on x86-64.)
-                outer_add_into(&trace.zs[t - 1], &delta, &mut grads.w);
-                matvec_into(&self.w, &delta, &mut carry);
+                matvec_into(&self.w, delta, &mut carry);
             }
-            if self.biases {
-                grads.b_h.iter_mut().zip(&delta).for_each(|(g, d)| *g += d);
-                grads
-                    .b_out
-                    .iter_mut()
-                    .zip(&delta_out)
-                    .for_each(|(g, d)| *g += d);
-            }
+        }
+        // d loss / d w_out = Σ_t z_t ⊗ delta_out_t, d loss / d w_in = Σ_t x_t ⊗ delta_t,
+        // d loss / d w = Σ_{t ≥ 1} z_{t-1} ⊗ delta_t.
+        outer_sum_into(&trace.zs, &deltas_out, &mut grads.w_out, add);
+        outer_sum_into(xs, &deltas, &mut grads.w_in, add);
+        outer_sum_into(&trace.zs, deltas.get(1..).unwrap_or(&[]), &mut grads.w, add);
+        if self.biases {
+            sum_into(&deltas, &mut grads.b_h, add);
+            sum_into(&deltas_out, &mut grads.b_out, add);
+        } else if !add {
+            grads.b_h = [0.0; H];
+            grads.b_out = [0.0; O];
         }
     }
 
@@ -404,9 +438,8 @@ impl<const I: usize, const H: usize, const O: usize, const L: usize> Trainer<I, 
         if !loss.is_finite() {
             return Err(Error::NonFiniteLoss);
         }
-        self.grads.clear();
         self.model
-            .backward_add_into(xs, ds, &self.trace, &mut self.grads);
+            .backward_into(xs, ds, &self.trace, &mut self.grads);
         if let Some(t) = self.clip {
             self.grads.clip_global_norm(t)?;
         }
