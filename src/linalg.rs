@@ -42,33 +42,76 @@ pub fn vecmat_add_into<const N: usize, const M: usize>(
     m: &[[f32; M]; N],
     out: &mut [f32; M],
 ) {
+    vecmat2_add_into::<N, 0, M>(x, m, &[], &[], out);
+}
+
+/// `out += x1 · m1 + x2 · m2`: two row-vector–matrix products accumulated in one pass, the rows
+/// of `m1` first, then those of `m2` — the same bits as [`vecmat_add_into`] twice, with each
+/// block of outputs loaded and stored once instead of twice (the hidden layer's
+/// `x · W_in + h · W`).
+#[inline]
+pub fn vecmat2_add_into<const N1: usize, const N2: usize, const M: usize>(
+    x1: &[f32; N1],
+    m1: &[[f32; M]; N1],
+    x2: &[f32; N2],
+    m2: &[[f32; M]; N2],
+    out: &mut [f32; M],
+) {
     let (out8, out_rest) = out.as_chunks_mut::<8>();
-    for (b, acc_out) in out8.iter_mut().enumerate() {
-        let mut acc = *acc_out;
-        for (xi, row) in x.iter().zip(m.iter()) {
-            if let Some(r) = row.as_chunks::<8>().0.get(b) {
-                acc[0] += xi * r[0];
-                acc[1] += xi * r[1];
-                acc[2] += xi * r[2];
-                acc[3] += xi * r[3];
-                acc[4] += xi * r[4];
-                acc[5] += xi * r[5];
-                acc[6] += xi * r[6];
-                acc[7] += xi * r[7];
-            }
-        }
-        *acc_out = acc;
-    }
-    let done = M - out_rest.len();
-    for (j, o) in out_rest.iter_mut().enumerate() {
+    for (blk, o) in out8.iter_mut().enumerate() {
         let mut acc = *o;
-        for (xi, row) in x.iter().zip(m.iter()) {
-            if let Some(w) = row.get(done + j) {
-                acc += xi * w;
-            }
-        }
+        rows_into_block(&mut acc, blk, x1, m1);
+        rows_into_block(&mut acc, blk, x2, m2);
         *o = acc;
     }
+    // The last `M % 8` columns, in registers too: `acc` holds them in its first elements.
+    if !out_rest.is_empty() {
+        let mut acc = [0.0f32; 8];
+        acc.iter_mut()
+            .zip(out_rest.iter())
+            .for_each(|(a, o)| *a = *o);
+        for (xi, row) in x1.iter().zip(m1) {
+            mul_add_tail(&mut acc, *xi, row.as_chunks::<8>().1);
+        }
+        for (xi, row) in x2.iter().zip(m2) {
+            mul_add_tail(&mut acc, *xi, row.as_chunks::<8>().1);
+        }
+        out_rest.iter_mut().zip(&acc).for_each(|(o, a)| *o = *a);
+    }
+}
+
+/// `acc += x[i] * m[i][8 blk .. 8 blk + 8]` for every row `i`, in order.
+#[inline(always)]
+fn rows_into_block<const N: usize, const M: usize>(
+    acc: &mut [f32; 8],
+    blk: usize,
+    x: &[f32; N],
+    m: &[[f32; M]; N],
+) {
+    for (xi, row) in x.iter().zip(m) {
+        if let Some(r) = row.as_chunks::<8>().0.get(blk) {
+            mul_add8(acc, *xi, r);
+        }
+    }
+}
+
+/// `acc[k] += s * r[k]` for the eight `k`.
+#[inline(always)]
+fn mul_add8(acc: &mut [f32; 8], s: f32, r: &[f32; 8]) {
+    acc[0] += s * r[0];
+    acc[1] += s * r[1];
+    acc[2] += s * r[2];
+    acc[3] += s * r[3];
+    acc[4] += s * r[4];
+    acc[5] += s * r[5];
+    acc[6] += s * r[6];
+    acc[7] += s * r[7];
+}
+
+/// `acc[k] += s * r[k]` for the first `r.len()` (fewer than eight) `k`.
+#[inline(always)]
+fn mul_add_tail(acc: &mut [f32; 8], s: f32, r: &[f32]) {
+    acc.iter_mut().zip(r).for_each(|(a, r)| *a += s * r);
 }
 
 /// `out += a ⊗ b`, i.e. `out[i][j] += a[i] * b[j]` (a column times a row, accumulated).
@@ -181,7 +224,8 @@ fn dot_tail<const M: usize>(row: &[f32; M], a_rest: &[f32]) -> f32 {
 /// This is what backpropagation through time accumulates, one step at a time from the last
 /// step back; summing in that same order gives the same bits as adding each step's outer
 /// product in turn, with each weight's sum held in a register instead of reloaded per step.
-/// Pairs beyond the shorter of `a` and `b` are ignored.
+/// Two rows of `out` at a time share each load of `b_s`. Pairs beyond the shorter of `a` and
+/// `b` are ignored.
 #[inline]
 pub fn outer_sum_into<const N: usize, const M: usize>(
     a: &[[f32; N]],
@@ -191,36 +235,66 @@ pub fn outer_sum_into<const N: usize, const M: usize>(
 ) {
     let n = a.len().min(b.len());
     let (a, b) = (a.get(..n).unwrap_or(&[]), b.get(..n).unwrap_or(&[]));
-    for (i, row) in out.iter_mut().enumerate() {
-        let (row8, row_rest) = row.as_chunks_mut::<8>();
-        for (blk, acc_out) in row8.iter_mut().enumerate() {
-            let mut acc = if add { *acc_out } else { [0.0; 8] };
+    let (out2, out_last) = out.as_chunks_mut::<2>();
+    for (p, [o0, o1]) in out2.iter_mut().enumerate() {
+        let (o0_8, o0_rest) = o0.as_chunks_mut::<8>();
+        let (o1_8, o1_rest) = o1.as_chunks_mut::<8>();
+        for (blk, (q0, q1)) in o0_8.iter_mut().zip(o1_8).enumerate() {
+            let mut acc0 = if add { *q0 } else { [0.0; 8] };
+            let mut acc1 = if add { *q1 } else { [0.0; 8] };
             for (a, b) in a.iter().zip(b).rev() {
-                let s = a.get(i).copied().unwrap_or(0.0);
-                if let Some(r) = b.as_chunks::<8>().0.get(blk) {
-                    acc[0] += s * r[0];
-                    acc[1] += s * r[1];
-                    acc[2] += s * r[2];
-                    acc[3] += s * r[3];
-                    acc[4] += s * r[4];
-                    acc[5] += s * r[5];
-                    acc[6] += s * r[6];
-                    acc[7] += s * r[7];
+                let s = a.as_chunks::<2>().0.get(p);
+                if let (Some(&[s0, s1]), Some(r)) = (s, b.as_chunks::<8>().0.get(blk)) {
+                    mul_add8(&mut acc0, s0, r);
+                    mul_add8(&mut acc1, s1, r);
                 }
             }
-            *acc_out = acc;
+            *q0 = acc0;
+            *q1 = acc1;
         }
-        let done = M - row_rest.len();
-        for (j, o) in row_rest.iter_mut().enumerate() {
-            let mut acc = if add { *o } else { 0.0 };
+        outer_sum_tail(a, b, 2 * p, o0_rest, add);
+        outer_sum_tail(a, b, 2 * p + 1, o1_rest, add);
+    }
+    if let Some(o) = out_last.first_mut() {
+        let i = N - 1;
+        let (o8, o_rest) = o.as_chunks_mut::<8>();
+        for (blk, q) in o8.iter_mut().enumerate() {
+            let mut acc = if add { *q } else { [0.0; 8] };
             for (a, b) in a.iter().zip(b).rev() {
-                if let (Some(s), Some(r)) = (a.get(i), b.get(done + j)) {
-                    acc += s * r;
+                if let (Some(&s), Some(r)) = (a.get(i), b.as_chunks::<8>().0.get(blk)) {
+                    mul_add8(&mut acc, s, r);
                 }
             }
-            *o = acc;
+            *q = acc;
+        }
+        outer_sum_tail(a, b, i, o_rest, add);
+    }
+}
+
+/// The last `M % 8` columns of row `i` of [`outer_sum_into`], summed in registers.
+#[inline(always)]
+fn outer_sum_tail<const N: usize, const M: usize>(
+    a: &[[f32; N]],
+    b: &[[f32; M]],
+    i: usize,
+    out_rest: &mut [f32],
+    add: bool,
+) {
+    if out_rest.is_empty() {
+        return;
+    }
+    let mut acc = [0.0f32; 8];
+    if add {
+        acc.iter_mut()
+            .zip(out_rest.iter())
+            .for_each(|(a, o)| *a = *o);
+    }
+    for (a, b) in a.iter().zip(b).rev() {
+        if let Some(&s) = a.get(i) {
+            mul_add_tail(&mut acc, s, b.as_chunks::<8>().1);
         }
     }
+    out_rest.iter_mut().zip(&acc).for_each(|(o, a)| *o = *a);
 }
 
 /// `out[j] (+)= Σ_s b_s[j]`, from the last `b_s` to the first, added to `out` if `add`, else

@@ -5,7 +5,7 @@ use rand_core::Rng;
 use crate::activation::{Activation, sigmoid};
 use crate::error::Result;
 use crate::init::{Init, StandardNormal};
-use crate::linalg::vecmat_add_into;
+use crate::linalg::{vecmat_add_into, vecmat2_add_into};
 
 /// A simple recurrent network with `I` inputs, `H` hidden units and `O` outputs.
 ///
@@ -111,8 +111,7 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
     pub(crate) fn hidden_into(&self, x: &[f32; I], h_prev: &[f32; H], h: &mut [f32; H]) {
         // Accumulate in a local: the compiler then knows it aliases nothing and vectorises.
         let mut u = if self.biases { self.b_h } else { [0.0; H] };
-        vecmat_add_into(x, &self.w_in, &mut u);
-        vecmat_add_into(h_prev, &self.w, &mut u);
+        vecmat2_add_into(x, &self.w_in, h_prev, &self.w, &mut u);
         // The match is outside the loop, so each loop calls one function.
         let apply = |h: &mut [f32; H], act: Activation| {
             h.iter_mut().zip(&u).for_each(|(z, u)| *z = act.apply(*u));

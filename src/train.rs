@@ -12,7 +12,7 @@
 
 use crate::activation::Activation;
 use crate::error::{Error, Result};
-use crate::linalg::{all_finite, axpy, dot, matvec_into, outer_sum_into, sum_into, sum_squares};
+use crate::linalg::{all_finite, axpy, matvec_into, outer_sum_into, sum_into, sum_squares};
 use crate::model::Rnn;
 
 /// What backpropagation needs from a forward pass: the hidden states `z_1..z_L` and the outputs
@@ -233,14 +233,22 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
             for ((dout, yo), dd) in delta_out.iter_mut().zip(y).zip(d) {
                 *dout = (yo - dd) * inv_o * (yo * (1.0 - yo));
             }
-            // delta_t = (delta_{t+1} · Wᵀ + delta_out · W_outᵀ) ⊙ f'(z_t).
-            for ((dk, ck), wk) in delta.iter_mut().zip(&carry).zip(&self.w_out) {
-                *dk = ck + dot(delta_out, wk);
-            }
-            // The match is outside the loop, so each loop has one formula to vectorise.
+            // delta_t = (delta_{t+1} · Wᵀ + delta_out · W_outᵀ) ⊙ f'(z_t). The match is
+            // outside the loop, so each loop has one formula to vectorise.
             match self.activation {
-                Activation::Sigmoid => scale_by_derivative(delta, z, Activation::Sigmoid),
-                Activation::Tanh => scale_by_derivative(delta, z, Activation::Tanh),
+                Activation::Sigmoid => {
+                    hidden_delta(
+                        delta,
+                        &carry,
+                        delta_out,
+                        &self.w_out,
+                        z,
+                        Activation::Sigmoid,
+                    );
+                }
+                Activation::Tanh => {
+                    hidden_delta(delta, &carry, delta_out, &self.w_out, z, Activation::Tanh);
+                }
             }
             if t > 0 {
                 matvec_into(&self.w, delta, &mut carry);
@@ -280,11 +288,11 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
         ];
         let g = grads.slices();
         // First pass: would every updated weight be finite?
-        let mut acc = [0.0f32; 4];
+        let mut acc = [0.0f32; 8];
         for (w, g) in w.iter().zip(g.iter()) {
             update_check(w, g, lr, &mut acc);
         }
-        if (acc[0] + acc[1]) + (acc[2] + acc[3]) != 0.0 {
+        if acc.iter().sum::<f32>() != 0.0 {
             return Err(Error::NonFiniteWeight);
         }
         for (w, g) in w.into_iter().zip(g) {
@@ -294,25 +302,45 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
     }
 }
 
-/// `delta[k] *= f'(u_k)`, from the outputs `z` (see [`Activation::derivative_from_output`]).
+/// `delta[k] = (carry[k] + delta_out[0] w_out[k][0] + delta_out[1] w_out[k][1] + …) · f'(u_k)`,
+/// summed in that order, with `f'` from the outputs `z` (see
+/// [`Activation::derivative_from_output`]).
 #[inline(always)]
-fn scale_by_derivative<const H: usize>(delta: &mut [f32; H], z: &[f32; H], act: Activation) {
-    for (d, z) in delta.iter_mut().zip(z) {
-        *d *= act.derivative_from_output(*z);
+fn hidden_delta<const H: usize, const O: usize>(
+    delta: &mut [f32; H],
+    carry: &[f32; H],
+    delta_out: &[f32; O],
+    w_out: &[[f32; O]; H],
+    z: &[f32; H],
+    act: Activation,
+) {
+    for (((d, c), w), z) in delta.iter_mut().zip(carry).zip(w_out).zip(z) {
+        let mut sum = *c;
+        for (dout, w) in delta_out.iter().zip(w) {
+            sum += dout * w;
+        }
+        *d = sum * act.derivative_from_output(*z);
     }
 }
 
-/// Adds `(w - lr * g) * 0.0` into four partial sums: they stay zero exactly when every updated
-/// weight is finite (`x * 0.0` is NaN for an infinite or NaN `x`).
+/// Adds `(w - lr * g) * 0.0` into eight partial sums: they stay zero exactly when every
+/// updated weight is finite (`x * 0.0` is NaN for an infinite or NaN `x`). Eight independent
+/// sums, eight weights per loop turn: the same shape as [`axpy`], and no long chain of
+/// dependent additions.
 #[inline(always)]
-fn update_check(w: &[f32], g: &[f32], lr: f32, acc: &mut [f32; 4]) {
-    let (w4, w_rest) = w.as_chunks::<4>();
-    let (g4, g_rest) = g.as_chunks::<4>();
-    for (w, g) in w4.iter().zip(g4) {
+fn update_check(w: &[f32], g: &[f32], lr: f32, acc: &mut [f32; 8]) {
+    let (w8, w_rest) = w.as_chunks::<8>();
+    let (g8, g_rest) = g.as_chunks::<8>();
+    for (w, g) in w8.iter().zip(g8) {
+        // Written out, so that it is unrolled even when optimising for size.
         acc[0] += (w[0] - lr * g[0]) * 0.0;
         acc[1] += (w[1] - lr * g[1]) * 0.0;
         acc[2] += (w[2] - lr * g[2]) * 0.0;
         acc[3] += (w[3] - lr * g[3]) * 0.0;
+        acc[4] += (w[4] - lr * g[4]) * 0.0;
+        acc[5] += (w[5] - lr * g[5]) * 0.0;
+        acc[6] += (w[6] - lr * g[6]) * 0.0;
+        acc[7] += (w[7] - lr * g[7]) * 0.0;
     }
     for (w, g) in w_rest.iter().zip(g_rest) {
         acc[0] += (w - lr * g) * 0.0;
