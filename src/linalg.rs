@@ -70,12 +70,8 @@ pub fn vecmat2_add_into<const N1: usize, const N2: usize, const M: usize>(
         acc.iter_mut()
             .zip(out_rest.iter())
             .for_each(|(a, o)| *a = *o);
-        for (xi, row) in x1.iter().zip(m1) {
-            mul_add_tail(&mut acc, *xi, row.as_chunks::<8>().1);
-        }
-        for (xi, row) in x2.iter().zip(m2) {
-            mul_add_tail(&mut acc, *xi, row.as_chunks::<8>().1);
-        }
+        rows_into_tail(&mut acc, x1, m1);
+        rows_into_tail(&mut acc, x2, m2);
         out_rest.iter_mut().zip(&acc).for_each(|(o, a)| *o = *a);
     }
 }
@@ -88,10 +84,39 @@ fn rows_into_block<const N: usize, const M: usize>(
     x: &[f32; N],
     m: &[[f32; M]; N],
 ) {
-    for (xi, row) in x.iter().zip(m) {
+    // Two rows per loop turn, in order.
+    let (x2, x_rest) = x.as_chunks::<2>();
+    let (m2, m_rest) = m.as_chunks::<2>();
+    for (x, [row0, row1]) in x2.iter().zip(m2) {
+        let (r0, r1) = (row0.as_chunks::<8>().0, row1.as_chunks::<8>().0);
+        if let (Some(r0), Some(r1)) = (r0.get(blk), r1.get(blk)) {
+            mul_add8(acc, x[0], r0);
+            mul_add8(acc, x[1], r1);
+        }
+    }
+    for (xi, row) in x_rest.iter().zip(m_rest) {
         if let Some(r) = row.as_chunks::<8>().0.get(blk) {
             mul_add8(acc, *xi, r);
         }
+    }
+}
+
+/// `acc[k] += x[i] * m[i][M - M % 8 + k]` for every row `i`, in order: the last `M % 8`
+/// columns, as [`rows_into_block`] does the whole blocks.
+#[inline(always)]
+fn rows_into_tail<const N: usize, const M: usize>(
+    acc: &mut [f32; 8],
+    x: &[f32; N],
+    m: &[[f32; M]; N],
+) {
+    let (x2, x_rest) = x.as_chunks::<2>();
+    let (m2, m_rest) = m.as_chunks::<2>();
+    for (x, [row0, row1]) in x2.iter().zip(m2) {
+        mul_add_tail(acc, x[0], row0.as_chunks::<8>().1);
+        mul_add_tail(acc, x[1], row1.as_chunks::<8>().1);
+    }
+    for (xi, row) in x_rest.iter().zip(m_rest) {
+        mul_add_tail(acc, *xi, row.as_chunks::<8>().1);
     }
 }
 
@@ -151,6 +176,12 @@ fn dot_lanes(a: &[f32], b: &[f32], acc: &mut [f32; LANES]) -> f32 {
     tail
 }
 
+/// `[x[l] * y[l]]` for each lane `l`.
+#[inline(always)]
+fn mul_lanes(x: &[f32; LANES], y: &[f32; LANES]) -> [f32; LANES] {
+    [x[0] * y[0], x[1] * y[1], x[2] * y[2], x[3] * y[3]]
+}
+
 /// `acc[l] += x[l] * y[l]` for each lane `l`.
 #[inline(always)]
 fn mul_add_lanes(acc: &mut [f32; LANES], x: &[f32; LANES], y: &[f32; LANES]) {
@@ -181,14 +212,26 @@ pub fn matvec_into<const N: usize, const M: usize>(
     let (out4, out_rest) = out.as_chunks_mut::<4>();
     let (a4, a_rest) = a.as_chunks::<LANES>();
     for (rows, o) in m4.iter().zip(out4) {
-        let [mut acc0, mut acc1, mut acc2, mut acc3] = [[0.0f32; LANES]; 4];
         let (r0, r1, r2, r3) = (
             rows[0].as_chunks::<LANES>().0,
             rows[1].as_chunks::<LANES>().0,
             rows[2].as_chunks::<LANES>().0,
             rows[3].as_chunks::<LANES>().0,
         );
-        for ((((y, x0), x1), x2), x3) in a4.iter().zip(r0).zip(r1).zip(r2).zip(r3) {
+        let mut columns = a4.iter().zip(r0).zip(r1).zip(r2).zip(r3);
+        // The sums start from the first four products rather than from `0.0 + product`: that
+        // can only turn a `+0.0` partial sum into `-0.0`, which the final `+ tail` (a sum that
+        // starts at `+0.0`) turns back, so every result is the same bits as [`dot`]'s.
+        let [mut acc0, mut acc1, mut acc2, mut acc3] = match columns.next() {
+            Some(((((y, x0), x1), x2), x3)) => [
+                mul_lanes(x0, y),
+                mul_lanes(x1, y),
+                mul_lanes(x2, y),
+                mul_lanes(x3, y),
+            ],
+            None => [[0.0f32; LANES]; 4],
+        };
+        for ((((y, x0), x1), x2), x3) in columns {
             // Written out (not a loop over the four rows), so the sixteen sums stay in
             // registers even when optimising for size.
             mul_add_lanes(&mut acc0, x0, y);
@@ -289,7 +332,16 @@ fn outer_sum_tail<const N: usize, const M: usize>(
             .zip(out_rest.iter())
             .for_each(|(a, o)| *a = *o);
     }
-    for (a, b) in a.iter().zip(b).rev() {
+    // Last pair first, two pairs per loop turn.
+    let (a_first, a2) = a.as_rchunks::<2>();
+    let (b_first, b2) = b.as_rchunks::<2>();
+    for ([a0, a1], [b0, b1]) in a2.iter().zip(b2).rev() {
+        if let (Some(&s0), Some(&s1)) = (a0.get(i), a1.get(i)) {
+            mul_add_tail(&mut acc, s1, b1.as_chunks::<8>().1);
+            mul_add_tail(&mut acc, s0, b0.as_chunks::<8>().1);
+        }
+    }
+    for (a, b) in a_first.iter().zip(b_first).rev() {
         if let Some(&s) = a.get(i) {
             mul_add_tail(&mut acc, s, b.as_chunks::<8>().1);
         }
@@ -394,5 +446,111 @@ mod tests {
     fn sum_squares_small_integers() {
         assert_eq!(sum_squares(&[1.0, -2.0, 3.0]), 14.0);
         assert_eq!(sum_squares(&[]), 0.0);
+    }
+
+    // The blocked kernels against the plainest loops, bit for bit. Values are drawn from a
+    // small set that includes both zeros, so that signed-zero corner cases occur often.
+    struct Values(u64);
+
+    impl Values {
+        fn next(&mut self) -> f32 {
+            // xorshift64
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            const SET: [f32; 8] = [0.0, -0.0, 1.0, -1.0, 0.5, -2.0, 1e-30, 3.25];
+            let v = SET[(self.0 % 8) as usize];
+            if self.0 & 0x100 != 0 {
+                v * (1.0 + (self.0 >> 40) as f32 / (1u64 << 24) as f32)
+            } else {
+                v
+            }
+        }
+        fn fill<const N: usize>(&mut self) -> [f32; N] {
+            core::array::from_fn(|_| self.next())
+        }
+        fn fill2<const N: usize, const M: usize>(&mut self) -> [[f32; M]; N] {
+            core::array::from_fn(|_| self.fill())
+        }
+    }
+
+    fn bits<const N: usize>(x: &[f32; N]) -> [u32; N] {
+        x.map(f32::to_bits)
+    }
+
+    fn check_matvec<const N: usize, const M: usize>(v: &mut Values) {
+        let m: [[f32; M]; N] = v.fill2();
+        let a: [f32; M] = v.fill();
+        let mut out = [f32::NAN; N];
+        matvec_into(&m, &a, &mut out);
+        let want: [f32; N] = core::array::from_fn(|i| dot(&a, &m[i]));
+        assert_eq!(bits(&out), bits(&want), "{N}x{M}");
+    }
+
+    fn check_vecmat2<const N1: usize, const N2: usize, const M: usize>(v: &mut Values) {
+        let (x1, m1): ([f32; N1], [[f32; M]; N1]) = (v.fill(), v.fill2());
+        let (x2, m2): ([f32; N2], [[f32; M]; N2]) = (v.fill(), v.fill2());
+        let start: [f32; M] = v.fill();
+        let mut out = start;
+        vecmat2_add_into(&x1, &m1, &x2, &m2, &mut out);
+        let mut want = start;
+        for j in 0..M {
+            for i in 0..N1 {
+                want[j] += x1[i] * m1[i][j];
+            }
+            for i in 0..N2 {
+                want[j] += x2[i] * m2[i][j];
+            }
+        }
+        assert_eq!(bits(&out), bits(&want), "{N1}+{N2}x{M}");
+    }
+
+    fn check_outer_sum<const L: usize, const N: usize, const M: usize>(v: &mut Values) {
+        let a: [[f32; N]; L] = v.fill2();
+        let b: [[f32; M]; L] = v.fill2();
+        let start: [[f32; M]; N] = v.fill2();
+        for add in [true, false] {
+            let mut out = start;
+            outer_sum_into(&a, &b, &mut out, add);
+            // Step by step, last step first, as backpropagation adds them.
+            let mut want = if add { start } else { [[0.0; M]; N] };
+            for t in (0..L).rev() {
+                outer_add_into(&a[t], &b[t], &mut want);
+            }
+            for (o, w) in out.iter().zip(&want) {
+                assert_eq!(bits(o), bits(w), "L{L} {N}x{M} add {add}");
+            }
+        }
+    }
+
+    #[test]
+    fn blocked_kernels_match_plain_loops_bit_for_bit() {
+        let mut v = Values(0x9e37_79b9_7f4a_7c15);
+        for _ in 0..200 {
+            check_matvec::<16, 16>(&mut v);
+            check_matvec::<5, 7>(&mut v);
+            check_matvec::<3, 2>(&mut v);
+            check_matvec::<9, 4>(&mut v);
+            check_vecmat2::<2, 16, 16>(&mut v);
+            check_vecmat2::<3, 5, 19>(&mut v);
+            check_vecmat2::<16, 0, 1>(&mut v);
+            check_vecmat2::<1, 1, 3>(&mut v);
+            check_outer_sum::<8, 16, 16>(&mut v);
+            check_outer_sum::<7, 16, 1>(&mut v);
+            check_outer_sum::<3, 5, 11>(&mut v);
+            check_outer_sum::<1, 1, 9>(&mut v);
+            check_outer_sum::<0, 2, 2>(&mut v);
+        }
+    }
+
+    #[test]
+    fn outer_sum_ignores_unpaired_steps() {
+        let a = [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]];
+        let b = [[1.0], [10.0]];
+        let mut out = [[0.5], [0.5]];
+        outer_sum_into(&a, &b, &mut out, true);
+        assert_eq!(out, [[0.5 + 30.0 + 1.0], [0.5 + 40.0 + 2.0]]);
+        sum_into(&b, &mut out[0], false);
+        assert_eq!(out[0], [11.0]);
     }
 }
