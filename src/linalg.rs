@@ -84,9 +84,14 @@ fn rows_into_block<const N: usize, const M: usize>(
     x: &[f32; N],
     m: &[[f32; M]; N],
 ) {
-    // Two rows per loop turn, in order.
-    let (x2, x_rest) = x.as_chunks::<2>();
-    let (m2, m_rest) = m.as_chunks::<2>();
+    // Two rows per loop turn, in order (one with `small-code`).
+    let (x2, x_rest, m2, m_rest) = if cfg!(feature = "small-code") {
+        (&[][..], &x[..], &[][..], &m[..])
+    } else {
+        let (x2, x_rest) = x.as_chunks::<2>();
+        let (m2, m_rest) = m.as_chunks::<2>();
+        (x2, x_rest, m2, m_rest)
+    };
     for (x, [row0, row1]) in x2.iter().zip(m2) {
         let (r0, r1) = (row0.as_chunks::<8>().0, row1.as_chunks::<8>().0);
         if let (Some(r0), Some(r1)) = (r0.get(blk), r1.get(blk)) {
@@ -109,8 +114,13 @@ fn rows_into_tail<const N: usize, const M: usize>(
     x: &[f32; N],
     m: &[[f32; M]; N],
 ) {
-    let (x2, x_rest) = x.as_chunks::<2>();
-    let (m2, m_rest) = m.as_chunks::<2>();
+    let (x2, x_rest, m2, m_rest) = if cfg!(feature = "small-code") {
+        (&[][..], &x[..], &[][..], &m[..])
+    } else {
+        let (x2, x_rest) = x.as_chunks::<2>();
+        let (m2, m_rest) = m.as_chunks::<2>();
+        (x2, x_rest, m2, m_rest)
+    };
     for (x, [row0, row1]) in x2.iter().zip(m2) {
         mul_add_tail(acc, x[0], row0.as_chunks::<8>().1);
         mul_add_tail(acc, x[1], row1.as_chunks::<8>().1);
@@ -208,8 +218,13 @@ pub fn matvec_into<const N: usize, const M: usize>(
     a: &[f32; M],
     out: &mut [f32; N],
 ) {
-    let (m4, m_rest) = m.as_chunks::<4>();
-    let (out4, out_rest) = out.as_chunks_mut::<4>();
+    let (m4, m_rest, out4, out_rest) = if cfg!(feature = "small-code") {
+        (&[][..], &m[..], &mut [][..], &mut out[..])
+    } else {
+        let (m4, m_rest) = m.as_chunks::<4>();
+        let (out4, out_rest) = out.as_chunks_mut::<4>();
+        (m4, m_rest, out4, out_rest)
+    };
     let (a4, a_rest) = a.as_chunks::<LANES>();
     for (rows, o) in m4.iter().zip(out4) {
         let (r0, r1, r2, r3) = (
@@ -278,7 +293,11 @@ pub fn outer_sum_into<const N: usize, const M: usize>(
 ) {
     let n = a.len().min(b.len());
     let (a, b) = (a.get(..n).unwrap_or(&[]), b.get(..n).unwrap_or(&[]));
-    let (out2, out_last) = out.as_chunks_mut::<2>();
+    let (out2, out_rest) = if cfg!(feature = "small-code") {
+        (&mut [][..], &mut out[..])
+    } else {
+        out.as_chunks_mut::<2>()
+    };
     for (p, [o0, o1]) in out2.iter_mut().enumerate() {
         let (o0_8, o0_rest) = o0.as_chunks_mut::<8>();
         let (o1_8, o1_rest) = o1.as_chunks_mut::<8>();
@@ -298,8 +317,9 @@ pub fn outer_sum_into<const N: usize, const M: usize>(
         outer_sum_tail(a, b, 2 * p, o0_rest, add);
         outer_sum_tail(a, b, 2 * p + 1, o1_rest, add);
     }
-    if let Some(o) = out_last.first_mut() {
-        let i = N - 1;
+    // The rows left over: the last one when `N` is odd, or all of them with `small-code`.
+    let first = N - out_rest.len();
+    for (i, o) in (first..).zip(out_rest.iter_mut()) {
         let (o8, o_rest) = o.as_chunks_mut::<8>();
         for (blk, q) in o8.iter_mut().enumerate() {
             let mut acc = if add { *q } else { [0.0; 8] };
@@ -332,9 +352,14 @@ fn outer_sum_tail<const N: usize, const M: usize>(
             .zip(out_rest.iter())
             .for_each(|(a, o)| *a = *o);
     }
-    // Last pair first, two pairs per loop turn.
-    let (a_first, a2) = a.as_rchunks::<2>();
-    let (b_first, b2) = b.as_rchunks::<2>();
+    // Last pair first, two pairs per loop turn (one with `small-code`).
+    let (a_first, a2, b_first, b2) = if cfg!(feature = "small-code") {
+        (a, &[][..], b, &[][..])
+    } else {
+        let (a_first, a2) = a.as_rchunks::<2>();
+        let (b_first, b2) = b.as_rchunks::<2>();
+        (a_first, a2, b_first, b2)
+    };
     for ([a0, a1], [b0, b1]) in a2.iter().zip(b2).rev() {
         if let (Some(&s0), Some(&s1)) = (a0.get(i), a1.get(i)) {
             mul_add_tail(&mut acc, s1, b1.as_chunks::<8>().1);
