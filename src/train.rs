@@ -538,6 +538,48 @@ mod tests {
     }
 
     #[test]
+    fn backward_into_is_clear_then_add() {
+        let mut rng = XorShiftRng::seed_from_u64(11);
+        for (act, biases) in [
+            (Activation::Sigmoid, false),
+            (Activation::Sigmoid, true),
+            (Activation::Tanh, true),
+        ] {
+            let m = Rnn::<3, 5, 2>::from_rng(&mut rng, Init::default(), act)
+                .unwrap()
+                .with_biases(biases);
+            let xs = [[1.0, 0.0, -0.5], [0.25, 1.0, 0.0], [0.0, -1.0, 2.0], [1.0; 3]];
+            let ds = [[1.0, 0.0], [0.0, 0.0], [1.0, 1.0], [0.0, 1.0]];
+            let mut trace = Trace::zeros();
+            m.forward_trace(&xs, &mut trace);
+            // Start from garbage, which `backward_into` must overwrite (biases included).
+            let mut written = Gradients::zeros();
+            written.w.iter_mut().flatten().for_each(|g| *g = 7.0);
+            written.b_h = [f32::NAN; 5];
+            written.b_out = [-3.0; 2];
+            m.backward_into(&xs, &ds, &trace, &mut written);
+            let mut added = Gradients::zeros();
+            m.backward_add_into(&xs, &ds, &trace, &mut added);
+            let bits = |g: &Gradients<3, 5, 2>| {
+                let mut v = std::vec::Vec::new();
+                for s in g.slices() {
+                    v.extend(s.iter().map(|x| x.to_bits()));
+                }
+                v
+            };
+            assert_eq!(bits(&written), bits(&added), "{act:?} biases {biases}");
+            // Adding a second time doubles every gradient (up to rounding: the steps are
+            // added one by one onto the first sum).
+            m.backward_add_into(&xs, &ds, &trace, &mut added);
+            for (a, w) in added.slices().iter().zip(written.slices()) {
+                for (a, w) in a.iter().zip(w) {
+                    assert!((a - 2.0 * w).abs() <= 1e-5 * w.abs().max(1.0), "{a} vs 2 × {w}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn clip_scales_to_threshold() {
         let mut g = Gradients::<1, 1, 1>::zeros();
         g.w_in = [[3.0]];
