@@ -5,6 +5,7 @@
 //! loss and the weights' checksum, and writes the loss curve to `loss.png`.
 //! `--help` lists the flags.
 
+#[macro_use]
 mod common;
 
 use std::path::PathBuf;
@@ -78,7 +79,7 @@ fn parse_args() -> Settings {
         let a = &mut args;
         match flag.as_str() {
             "-h" | "--help" => {
-                println!("{USAGE}");
+                outln!("{USAGE}");
                 std::process::exit(0);
             }
             "--seed" => s.seed = value(USAGE, &flag, a, "an integer from 0 to 2^64-1"),
@@ -138,7 +139,7 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
         trainer
             .read_state(&mut rng, &bytes)
             .map_err(|e| format!("could not resume from {}: {e}", path.display()))?;
-        println!(
+        outln!(
             "resumed from {} at iteration {} (the state's own settings apply: {}, lr {}, biases {})",
             path.display(),
             trainer.iterations(),
@@ -181,12 +182,12 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
             logged.push((f64::from(i), f64::from(loss)));
             if !s.quiet {
                 let out = task::decode_outputs(&trainer.trace.ys);
-                println!("iters:{i}");
-                println!("Loss:{loss}");
-                println!("Pred:{}", bits_msb_first(out));
-                println!("True:{}", bits_msb_first(sample.sum()));
-                println!("{} + {} = {}", sample.a, sample.b, out);
-                println!("------------");
+                outln!("iters:{i}");
+                outln!("Loss:{loss}");
+                outln!("Pred:{}", bits_msb_first(out));
+                outln!("True:{}", bits_msb_first(sample.sum()));
+                outln!("{} + {} = {}", sample.a, sample.b, out);
+                outln!("------------");
             }
         }
     }
@@ -196,7 +197,7 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
         let n = trainer.write_state(&rng, &mut buf)?;
         std::fs::write(path, &buf[..n])
             .map_err(|e| format!("could not write {}: {e}", path.display()))?;
-        println!(
+        outln!(
             "training state ({n} bytes, iteration {}) written to {}",
             trainer.iterations(),
             path.display()
@@ -207,12 +208,12 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
         let n = trainer.model.write_to(&mut buf)?;
         std::fs::write(path, &buf[..n])
             .map_err(|e| format!("could not write {}: {e}", path.display()))?;
-        println!("model ({n} bytes) written to {}", path.display());
+        outln!("model ({n} bytes) written to {}", path.display());
     }
 
     let model = &trainer.model;
     let acc = task::evaluate::<HIDDEN, BITS>(model);
-    println!(
+    outln!(
         "settings: seed {} iters {} init {} activation {} lr {} biases {} clip {}",
         s.seed,
         s.iters,
@@ -222,18 +223,18 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
         if s.biases { "on" } else { "off" },
         s.clip.map_or("off".to_string(), |c| c.to_string()),
     );
-    println!(
+    outln!(
         "exact accuracy: {}/{} pairs ({:.2}%), bit accuracy {:.2}%",
         acc.exact,
         acc.pairs,
         100.0 * acc.exact_rate(),
         100.0 * acc.bit_rate()
     );
-    println!(
+    outln!(
         "final loss: {last_loss} (bits 0x{:08x})",
         last_loss.to_bits()
     );
-    println!("weights checksum: 0x{:08x}", model.checksum());
+    outln!("weights checksum: 0x{:08x}", model.checksum());
 
     if let Some(path) = &s.out {
         let title = format!(
@@ -260,7 +261,7 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
             ],
         )
         .map_err(|e| format!("could not write {}: {e}", path.display()))?;
-        println!("loss curve written to {}", path.display());
+        outln!("loss curve written to {}", path.display());
     }
     Ok(())
 }

@@ -11,6 +11,7 @@
 //! combinations see the same seeds, and each run's result depends only on its seed and settings,
 //! never on the number of threads or the order in which they finish.
 
+#[macro_use]
 mod common;
 
 use std::fmt::Write as _;
@@ -77,7 +78,7 @@ fn parse_args() -> Settings {
         let a = &mut args;
         match flag.as_str() {
             "-h" | "--help" => {
-                println!("{USAGE}");
+                outln!("{USAGE}");
                 std::process::exit(0);
             }
             "--seeds" => s.seeds = count(USAGE, &flag, a),
@@ -290,7 +291,7 @@ fn main() {
         .collect();
     let summary = summarise(&jobs, &results);
 
-    println!(
+    outln!(
         "{} seeds x {} iterations per combination, lr {}, no biases, evaluation every {} \
          iterations, base seed {}, {} threads ({:.1} s)\n",
         s.seeds,
@@ -318,7 +319,7 @@ fn main() {
             eprintln!("error: could not write the plots to {}: {e}", dir.display());
             std::process::exit(1);
         }
-        println!(
+        outln!(
             "\nwrote {0}/init_sweep_loss.png and {0}/init_sweep_convergence.png",
             dir.display()
         );
@@ -334,7 +335,7 @@ fn write_or_exit(path: &std::path::Path, text: &str) {
         eprintln!("error: could not write {}: {e}", path.display());
         std::process::exit(1);
     }
-    println!("wrote {}", path.display());
+    outln!("wrote {}", path.display());
 }
 
 fn fmt_first(x: Option<f64>) -> String {

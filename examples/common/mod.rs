@@ -7,6 +7,27 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use tinyrnn::{Activation, Init};
 
+/// `println!` that ends the program quietly, with status 0, when standard output has been
+/// closed (`cargo run --example … | head`), where `println!` would panic with "failed printing
+/// to stdout: Broken pipe". Any other write error is reported and ends the program with status 1.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::common::write_line(format_args!($($arg)*))
+    };
+}
+
+/// The body of [`outln!`].
+pub fn write_line(line: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    if let Err(e) = writeln!(std::io::stdout().lock(), "{line}") {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: cannot write to standard output: {e}");
+        std::process::exit(1);
+    }
+}
+
 /// A command-line error: the message and the usage line, exit code 2.
 pub fn usage_error(usage: &str, msg: &str) -> ! {
     let first = usage.lines().next().unwrap_or("");
