@@ -548,7 +548,12 @@ mod tests {
             let m = Rnn::<3, 5, 2>::from_rng(&mut rng, Init::default(), act)
                 .unwrap()
                 .with_biases(biases);
-            let xs = [[1.0, 0.0, -0.5], [0.25, 1.0, 0.0], [0.0, -1.0, 2.0], [1.0; 3]];
+            let xs = [
+                [1.0, 0.0, -0.5],
+                [0.25, 1.0, 0.0],
+                [0.0, -1.0, 2.0],
+                [1.0; 3],
+            ];
             let ds = [[1.0, 0.0], [0.0, 0.0], [1.0, 1.0], [0.0, 1.0]];
             let mut trace = Trace::zeros();
             m.forward_trace(&xs, &mut trace);
@@ -573,7 +578,10 @@ mod tests {
             m.backward_add_into(&xs, &ds, &trace, &mut added);
             for (a, w) in added.slices().iter().zip(written.slices()) {
                 for (a, w) in a.iter().zip(w) {
-                    assert!((a - 2.0 * w).abs() <= 1e-5 * w.abs().max(1.0), "{a} vs 2 × {w}");
+                    assert!(
+                        (a - 2.0 * w).abs() <= 1e-5 * w.abs().max(1.0),
+                        "{a} vs 2 × {w}"
+                    );
                 }
             }
         }
