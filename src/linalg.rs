@@ -4,6 +4,12 @@
 //! `_add_into`. Inner loops run over the last, contiguous index, so the compiler can vectorise
 //! them. The order of every floating-point operation is fixed by the source, so results are the
 //! same bits on every target.
+//!
+//! The loops are blocked and unrolled by hand (eight columns, two rows or steps, four rows of a
+//! matrix–vector product per loop turn), so that the sums stay in registers even when firmware
+//! is optimised for size; the unit tests check every blocked kernel bit for bit against the
+//! plainest loop. The `small-code` feature rolls the rows and steps back up, for less code and
+//! the same bits.
 
 /// Number of independent accumulators in [`dot`]: lets the compiler use SIMD lanes without
 /// reordering anything itself (Rust never reassociates float additions).
@@ -84,14 +90,7 @@ fn rows_into_block<const N: usize, const M: usize>(
     x: &[f32; N],
     m: &[[f32; M]; N],
 ) {
-    // Two rows per loop turn, in order (one with `small-code`).
-    let (x2, x_rest, m2, m_rest) = if cfg!(feature = "small-code") {
-        (&[][..], &x[..], &[][..], &m[..])
-    } else {
-        let (x2, x_rest) = x.as_chunks::<2>();
-        let (m2, m_rest) = m.as_chunks::<2>();
-        (x2, x_rest, m2, m_rest)
-    };
+    let ((x2, m2), (x_rest, m_rest)) = row_pairs(x, m);
     for (x, [row0, row1]) in x2.iter().zip(m2) {
         let (r0, r1) = (row0.as_chunks::<8>().0, row1.as_chunks::<8>().0);
         if let (Some(r0), Some(r1)) = (r0.get(blk), r1.get(blk)) {
@@ -106,6 +105,27 @@ fn rows_into_block<const N: usize, const M: usize>(
     }
 }
 
+/// `x` and the rows of `m` in pairs, for two rows per loop turn, and the rows left over: the last
+/// one when `N` is odd, or all of them (and no pairs) with `small-code`.
+type RowPairs<'a, const M: usize> = (
+    (&'a [[f32; 2]], &'a [[[f32; M]; 2]]),
+    (&'a [f32], &'a [[f32; M]]),
+);
+
+#[inline(always)]
+fn row_pairs<'a, const N: usize, const M: usize>(
+    x: &'a [f32; N],
+    m: &'a [[f32; M]; N],
+) -> RowPairs<'a, M> {
+    if cfg!(feature = "small-code") {
+        ((&[], &[]), (x, m))
+    } else {
+        let (x2, x_rest) = x.as_chunks::<2>();
+        let (m2, m_rest) = m.as_chunks::<2>();
+        ((x2, m2), (x_rest, m_rest))
+    }
+}
+
 /// `acc[k] += x[i] * m[i][M - M % 8 + k]` for every row `i`, in order: the last `M % 8`
 /// columns, as [`rows_into_block`] does the whole blocks.
 #[inline(always)]
@@ -114,13 +134,7 @@ fn rows_into_tail<const N: usize, const M: usize>(
     x: &[f32; N],
     m: &[[f32; M]; N],
 ) {
-    let (x2, x_rest, m2, m_rest) = if cfg!(feature = "small-code") {
-        (&[][..], &x[..], &[][..], &m[..])
-    } else {
-        let (x2, x_rest) = x.as_chunks::<2>();
-        let (m2, m_rest) = m.as_chunks::<2>();
-        (x2, x_rest, m2, m_rest)
-    };
+    let ((x2, m2), (x_rest, m_rest)) = row_pairs(x, m);
     for (x, [row0, row1]) in x2.iter().zip(m2) {
         mul_add_tail(acc, x[0], row0.as_chunks::<8>().1);
         mul_add_tail(acc, x[1], row1.as_chunks::<8>().1);
