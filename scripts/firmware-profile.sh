@@ -18,29 +18,21 @@ profile=${2:-release}
 out=$root/target/firmware-report
 mkdir -p "$out"
 
-tools=$(rustc --print sysroot)/lib/rustlib/$(rustc -vV | sed -n 's/^host: //p')/bin
-nm=$tools/llvm-nm; objdump=$tools/llvm-objdump
-[ -x "$objdump" ] || { echo "no llvm-objdump: run 'rustup component add llvm-tools'" >&2; exit 1; }
+fail() { echo "FIRMWARE PROFILE FAILED: $*" >&2; exit 1; }
 
-plugin_dir=$root/target/qemu-insncount
-cargo build --release --quiet --manifest-path tools/qemu-insncount/Cargo.toml --target-dir "$plugin_dir"
-plugin=$plugin_dir/release/libinsncount.so
+# shellcheck source=scripts/firmware-common.sh
+. scripts/firmware-common.sh
 
-semi="-nographic -semihosting-config enable=on,target=native"
-case $target in
-  thumbv7em-none-eabihf) crate=examples/firmware; qemu="qemu-system-arm -cpu cortex-m4 -machine mps2-an386";;
-  thumbv7m-none-eabi)    crate=examples/firmware; qemu="qemu-system-arm -cpu cortex-m3 -machine lm3s6965evb";;
-  thumbv6m-none-eabi)    crate=examples/firmware; qemu="qemu-system-arm -cpu cortex-m0 -machine microbit";;
-  riscv32imac-unknown-none-elf) crate=examples/firmware-riscv; qemu="qemu-system-riscv32 -machine virt -bios none";;
-  *) echo "unknown target $target" >&2; exit 2;;
-esac
-(cd "$crate" && cargo build --quiet --profile "$profile" --target "$target")
-elf=$(ls "$crate/target/$target/$profile/"tinyrnn-firmware* | grep -v '\.d$' | head -1)
+[ -n "$(machine "$target")" ] || fail "unknown target $target (one of: $targets)"
+build "$target" "$profile"
+elf=$(elf_of "$target" "$profile")
 mark=$("$nm" "$elf" | awk '$3 == "bench_mark" {print $1}')
+[ -n "$mark" ] || fail "$target: no bench_mark symbol"
 log=$out/$target-$profile-profile
-# shellcheck disable=SC2086
-timeout 900 $qemu $semi -d plugin -D "$log.insn" \
-  -plugin "$plugin,mark=0x$mark,profile=on" -kernel "$elf" > "$log.txt"
-grep -q "^result: ok$" "$log.txt" || { cat "$log.txt"; echo "firmware run failed" >&2; exit 1; }
+# shellcheck disable=SC2046
+timeout 900 $(machine "$target") -d plugin -D "$log.insn" \
+  -plugin "$plugin,mark=0x$mark,profile=on" -kernel "$elf" > "$log.txt" \
+  || { cat "$log.txt"; fail "$target ($profile): QEMU failed or timed out"; }
+grep -q "^result: ok$" "$log.txt" || { cat "$log.txt"; fail "$target ($profile): not 100% accurate"; }
 echo "$target ($profile), $(basename "$elf"):"
 python3 scripts/profile.py "$elf" "$log.insn" "$objdump" 10000 "${DEPTH:-1}"

@@ -13,23 +13,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-fw=$root/examples/firmware
 out=$root/target/firmware-report
 mkdir -p "$out"
 
 fail() { echo "FIRMWARE CHECK FAILED: $*" >&2; exit 1; }
 
-# llvm-size / llvm-nm from rustup's llvm-tools (or the system's).
-tools=$(rustc --print sysroot)/lib/rustlib/$(rustc -vV | sed -n 's/^host: //p')/bin
-if [ -x "$tools/llvm-size" ]; then size=$tools/llvm-size; nm=$tools/llvm-nm
-elif command -v llvm-size >/dev/null; then size=llvm-size; nm=llvm-nm
-else fail "no llvm-size: run 'rustup component add llvm-tools'"; fi
-
-# The instruction-count plugin (tools/qemu-insncount, a copy of shared/tools/qemu-insncount).
-plugin_dir=$root/target/qemu-insncount
-cargo build --release --quiet --manifest-path tools/qemu-insncount/Cargo.toml --target-dir "$plugin_dir"
-plugin=$plugin_dir/release/libinsncount.so
-[ -f "$plugin" ] || fail "plugin did not build"
+# shellcheck source=scripts/firmware-common.sh
+. scripts/firmware-common.sh
 
 # What the desktop computes for the same seed and settings; it also saves the trained model,
 # which must be byte for byte the one committed for the firmware's `pretrained` feature.
@@ -41,43 +31,6 @@ want_loss=$(sed -n 's/^final loss: .*(bits \(0x[0-9a-f]*\))$/\1/p' "$out/desktop
 want_sum=$(sed -n 's/^weights checksum: \(0x[0-9a-f]*\)$/\1/p' "$out/desktop.txt")
 [ -n "$want_loss" ] && [ -n "$want_sum" ] || fail "could not read the desktop example's output"
 echo "desktop: final loss bits $want_loss, weights checksum $want_sum"
-
-targets="thumbv7em-none-eabihf thumbv7m-none-eabi thumbv6m-none-eabi riscv32imac-unknown-none-elf"
-
-# The QEMU command line (without -kernel) of each target.
-machine() {
-  local semi="-nographic -semihosting-config enable=on,target=native"
-  case $1 in
-    thumbv7em-none-eabihf) echo "qemu-system-arm -cpu cortex-m4 -machine mps2-an386 $semi";;
-    thumbv7m-none-eabi)    echo "qemu-system-arm -cpu cortex-m3 -machine lm3s6965evb $semi";;
-    thumbv6m-none-eabi)    echo "qemu-system-arm -cpu cortex-m0 -machine microbit $semi";;
-    riscv32imac-unknown-none-elf) echo "qemu-system-riscv32 -machine virt -bios none $semi";;
-  esac
-}
-core() {
-  case $1 in
-    thumbv7em-none-eabihf) echo "Cortex-M4F (mps2-an386)";;
-    thumbv7m-none-eabi)    echo "Cortex-M3 (lm3s6965evb)";;
-    thumbv6m-none-eabi)    echo "Cortex-M0 (microbit)";;
-    riscv32imac-unknown-none-elf) echo "RV32IMAC (virt)";;
-  esac
-}
-# The firmware crate of each target, and its ELF for a profile.
-crate_of() {
-  case $1 in
-    riscv32imac-unknown-none-elf) echo "$root/examples/firmware-riscv";;
-    *) echo "$fw";;
-  esac
-}
-elf_of() { # target profile
-  case $1 in
-    riscv32imac-unknown-none-elf) echo "$root/examples/firmware-riscv/target/$1/$2/tinyrnn-firmware-riscv";;
-    *) echo "$fw/target/$1/$2/tinyrnn-firmware";;
-  esac
-}
-build() { # target profile [features]
-  (cd "$(crate_of "$1")" && cargo build --quiet --profile "$2" --target "$1" ${3:+--features "$3"})
-}
 
 rows=()
 run() {

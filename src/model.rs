@@ -161,8 +161,8 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
         hash
     }
 
-    /// Every weight and bias that takes part in the model and bias that takes part in the model, in a fixed order
-    /// (`w_in`, `w`, `w_out`, then `b_h`, `b_out` if biases are on).
+    /// Every weight and bias that takes part in the model, in a fixed order (`w_in`, `w`, `w_out`,
+    /// then `b_h`, `b_out` if biases are on).
     pub fn parameters(&self) -> impl Iterator<Item = &f32> {
         let biases = if self.biases { H + O } else { 0 };
         self.w_in
