@@ -55,8 +55,7 @@ pub fn vecmat_add_into<const N: usize, const M: usize>(
 
 /// `out += x1 · m1 + x2 · m2`: two row-vector–matrix products accumulated in one pass, the rows
 /// of `m1` first, then those of `m2` — the same bits as [`vecmat_add_into`] twice, with each
-/// block of outputs loaded and stored once instead of twice (the hidden layer's
-/// `x · W_in + h · W`).
+/// block of outputs loaded and stored once instead of twice.
 #[inline]
 pub fn vecmat2_add_into<const N1: usize, const N2: usize, const M: usize>(
     x1: &[f32; N1],
@@ -65,9 +64,42 @@ pub fn vecmat2_add_into<const N1: usize, const N2: usize, const M: usize>(
     m2: &[[f32; M]; N2],
     out: &mut [f32; M],
 ) {
+    vecmat2(x1, m1, x2, m2, None, out);
+}
+
+/// `out = start + x1 · m1 + x2 · m2`: [`vecmat2_add_into`] from `start` rather than from what
+/// `out` holds, the same bits as copying `start` into `out` first (the hidden layer's
+/// `b + x · W_in + h · W`, written straight into the hidden state).
+#[inline]
+pub fn vecmat2_into<const N1: usize, const N2: usize, const M: usize>(
+    x1: &[f32; N1],
+    m1: &[[f32; M]; N1],
+    x2: &[f32; N2],
+    m2: &[[f32; M]; N2],
+    start: &[f32; M],
+    out: &mut [f32; M],
+) {
+    vecmat2(x1, m1, x2, m2, Some(start), out);
+}
+
+/// Both of the above: the sums start from `start`, or from `out` if it is `None`. Eight output
+/// columns at a time stay in registers while the rows stream past.
+#[inline(always)]
+fn vecmat2<const N1: usize, const N2: usize, const M: usize>(
+    x1: &[f32; N1],
+    m1: &[[f32; M]; N1],
+    x2: &[f32; N2],
+    m2: &[[f32; M]; N2],
+    start: Option<&[f32; M]>,
+    out: &mut [f32; M],
+) {
+    let start8 = start.map(|s| s.as_chunks::<8>().0);
     let (out8, out_rest) = out.as_chunks_mut::<8>();
     for (blk, o) in out8.iter_mut().enumerate() {
-        let mut acc = *o;
+        let mut acc = match start8 {
+            Some(s) => s.get(blk).copied().unwrap_or([0.0; 8]),
+            None => *o,
+        };
         rows_into_block(&mut acc, blk, x1, m1);
         rows_into_block(&mut acc, blk, x2, m2);
         *o = acc;
@@ -75,9 +107,8 @@ pub fn vecmat2_add_into<const N1: usize, const N2: usize, const M: usize>(
     // The last `M % 8` columns, in registers too: `acc` holds them in its first elements.
     if !out_rest.is_empty() {
         let mut acc = [0.0f32; 8];
-        acc.iter_mut()
-            .zip(out_rest.iter())
-            .for_each(|(a, o)| *a = *o);
+        let from = start.map_or(&*out_rest, |s| s.as_chunks::<8>().1);
+        acc.iter_mut().zip(from).for_each(|(a, o)| *a = *o);
         rows_into_tail(&mut acc, x1, m1);
         rows_into_tail(&mut acc, x2, m2);
         out_rest.iter_mut().zip(&acc).for_each(|(o, a)| *o = *a);
@@ -92,12 +123,19 @@ fn rows_into_block<const N: usize, const M: usize>(
     x: &[f32; N],
     m: &[[f32; M]; N],
 ) {
-    let ((x2, m2), (x_rest, m_rest)) = row_pairs(x, m);
-    for (x, [row0, row1]) in x2.iter().zip(m2) {
-        let (r0, r1) = (row0.as_chunks::<8>().0, row1.as_chunks::<8>().0);
-        if let (Some(r0), Some(r1)) = (r0.get(blk), r1.get(blk)) {
+    let ((x4, m4), (x_rest, m_rest)) = row_quads(x, m);
+    for (x, [row0, row1, row2, row3]) in x4.iter().zip(m4) {
+        let rows = (
+            row0.as_chunks::<8>().0.get(blk),
+            row1.as_chunks::<8>().0.get(blk),
+            row2.as_chunks::<8>().0.get(blk),
+            row3.as_chunks::<8>().0.get(blk),
+        );
+        if let (Some(r0), Some(r1), Some(r2), Some(r3)) = rows {
             mul_add8(acc, x[0], r0);
             mul_add8(acc, x[1], r1);
+            mul_add8(acc, x[2], r2);
+            mul_add8(acc, x[3], r3);
         }
     }
     for (xi, row) in x_rest.iter().zip(m_rest) {
@@ -107,24 +145,24 @@ fn rows_into_block<const N: usize, const M: usize>(
     }
 }
 
-/// `x` and the rows of `m` in pairs, for two rows per loop turn, and the rows left over: the last
-/// one when `N` is odd, or all of them (and no pairs) with `small-code`.
-type RowPairs<'a, const M: usize> = (
-    (&'a [[f32; 2]], &'a [[[f32; M]; 2]]),
+/// `x` and the rows of `m` in fours, for four rows per loop turn, and the rows left over: the
+/// last `N % 4`, or all of them (and no fours) with `small-code`.
+type RowQuads<'a, const M: usize> = (
+    (&'a [[f32; 4]], &'a [[[f32; M]; 4]]),
     (&'a [f32], &'a [[f32; M]]),
 );
 
 #[inline(always)]
-fn row_pairs<'a, const N: usize, const M: usize>(
+fn row_quads<'a, const N: usize, const M: usize>(
     x: &'a [f32; N],
     m: &'a [[f32; M]; N],
-) -> RowPairs<'a, M> {
+) -> RowQuads<'a, M> {
     if cfg!(feature = "small-code") {
         ((&[], &[]), (x, m))
     } else {
-        let (x2, x_rest) = x.as_chunks::<2>();
-        let (m2, m_rest) = m.as_chunks::<2>();
-        ((x2, m2), (x_rest, m_rest))
+        let (x4, x_rest) = x.as_chunks::<4>();
+        let (m4, m_rest) = m.as_chunks::<4>();
+        ((x4, m4), (x_rest, m_rest))
     }
 }
 
@@ -136,10 +174,12 @@ fn rows_into_tail<const N: usize, const M: usize>(
     x: &[f32; N],
     m: &[[f32; M]; N],
 ) {
-    let ((x2, m2), (x_rest, m_rest)) = row_pairs(x, m);
-    for (x, [row0, row1]) in x2.iter().zip(m2) {
+    let ((x4, m4), (x_rest, m_rest)) = row_quads(x, m);
+    for (x, [row0, row1, row2, row3]) in x4.iter().zip(m4) {
         mul_add_tail(acc, x[0], row0.as_chunks::<8>().1);
         mul_add_tail(acc, x[1], row1.as_chunks::<8>().1);
+        mul_add_tail(acc, x[2], row2.as_chunks::<8>().1);
+        mul_add_tail(acc, x[3], row3.as_chunks::<8>().1);
     }
     for (xi, row) in x_rest.iter().zip(m_rest) {
         mul_add_tail(acc, *xi, row.as_chunks::<8>().1);
@@ -225,49 +265,37 @@ pub fn matvec_into<const N: usize, const M: usize>(
     a: &[f32; M],
     out: &mut [f32; N],
 ) {
-    let (m4, m_rest, out4, out_rest) = if cfg!(feature = "small-code") {
-        (&[][..], &m[..], &mut [][..], &mut out[..])
-    } else {
-        let (m4, m_rest) = m.as_chunks::<4>();
-        let (out4, out_rest) = out.as_chunks_mut::<4>();
-        (m4, m_rest, out4, out_rest)
-    };
-    let (a4, a_rest) = a.as_chunks::<LANES>();
-    for (rows, o) in m4.iter().zip(out4) {
-        let (r0, r1, r2, r3) = (
-            rows[0].as_chunks::<LANES>().0,
-            rows[1].as_chunks::<LANES>().0,
-            rows[2].as_chunks::<LANES>().0,
-            rows[3].as_chunks::<LANES>().0,
-        );
-        let mut columns = a4.iter().zip(r0).zip(r1).zip(r2).zip(r3);
-        // The sums start from the first four products rather than from `0.0 + product`: that
-        // can only turn a `+0.0` partial sum into `-0.0`, which the final `+ tail` (a sum that
-        // starts at `+0.0`) turns back, so every result is the same bits as [`dot`]'s.
-        let [mut acc0, mut acc1, mut acc2, mut acc3] = match columns.next() {
-            Some(((((y, x0), x1), x2), x3)) => [
-                mul_lanes(x0, y),
-                mul_lanes(x1, y),
-                mul_lanes(x2, y),
-                mul_lanes(x3, y),
-            ],
-            None => [[0.0f32; LANES]; 4],
-        };
-        for ((((y, x0), x1), x2), x3) in columns {
-            // Written out (not a loop over the four rows), so the sixteen sums stay in
-            // registers even when optimising for size.
-            mul_add_lanes(&mut acc0, x0, y);
-            mul_add_lanes(&mut acc1, x1, y);
-            mul_add_lanes(&mut acc2, x2, y);
-            mul_add_lanes(&mut acc3, x3, y);
+    if cfg!(feature = "small-code") {
+        for (o, row) in out.iter_mut().zip(m) {
+            *o = dot(a, row);
         }
-        o[0] = finish_lanes(&acc0, dot_tail(&rows[0], a_rest));
-        o[1] = finish_lanes(&acc1, dot_tail(&rows[1], a_rest));
-        o[2] = finish_lanes(&acc2, dot_tail(&rows[2], a_rest));
-        o[3] = finish_lanes(&acc3, dot_tail(&rows[3], a_rest));
+        return;
     }
-    for (o, row) in out_rest.iter_mut().zip(m_rest) {
-        *o = dot(a, row);
+    let (a16, a16_rest) = a.as_chunks::<16>();
+    let (a4, a_rest) = a16_rest.as_chunks::<LANES>();
+    for (o, row) in out.iter_mut().zip(m) {
+        let (r16, r16_rest) = row.as_chunks::<16>();
+        let r4 = r16_rest.as_chunks::<LANES>().0;
+        let mut acc = [0.0f32; LANES];
+        let mut first = true;
+        for (x, y) in r16.iter().zip(a16) {
+            let (x, y) = (x.as_chunks::<LANES>().0, y.as_chunks::<LANES>().0);
+            if let ([x0, x1, x2, x3], [y0, y1, y2, y3]) = (x, y) {
+                if first {
+                    acc = mul_lanes(x0, y0);
+                    first = false;
+                } else {
+                    mul_add_lanes(&mut acc, x0, y0);
+                }
+                mul_add_lanes(&mut acc, x1, y1);
+                mul_add_lanes(&mut acc, x2, y2);
+                mul_add_lanes(&mut acc, x3, y3);
+            }
+        }
+        for (x, y) in r4.iter().zip(a4) {
+            mul_add_lanes(&mut acc, x, y);
+        }
+        *o = finish_lanes(&acc, dot_tail(row, a_rest));
     }
 }
 

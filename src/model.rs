@@ -5,7 +5,7 @@ use rand_core::Rng;
 use crate::activation::{Activation, sigmoid};
 use crate::error::Result;
 use crate::init::{Init, StandardNormal};
-use crate::linalg::{vecmat_add_into, vecmat2_add_into};
+use crate::linalg::{vecmat_add_into, vecmat2_into};
 
 /// A simple recurrent network with `I` inputs, `H` hidden units and `O` outputs.
 ///
@@ -109,12 +109,11 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
     /// The hidden state after one step: `h = f(x · w_in + h_prev · w (+ b_h))`.
     #[inline]
     pub(crate) fn hidden_into(&self, x: &[f32; I], h_prev: &[f32; H], h: &mut [f32; H]) {
-        // Accumulate in a local: the compiler then knows it aliases nothing and vectorises.
-        let mut u = if self.biases { self.b_h } else { [0.0; H] };
-        vecmat2_add_into(x, &self.w_in, h_prev, &self.w, &mut u);
+        let start = if self.biases { &self.b_h } else { &[0.0; H] };
+        vecmat2_into(x, &self.w_in, h_prev, &self.w, start, h);
         // The match is outside the loop, so each loop calls one function.
         let apply = |h: &mut [f32; H], act: Activation| {
-            h.iter_mut().zip(&u).for_each(|(z, u)| *z = act.apply(*u));
+            h.iter_mut().for_each(|z| *z = act.apply(*z));
         };
         match self.activation {
             Activation::Sigmoid => apply(h, Activation::Sigmoid),
