@@ -82,8 +82,9 @@ pub fn vecmat2_into<const N1: usize, const N2: usize, const M: usize>(
     vecmat2(x1, m1, x2, m2, Some(start), out);
 }
 
-/// Both of the above: the sums start from `start`, or from `out` if it is `None`. Eight output
-/// columns at a time stay in registers while the rows stream past.
+/// Both of the above: the sums start from `start`, or from `out` if it is `None`. Sixteen
+/// output columns at a time (eight with `small-code`), then eight, then the rest, stay in
+/// registers while the rows stream past.
 #[inline(always)]
 fn vecmat2<const N1: usize, const N2: usize, const M: usize>(
     x1: &[f32; N1],
@@ -93,21 +94,18 @@ fn vecmat2<const N1: usize, const N2: usize, const M: usize>(
     start: Option<&[f32; M]>,
     out: &mut [f32; M],
 ) {
-    let start8 = start.map(|s| s.as_chunks::<8>().0);
-    let (out8, out_rest) = out.as_chunks_mut::<8>();
-    for (blk, o) in out8.iter_mut().enumerate() {
-        let mut acc = match start8 {
-            Some(s) => s.get(blk).copied().unwrap_or([0.0; 8]),
-            None => *o,
-        };
-        rows_into_block(&mut acc, blk, x1, m1);
-        rows_into_block(&mut acc, blk, x2, m2);
-        *o = acc;
-    }
+    let start = start.map(|s| &s[..]);
+    let done = if cfg!(feature = "small-code") {
+        0
+    } else {
+        column_blocks::<16, N1, N2, M>(x1, m1, x2, m2, start, out, 0)
+    };
+    let done = column_blocks::<8, N1, N2, M>(x1, m1, x2, m2, start, out, done);
     // The last `M % 8` columns, in registers too: `acc` holds them in its first elements.
+    let out_rest = out.get_mut(done..).unwrap_or(&mut []);
     if !out_rest.is_empty() {
         let mut acc = [0.0f32; 8];
-        let from = start.map_or(&*out_rest, |s| s.as_chunks::<8>().1);
+        let from = start.map_or(&*out_rest, |s| s.get(done..).unwrap_or(&[]));
         acc.iter_mut().zip(from).for_each(|(a, o)| *a = *o);
         rows_into_tail(&mut acc, x1, m1);
         rows_into_tail(&mut acc, x2, m2);
@@ -115,33 +113,78 @@ fn vecmat2<const N1: usize, const N2: usize, const M: usize>(
     }
 }
 
-/// `acc += x[i] * m[i][8 blk .. 8 blk + 8]` for every row `i`, in order.
+/// The blocks of `B` columns of [`vecmat2`] from column `first` on; returns the first column
+/// not done.
 #[inline(always)]
-fn rows_into_block<const N: usize, const M: usize>(
-    acc: &mut [f32; 8],
-    blk: usize,
+fn column_blocks<const B: usize, const N1: usize, const N2: usize, const M: usize>(
+    x1: &[f32; N1],
+    m1: &[[f32; M]; N1],
+    x2: &[f32; N2],
+    m2: &[[f32; M]; N2],
+    start: Option<&[f32]>,
+    out: &mut [f32; M],
+    first: usize,
+) -> usize {
+    let blocks = out.get_mut(first..).unwrap_or(&mut []).as_chunks_mut::<B>().0;
+    let mut col = first;
+    for o in blocks {
+        let from = start.and_then(|s| block::<B>(s, col));
+        let mut acc = from.copied().unwrap_or(*o);
+        rows_into_block(&mut acc, col, x1, m1);
+        rows_into_block(&mut acc, col, x2, m2);
+        *o = acc;
+        col += B;
+    }
+    col
+}
+
+/// `row[col .. col + B]`, if it is all there.
+#[inline(always)]
+fn block<const B: usize>(row: &[f32], col: usize) -> Option<&[f32; B]> {
+    row.get(col..col + B).and_then(|r| r.try_into().ok())
+}
+
+/// `acc += x[i] * m[i][col .. col + B]` for every row `i`, in order.
+#[inline(always)]
+fn rows_into_block<const B: usize, const N: usize, const M: usize>(
+    acc: &mut [f32; B],
+    col: usize,
     x: &[f32; N],
     m: &[[f32; M]; N],
 ) {
     let ((x4, m4), (x_rest, m_rest)) = row_quads(x, m);
     for (x, [row0, row1, row2, row3]) in x4.iter().zip(m4) {
         let rows = (
-            row0.as_chunks::<8>().0.get(blk),
-            row1.as_chunks::<8>().0.get(blk),
-            row2.as_chunks::<8>().0.get(blk),
-            row3.as_chunks::<8>().0.get(blk),
+            block::<B>(row0, col),
+            block::<B>(row1, col),
+            block::<B>(row2, col),
+            block::<B>(row3, col),
         );
         if let (Some(r0), Some(r1), Some(r2), Some(r3)) = rows {
-            mul_add8(acc, x[0], r0);
-            mul_add8(acc, x[1], r1);
-            mul_add8(acc, x[2], r2);
-            mul_add8(acc, x[3], r3);
+            mul_add_block(acc, x[0], r0);
+            mul_add_block(acc, x[1], r1);
+            mul_add_block(acc, x[2], r2);
+            mul_add_block(acc, x[3], r3);
         }
     }
     for (xi, row) in x_rest.iter().zip(m_rest) {
-        if let Some(r) = row.as_chunks::<8>().0.get(blk) {
-            mul_add8(acc, *xi, r);
+        if let Some(r) = block::<B>(row, col) {
+            mul_add_block(acc, *xi, r);
         }
+    }
+}
+
+/// `acc[k] += s * r[k]` for the `B` (8 or 16) `k`, written out (no loop, so the sums stay in
+/// registers even when optimising for size).
+#[inline(always)]
+fn mul_add_block<const B: usize>(acc: &mut [f32; B], s: f32, r: &[f32; B]) {
+    match (acc.as_chunks_mut::<8>().0, r.as_chunks::<8>().0) {
+        ([a0, a1], [r0, r1]) => {
+            mul_add8(a0, s, r0);
+            mul_add8(a1, s, r1);
+        }
+        ([a0], [r0]) => mul_add8(a0, s, r0),
+        _ => {}
     }
 }
 
