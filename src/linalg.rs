@@ -316,30 +316,47 @@ pub fn matvec_into<const N: usize, const M: usize>(
     }
     let (a16, a16_rest) = a.as_chunks::<16>();
     let (a4, a_rest) = a16_rest.as_chunks::<LANES>();
-    for (o, row) in out.iter_mut().zip(m) {
-        let (r16, r16_rest) = row.as_chunks::<16>();
-        let r4 = r16_rest.as_chunks::<LANES>().0;
-        let mut acc = [0.0f32; LANES];
-        let mut first = true;
-        for (x, y) in r16.iter().zip(a16) {
-            let (x, y) = (x.as_chunks::<LANES>().0, y.as_chunks::<LANES>().0);
-            if let ([x0, x1, x2, x3], [y0, y1, y2, y3]) = (x, y) {
-                if first {
-                    acc = mul_lanes(x0, y0);
-                    first = false;
-                } else {
-                    mul_add_lanes(&mut acc, x0, y0);
-                }
-                mul_add_lanes(&mut acc, x1, y1);
-                mul_add_lanes(&mut acc, x2, y2);
-                mul_add_lanes(&mut acc, x3, y3);
-            }
-        }
-        for (x, y) in r4.iter().zip(a4) {
-            mul_add_lanes(&mut acc, x, y);
-        }
-        *o = finish_lanes(&acc, dot_tail(row, a_rest));
+    // Two rows per loop turn.
+    let (m2, m_rest) = m.as_chunks::<2>();
+    let (out2, out_rest) = out.as_chunks_mut::<2>();
+    for ([o0, o1], [row0, row1]) in out2.iter_mut().zip(m2) {
+        *o0 = dot_row(row0, a16, a4, a_rest);
+        *o1 = dot_row(row1, a16, a4, a_rest);
     }
+    for (o, row) in out_rest.iter_mut().zip(m_rest) {
+        *o = dot_row(row, a16, a4, a_rest);
+    }
+}
+
+#[inline(always)]
+fn dot_row<const M: usize>(
+    row: &[f32; M],
+    a16: &[[f32; 16]],
+    a4: &[[f32; LANES]],
+    a_rest: &[f32],
+) -> f32 {
+    let (r16, r16_rest) = row.as_chunks::<16>();
+    let r4 = r16_rest.as_chunks::<LANES>().0;
+    let mut acc = [0.0f32; LANES];
+    let mut first = true;
+    for (x, y) in r16.iter().zip(a16) {
+        let (x, y) = (x.as_chunks::<LANES>().0, y.as_chunks::<LANES>().0);
+        if let ([x0, x1, x2, x3], [y0, y1, y2, y3]) = (x, y) {
+            if first {
+                acc = mul_lanes(x0, y0);
+                first = false;
+            } else {
+                mul_add_lanes(&mut acc, x0, y0);
+            }
+            mul_add_lanes(&mut acc, x1, y1);
+            mul_add_lanes(&mut acc, x2, y2);
+            mul_add_lanes(&mut acc, x3, y3);
+        }
+    }
+    for (x, y) in r4.iter().zip(a4) {
+        mul_add_lanes(&mut acc, x, y);
+    }
+    finish_lanes(&acc, dot_tail(row, a_rest))
 }
 
 /// The tail of [`dot`]: the sum of `row[j] * a_rest[j - k]` over the last `k = M % LANES`
@@ -360,8 +377,12 @@ fn dot_tail<const M: usize>(row: &[f32; M], a_rest: &[f32]) -> f32 {
 /// This is what backpropagation through time accumulates, one step at a time from the last
 /// step back; summing in that same order gives the same bits as adding each step's outer
 /// product in turn, with each weight's sum held in a register instead of reloaded per step.
-/// Two rows of `out` at a time share each load of `b_s`. Pairs beyond the shorter of `a` and
-/// `b` are ignored.
+/// Pairs beyond the shorter of `a` and `b` are ignored.
+///
+/// Blocks of two rows by eight columns share each load of `b_s`; the last `M % 8` columns are
+/// summed down the columns instead, eight rows at a time (`out[i..i + 8][j] += b_s[j] ·
+/// a_s[i..i + 8]`), so that a narrow `out` (the output layer's, one column wide) is as fast as
+/// a wide one. Two steps per loop turn (one, and one row at a time, with `small-code`).
 #[inline]
 pub fn outer_sum_into<const N: usize, const M: usize>(
     a: &[[f32; N]],
@@ -377,61 +398,53 @@ pub fn outer_sum_into<const N: usize, const M: usize>(
         out.as_chunks_mut::<2>()
     };
     for (p, [o0, o1]) in out2.iter_mut().enumerate() {
-        let (o0_8, o0_rest) = o0.as_chunks_mut::<8>();
-        let (o1_8, o1_rest) = o1.as_chunks_mut::<8>();
+        let (o0_8, o1_8) = (o0.as_chunks_mut::<8>().0, o1.as_chunks_mut::<8>().0);
         for (blk, (q0, q1)) in o0_8.iter_mut().zip(o1_8).enumerate() {
-            let mut acc0 = if add { *q0 } else { [0.0; 8] };
-            let mut acc1 = if add { *q1 } else { [0.0; 8] };
-            for (a, b) in a.iter().zip(b).rev() {
+            let acc0 = if add { *q0 } else { [0.0; 8] };
+            let acc1 = if add { *q1 } else { [0.0; 8] };
+            (*q0, *q1) = steps_back_by::<1, _, _, _>(a, b, (acc0, acc1), |(mut acc0, mut acc1), a, b| {
                 let s = a.as_chunks::<2>().0.get(p);
                 if let (Some(&[s0, s1]), Some(r)) = (s, b.as_chunks::<8>().0.get(blk)) {
                     mul_add8(&mut acc0, s0, r);
                     mul_add8(&mut acc1, s1, r);
                 }
-            }
-            *q0 = acc0;
-            *q1 = acc1;
+                (acc0, acc1)
+            });
         }
-        outer_sum_tail(a, b, 2 * p, o0_rest, add);
-        outer_sum_tail(a, b, 2 * p + 1, o1_rest, add);
     }
     // The rows left over: the last one when `N` is odd, or all of them with `small-code`.
     let first = N - out_rest.len();
     for (i, o) in (first..).zip(out_rest.iter_mut()) {
-        let (o8, o_rest) = o.as_chunks_mut::<8>();
-        for (blk, q) in o8.iter_mut().enumerate() {
-            let mut acc = if add { *q } else { [0.0; 8] };
-            for (a, b) in a.iter().zip(b).rev() {
+        for (blk, q) in o.as_chunks_mut::<8>().0.iter_mut().enumerate() {
+            let acc = if add { *q } else { [0.0; 8] };
+            *q = steps_back(a, b, acc, |mut acc, a, b| {
                 if let (Some(&s), Some(r)) = (a.get(i), b.as_chunks::<8>().0.get(blk)) {
                     mul_add8(&mut acc, s, r);
                 }
-            }
-            *q = acc;
+                acc
+            });
         }
-        outer_sum_tail(a, b, i, o_rest, add);
     }
+    outer_sum_tail(a, b, out, add);
 }
 
-/// The last `M % 8` columns of row `i` of [`outer_sum_into`], summed in registers.
+/// Folds `f(acc, a_s, b_s)` over every pair, from the last to the first, two per loop turn (one
+/// with `small-code`). `a` and `b` have the same length. A fold rather than a closure that
+/// borrows the sums, so that they stay in registers.
 #[inline(always)]
-fn outer_sum_tail<const N: usize, const M: usize>(
-    a: &[[f32; N]],
-    b: &[[f32; M]],
-    i: usize,
-    out_rest: &mut [f32],
-    add: bool,
-) {
-    if out_rest.is_empty() {
-        return;
-    }
-    let mut acc = [0.0f32; 8];
-    if add {
-        acc.iter_mut()
-            .zip(out_rest.iter())
-            .for_each(|(a, o)| *a = *o);
-    }
-    // Last pair first, two pairs per loop turn (one with `small-code`).
-    let (a_first, a2, b_first, b2) = if cfg!(feature = "small-code") {
+fn steps_back<A, B, T>(a: &[A], b: &[B], init: T, f: impl Fn(T, &A, &B) -> T) -> T {
+    steps_back_by::<2, A, B, T>(a, b, init, f)
+}
+
+#[inline(always)]
+fn steps_back_by<const U: usize, A, B, T>(
+    a: &[A],
+    b: &[B],
+    init: T,
+    f: impl Fn(T, &A, &B) -> T,
+) -> T {
+    let mut acc = init;
+    let (a_first, a2, b_first, b2) = if cfg!(feature = "small-code") || U == 1 {
         (a, &[][..], b, &[][..])
     } else {
         let (a_first, a2) = a.as_rchunks::<2>();
@@ -439,17 +452,57 @@ fn outer_sum_tail<const N: usize, const M: usize>(
         (a_first, a2, b_first, b2)
     };
     for ([a0, a1], [b0, b1]) in a2.iter().zip(b2).rev() {
-        if let (Some(&s0), Some(&s1)) = (a0.get(i), a1.get(i)) {
-            mul_add_tail(&mut acc, s1, b1.as_chunks::<8>().1);
-            mul_add_tail(&mut acc, s0, b0.as_chunks::<8>().1);
-        }
+        acc = f(acc, a1, b1);
+        acc = f(acc, a0, b0);
     }
     for (a, b) in a_first.iter().zip(b_first).rev() {
-        if let Some(&s) = a.get(i) {
-            mul_add_tail(&mut acc, s, b.as_chunks::<8>().1);
+        acc = f(acc, a, b);
+    }
+    acc
+}
+
+/// The last `M % 8` columns of [`outer_sum_into`]: for each such column `j`, eight rows at a
+/// time in registers (`acc[k] += b_s[j] · a_s[i + k]`), then the last `N % 8` rows one by one.
+#[inline(always)]
+fn outer_sum_tail<const N: usize, const M: usize>(
+    a: &[[f32; N]],
+    b: &[[f32; M]],
+    out: &mut [[f32; M]; N],
+    add: bool,
+) {
+    let (out8, out_rest) = out.as_chunks_mut::<8>();
+    for j in M - M % 8..M {
+        for (blk, o) in out8.iter_mut().enumerate() {
+            let mut acc = [0.0f32; 8];
+            if add {
+                acc.iter_mut()
+                    .zip(o.iter())
+                    .for_each(|(acc, o)| *acc = o.get(j).copied().unwrap_or(0.0));
+            }
+            let acc = steps_back(a, b, acc, |mut acc, a, b| {
+                if let (Some(&s), Some(r)) = (b.get(j), a.as_chunks::<8>().0.get(blk)) {
+                    mul_add8(&mut acc, s, r);
+                }
+                acc
+            });
+            o.iter_mut().zip(&acc).for_each(|(o, acc)| {
+                if let Some(o) = o.get_mut(j) {
+                    *o = *acc;
+                }
+            });
+        }
+        let first = N - out_rest.len();
+        for (i, o) in (first..).zip(out_rest.iter_mut()) {
+            let acc = if add { o.get(j).copied().unwrap_or(0.0) } else { 0.0 };
+            let acc = steps_back(a, b, acc, |acc, a, b| match (b.get(j), a.get(i)) {
+                (Some(&s), Some(&r)) => acc + s * r,
+                _ => acc,
+            });
+            if let Some(o) = o.get_mut(j) {
+                *o = acc;
+            }
         }
     }
-    out_rest.iter_mut().zip(&acc).for_each(|(o, a)| *o = *a);
 }
 
 /// `out[j] (+)= Σ_s b_s[j]`, from the last `b_s` to the first, added to `out` if `add`, else
@@ -634,14 +687,18 @@ mod tests {
             check_matvec::<5, 7>(&mut v);
             check_matvec::<3, 2>(&mut v);
             check_matvec::<9, 4>(&mut v);
+            check_matvec::<3, 39>(&mut v);
             check_vecmat2::<2, 16, 16>(&mut v);
             check_vecmat2::<3, 5, 19>(&mut v);
             check_vecmat2::<16, 0, 1>(&mut v);
             check_vecmat2::<1, 1, 3>(&mut v);
+            check_vecmat2::<2, 3, 27>(&mut v);
+            check_vecmat2::<5, 6, 40>(&mut v);
             check_outer_sum::<8, 16, 16>(&mut v);
             check_outer_sum::<7, 16, 1>(&mut v);
             check_outer_sum::<3, 5, 11>(&mut v);
             check_outer_sum::<1, 1, 9>(&mut v);
+            check_outer_sum::<5, 19, 13>(&mut v);
             check_outer_sum::<0, 2, 2>(&mut v);
         }
     }

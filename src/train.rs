@@ -321,27 +321,29 @@ fn hidden_delta<const H: usize, const O: usize>(
         }
         *d = sum * act.derivative_from_output(*z);
     };
-    // Two per loop turn (one with `small-code`).
+    // Four per loop turn (one with `small-code`).
     let split = if cfg!(feature = "small-code") {
         0
     } else {
-        H / 2 * 2
+        H / 4 * 4
     };
-    let (d2, d_rest) = delta.split_at_mut(split);
-    let (d2, c2, w2, z2) = (
-        d2.as_chunks_mut::<2>().0,
-        carry.as_chunks::<2>().0,
-        w_out.as_chunks::<2>().0,
-        z.as_chunks::<2>().0,
+    let (d4, d_rest) = delta.split_at_mut(split);
+    let (d4, c4, w4, z4) = (
+        d4.as_chunks_mut::<4>().0,
+        carry.as_chunks::<4>().0,
+        w_out.as_chunks::<4>().0,
+        z.as_chunks::<4>().0,
     );
     let (c_rest, w_rest, z_rest) = (
         carry.get(split..).unwrap_or(&[]),
         w_out.get(split..).unwrap_or(&[]),
         z.get(split..).unwrap_or(&[]),
     );
-    for (((d, c), w), z) in d2.iter_mut().zip(c2).zip(w2).zip(z2) {
+    for (((d, c), w), z) in d4.iter_mut().zip(c4).zip(w4).zip(z4) {
         one(&mut d[0], &c[0], &w[0], &z[0]);
         one(&mut d[1], &c[1], &w[1], &z[1]);
+        one(&mut d[2], &c[2], &w[2], &z[2]);
+        one(&mut d[3], &c[3], &w[3], &z[3]);
     }
     for (((d, c), w), z) in d_rest.iter_mut().zip(c_rest).zip(w_rest).zip(z_rest) {
         one(d, c, w, z);
