@@ -125,7 +125,11 @@ fn column_blocks<const B: usize, const N1: usize, const N2: usize, const M: usiz
     out: &mut [f32; M],
     first: usize,
 ) -> usize {
-    let blocks = out.get_mut(first..).unwrap_or(&mut []).as_chunks_mut::<B>().0;
+    let blocks = out
+        .get_mut(first..)
+        .unwrap_or(&mut [])
+        .as_chunks_mut::<B>()
+        .0;
     let mut col = first;
     for o in blocks {
         let from = start.and_then(|s| block::<B>(s, col));
@@ -165,6 +169,21 @@ fn rows_into_block<const B: usize, const N: usize, const M: usize>(
             mul_add_block(acc, x[1], r1);
             mul_add_block(acc, x[2], r2);
             mul_add_block(acc, x[3], r3);
+        }
+    }
+    // The rows left over, a pair (the two inputs of the seed's network) in one turn (all one
+    // by one with `small-code`).
+    let (x2, x_rest, m2, m_rest) = if cfg!(feature = "small-code") {
+        (&[][..], x_rest, &[][..], m_rest)
+    } else {
+        let (x2, x_rest) = x_rest.as_chunks::<2>();
+        let (m2, m_rest) = m_rest.as_chunks::<2>();
+        (x2, x_rest, m2, m_rest)
+    };
+    for (x, [row0, row1]) in x2.iter().zip(m2) {
+        if let (Some(r0), Some(r1)) = (block::<B>(row0, col), block::<B>(row1, col)) {
+            mul_add_block(acc, x[0], r0);
+            mul_add_block(acc, x[1], r1);
         }
     }
     for (xi, row) in x_rest.iter().zip(m_rest) {
@@ -260,20 +279,14 @@ pub fn outer_add_into<const N: usize, const M: usize>(
     }
 }
 
-/// The dot product `a · b`, summed in [`LANES`] interleaved partial sums and then
-/// `((s0 + s1) + (s2 + s3)) + tail`, in that fixed order.
+/// The dot product `a · b`, summed in [`LANES`] interleaved partial sums `s_l` (each starts
+/// from its first product) and then `(s0 + s1) + (s2 + s3)`, plus, when `N % LANES ≠ 0`, the
+/// sum of the last `N % LANES` products (from `0.0`, in order): a fixed order, so the same bits
+/// everywhere. A zero result may be `-0.0`.
 #[inline]
 pub fn dot<const N: usize>(a: &[f32; N], b: &[f32; N]) -> f32 {
-    let mut acc = [0.0f32; LANES];
-    for (x, y) in a
-        .as_chunks::<LANES>()
-        .0
-        .iter()
-        .zip(b.as_chunks::<LANES>().0)
-    {
-        mul_add_lanes(&mut acc, x, y);
-    }
-    finish_lanes(&acc, dot_tail(a, b.as_chunks::<LANES>().1))
+    let (b16, b4, b_rest) = split16(b);
+    dot_row(a, b16, b4, b_rest)
 }
 
 /// `[x[l] * y[l]]` for each lane `l`.
@@ -291,34 +304,27 @@ fn mul_add_lanes(acc: &mut [f32; LANES], x: &[f32; LANES], y: &[f32; LANES]) {
     acc[3] += x[3] * y[3];
 }
 
-#[inline(always)]
-fn finish_lanes(acc: &[f32; LANES], tail: f32) -> f32 {
-    ((acc[0] + acc[1]) + (acc[2] + acc[3])) + tail
-}
-
 /// `out[i] = a · m[i]`: each row of `m` dotted with `a`, i.e. `m · aᵀ` — the product with a
 /// transposed matrix that backpropagation needs (`delta · Wᵀ`). Each `out[i]` is exactly
 /// [`dot`]`(a, &m[i])`.
 ///
-/// Four rows at a time share each load of `a` (sixteen partial sums in flight), which halves
-/// the loads on a Cortex-M4F; the order of the additions within each row is [`dot`]'s.
+/// Each row is summed sixteen columns per loop turn, written out, with `a` in registers for
+/// the whole product (the compiler hoists its loads); two rows per loop turn (one with
+/// `small-code`).
 #[inline]
 pub fn matvec_into<const N: usize, const M: usize>(
     m: &[[f32; M]; N],
     a: &[f32; M],
     out: &mut [f32; N],
 ) {
-    if cfg!(feature = "small-code") {
-        for (o, row) in out.iter_mut().zip(m) {
-            *o = dot(a, row);
-        }
-        return;
-    }
-    let (a16, a16_rest) = a.as_chunks::<16>();
-    let (a4, a_rest) = a16_rest.as_chunks::<LANES>();
-    // Two rows per loop turn.
-    let (m2, m_rest) = m.as_chunks::<2>();
-    let (out2, out_rest) = out.as_chunks_mut::<2>();
+    let (a16, a4, a_rest) = split16(a);
+    let (m2, m_rest, out2, out_rest) = if cfg!(feature = "small-code") {
+        (&[][..], &m[..], &mut [][..], &mut out[..])
+    } else {
+        let (m2, m_rest) = m.as_chunks::<2>();
+        let (out2, out_rest) = out.as_chunks_mut::<2>();
+        (m2, m_rest, out2, out_rest)
+    };
     for ([o0, o1], [row0, row1]) in out2.iter_mut().zip(m2) {
         *o0 = dot_row(row0, a16, a4, a_rest);
         *o1 = dot_row(row1, a16, a4, a_rest);
@@ -328,6 +334,8 @@ pub fn matvec_into<const N: usize, const M: usize>(
     }
 }
 
+/// [`dot`]`(row, a)`, with `a` split into its blocks of sixteen, of [`LANES`] and the rest;
+/// sixteen columns per loop turn, written out.
 #[inline(always)]
 fn dot_row<const M: usize>(
     row: &[f32; M],
@@ -335,28 +343,46 @@ fn dot_row<const M: usize>(
     a4: &[[f32; LANES]],
     a_rest: &[f32],
 ) -> f32 {
-    let (r16, r16_rest) = row.as_chunks::<16>();
-    let r4 = r16_rest.as_chunks::<LANES>().0;
-    let mut acc = [0.0f32; LANES];
-    let mut first = true;
+    let (r16, r4, _) = split16(row);
+    // `None` until the first product: each partial sum starts from it.
+    let mut acc: Option<[f32; LANES]> = None;
+    let step = |acc: Option<[f32; LANES]>, x, y| match acc {
+        None => Some(mul_lanes(x, y)),
+        Some(mut acc) => {
+            mul_add_lanes(&mut acc, x, y);
+            Some(acc)
+        }
+    };
     for (x, y) in r16.iter().zip(a16) {
         let (x, y) = (x.as_chunks::<LANES>().0, y.as_chunks::<LANES>().0);
         if let ([x0, x1, x2, x3], [y0, y1, y2, y3]) = (x, y) {
-            if first {
-                acc = mul_lanes(x0, y0);
-                first = false;
-            } else {
-                mul_add_lanes(&mut acc, x0, y0);
-            }
-            mul_add_lanes(&mut acc, x1, y1);
-            mul_add_lanes(&mut acc, x2, y2);
-            mul_add_lanes(&mut acc, x3, y3);
+            acc = step(acc, x0, y0);
+            acc = step(acc, x1, y1);
+            acc = step(acc, x2, y2);
+            acc = step(acc, x3, y3);
         }
     }
     for (x, y) in r4.iter().zip(a4) {
-        mul_add_lanes(&mut acc, x, y);
+        acc = step(acc, x, y);
     }
-    finish_lanes(&acc, dot_tail(row, a_rest))
+    let sum = acc.map_or(0.0, |s| (s[0] + s[1]) + (s[2] + s[3]));
+    if M.is_multiple_of(LANES) {
+        sum
+    } else {
+        sum + dot_tail(row, a_rest)
+    }
+}
+
+/// `x` in blocks of sixteen (none with `small-code`), then of [`LANES`], then the rest.
+#[inline(always)]
+fn split16(x: &[f32]) -> (&[[f32; 16]], &[[f32; LANES]], &[f32]) {
+    let (x16, x16_rest) = if cfg!(feature = "small-code") {
+        (&[][..], x)
+    } else {
+        x.as_chunks::<16>()
+    };
+    let (x4, x_rest) = x16_rest.as_chunks::<LANES>();
+    (x16, x4, x_rest)
 }
 
 /// The tail of [`dot`]: the sum of `row[j] * a_rest[j - k]` over the last `k = M % LANES`
@@ -382,7 +408,8 @@ fn dot_tail<const M: usize>(row: &[f32; M], a_rest: &[f32]) -> f32 {
 /// Blocks of two rows by eight columns share each load of `b_s`; the last `M % 8` columns are
 /// summed down the columns instead, eight rows at a time (`out[i..i + 8][j] += b_s[j] ·
 /// a_s[i..i + 8]`), so that a narrow `out` (the output layer's, one column wide) is as fast as
-/// a wide one. Two steps per loop turn (one, and one row at a time, with `small-code`).
+/// a wide one. Two steps per loop turn (with `small-code`: one step, one row and one
+/// element of the last columns at a time).
 #[inline]
 pub fn outer_sum_into<const N: usize, const M: usize>(
     a: &[[f32; N]],
@@ -402,14 +429,15 @@ pub fn outer_sum_into<const N: usize, const M: usize>(
         for (blk, (q0, q1)) in o0_8.iter_mut().zip(o1_8).enumerate() {
             let acc0 = if add { *q0 } else { [0.0; 8] };
             let acc1 = if add { *q1 } else { [0.0; 8] };
-            (*q0, *q1) = steps_back_by::<1, _, _, _>(a, b, (acc0, acc1), |(mut acc0, mut acc1), a, b| {
-                let s = a.as_chunks::<2>().0.get(p);
-                if let (Some(&[s0, s1]), Some(r)) = (s, b.as_chunks::<8>().0.get(blk)) {
-                    mul_add8(&mut acc0, s0, r);
-                    mul_add8(&mut acc1, s1, r);
-                }
-                (acc0, acc1)
-            });
+            (*q0, *q1) =
+                steps_back_by::<1, _, _, _>(a, b, (acc0, acc1), |(mut acc0, mut acc1), a, b| {
+                    let s = a.as_chunks::<2>().0.get(p);
+                    if let (Some(&[s0, s1]), Some(r)) = (s, b.as_chunks::<8>().0.get(blk)) {
+                        mul_add8(&mut acc0, s0, r);
+                        mul_add8(&mut acc1, s1, r);
+                    }
+                    (acc0, acc1)
+                });
         }
     }
     // The rows left over: the last one when `N` is odd, or all of them with `small-code`.
@@ -462,7 +490,8 @@ fn steps_back_by<const U: usize, A, B, T>(
 }
 
 /// The last `M % 8` columns of [`outer_sum_into`]: for each such column `j`, eight rows at a
-/// time in registers (`acc[k] += b_s[j] · a_s[i + k]`), then the last `N % 8` rows one by one.
+/// time in registers (`acc[k] += b_s[j] · a_s[i + k]`), then the last `N % 8` rows (all rows
+/// with `small-code`) one by one.
 #[inline(always)]
 fn outer_sum_tail<const N: usize, const M: usize>(
     a: &[[f32; N]],
@@ -470,7 +499,11 @@ fn outer_sum_tail<const N: usize, const M: usize>(
     out: &mut [[f32; M]; N],
     add: bool,
 ) {
-    let (out8, out_rest) = out.as_chunks_mut::<8>();
+    let (out8, out_rest) = if cfg!(feature = "small-code") {
+        (&mut [][..], &mut out[..])
+    } else {
+        out.as_chunks_mut::<8>()
+    };
     for j in M - M % 8..M {
         for (blk, o) in out8.iter_mut().enumerate() {
             let mut acc = [0.0f32; 8];
@@ -493,7 +526,11 @@ fn outer_sum_tail<const N: usize, const M: usize>(
         }
         let first = N - out_rest.len();
         for (i, o) in (first..).zip(out_rest.iter_mut()) {
-            let acc = if add { o.get(j).copied().unwrap_or(0.0) } else { 0.0 };
+            let acc = if add {
+                o.get(j).copied().unwrap_or(0.0)
+            } else {
+                0.0
+            };
             let acc = steps_back(a, b, acc, |acc, a, b| match (b.get(j), a.get(i)) {
                 (Some(&s), Some(&r)) => acc + s * r,
                 _ => acc,

@@ -113,8 +113,13 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
         vecmat2_into(x, &self.w_in, h_prev, &self.w, start, h);
         // The match is outside the loop, so each loop calls one function.
         let apply = |h: &mut [f32; H], act: Activation| {
-            // Two per loop turn: half the loop overhead around the calls to `expf`/`tanhf`.
-            let (h2, h_rest) = h.as_chunks_mut::<2>();
+            // Two per loop turn (one with `small-code`): half the loop overhead around the
+            // calls to `expf`/`tanhf`.
+            let (h2, h_rest) = if cfg!(feature = "small-code") {
+                (&mut [][..], &mut h[..])
+            } else {
+                h.as_chunks_mut::<2>()
+            };
             for [z0, z1] in h2 {
                 *z0 = act.apply(*z0);
                 *z1 = act.apply(*z1);
