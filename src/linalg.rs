@@ -308,11 +308,91 @@ fn mul_add_lanes(acc: &mut [f32; LANES], x: &[f32; LANES], y: &[f32; LANES]) {
 /// transposed matrix that backpropagation needs (`delta · Wᵀ`). Each `out[i]` is exactly
 /// [`dot`]`(a, &m[i])`.
 ///
-/// Each row is summed sixteen columns per loop turn, written out, with `a` in registers for
-/// the whole product (the compiler hoists its loads); two rows per loop turn (one with
-/// `small-code`).
+/// How the loops are blocked depends on the machine, never the bits: where the compiler has
+/// four-wide SIMD registers for `f32` ([`SIMD`]), four rows at a time share each load of `a`
+/// and each row's four partial sums fill one register; elsewhere (a Cortex-M4F, say) each row
+/// is summed sixteen columns per loop turn with `a` held in registers for the whole product,
+/// two rows per turn. With `small-code`, one row and four columns per turn.
 #[inline]
 pub fn matvec_into<const N: usize, const M: usize>(
+    m: &[[f32; M]; N],
+    a: &[f32; M],
+    out: &mut [f32; N],
+) {
+    if SIMD && !cfg!(feature = "small-code") {
+        matvec_rows4(m, a, out);
+    } else {
+        matvec_rows(m, a, out);
+    }
+}
+
+/// Whether the target has four-wide SIMD registers for `f32` that the compiler uses on its own
+/// (x86-64's SSE2, AArch64's NEON, WebAssembly's simd128...). It only chooses how
+/// [`matvec_into`]'s loops are blocked; the operations and their order, and so the bits, are
+/// the same either way.
+pub const SIMD: bool = cfg!(any(
+    target_arch = "x86_64",
+    target_arch = "aarch64",
+    all(target_arch = "x86", target_feature = "sse2"),
+    all(target_arch = "arm", target_feature = "neon"),
+    target_feature = "simd128",
+));
+
+/// [`matvec_into`] with four rows per loop turn, their sixteen partial sums in flight (four
+/// SIMD registers), sharing each load of `a`.
+#[inline(always)]
+fn matvec_rows4<const N: usize, const M: usize>(
+    m: &[[f32; M]; N],
+    a: &[f32; M],
+    out: &mut [f32; N],
+) {
+    let (m4, m_rest) = m.as_chunks::<4>();
+    let (out4, out_rest) = out.as_chunks_mut::<4>();
+    let (a4, a_rest) = a.as_chunks::<LANES>();
+    for (rows, o) in m4.iter().zip(out4) {
+        let (r0, r1, r2, r3) = (
+            rows[0].as_chunks::<LANES>().0,
+            rows[1].as_chunks::<LANES>().0,
+            rows[2].as_chunks::<LANES>().0,
+            rows[3].as_chunks::<LANES>().0,
+        );
+        let mut columns = a4.iter().zip(r0).zip(r1).zip(r2).zip(r3);
+        // Each partial sum starts from its first product, as in `dot`.
+        let Some(((((y, x0), x1), x2), x3)) = columns.next() else {
+            // Fewer than four columns: only the tail.
+            for (o, row) in o.iter_mut().zip(rows) {
+                *o = dot_tail(row, a_rest);
+            }
+            continue;
+        };
+        let (mut acc0, mut acc1, mut acc2, mut acc3) = (
+            mul_lanes(x0, y),
+            mul_lanes(x1, y),
+            mul_lanes(x2, y),
+            mul_lanes(x3, y),
+        );
+        for ((((y, x0), x1), x2), x3) in columns {
+            // Written out (not a loop over the four rows), so the sixteen sums stay in
+            // registers.
+            mul_add_lanes(&mut acc0, x0, y);
+            mul_add_lanes(&mut acc1, x1, y);
+            mul_add_lanes(&mut acc2, x2, y);
+            mul_add_lanes(&mut acc3, x3, y);
+        }
+        o[0] = finish_lanes(&acc0, &rows[0], a_rest);
+        o[1] = finish_lanes(&acc1, &rows[1], a_rest);
+        o[2] = finish_lanes(&acc2, &rows[2], a_rest);
+        o[3] = finish_lanes(&acc3, &rows[3], a_rest);
+    }
+    let (a16, a4, a_rest) = split16(a);
+    for (o, row) in out_rest.iter_mut().zip(m_rest) {
+        *o = dot_row(row, a16, a4, a_rest);
+    }
+}
+
+/// [`matvec_into`] a row at a time, two rows per loop turn (one with `small-code`).
+#[inline(always)]
+fn matvec_rows<const N: usize, const M: usize>(
     m: &[[f32; M]; N],
     a: &[f32; M],
     out: &mut [f32; N],
@@ -331,6 +411,17 @@ pub fn matvec_into<const N: usize, const M: usize>(
     }
     for (o, row) in out_rest.iter_mut().zip(m_rest) {
         *o = dot_row(row, a16, a4, a_rest);
+    }
+}
+
+/// The end of [`dot`] for one row: `(s0 + s1) + (s2 + s3)`, plus the tail if there is one.
+#[inline(always)]
+fn finish_lanes<const M: usize>(s: &[f32; LANES], row: &[f32; M], a_rest: &[f32]) -> f32 {
+    let sum = (s[0] + s[1]) + (s[2] + s[3]);
+    if M.is_multiple_of(LANES) {
+        sum
+    } else {
+        sum + dot_tail(row, a_rest)
     }
 }
 
@@ -365,11 +456,10 @@ fn dot_row<const M: usize>(
     for (x, y) in r4.iter().zip(a4) {
         acc = step(acc, x, y);
     }
-    let sum = acc.map_or(0.0, |s| (s[0] + s[1]) + (s[2] + s[3]));
-    if M.is_multiple_of(LANES) {
-        sum
-    } else {
-        sum + dot_tail(row, a_rest)
+    match acc {
+        Some(s) => finish_lanes(&s, row, a_rest),
+        // Fewer than four columns: only the tail.
+        None => dot_tail(row, a_rest),
     }
 }
 
@@ -674,10 +764,47 @@ mod tests {
     fn check_matvec<const N: usize, const M: usize>(v: &mut Values) {
         let m: [[f32; M]; N] = v.fill2();
         let a: [f32; M] = v.fill();
+        let want: [f32; N] = core::array::from_fn(|i| dot(&a, &m[i]));
         let mut out = [f32::NAN; N];
         matvec_into(&m, &a, &mut out);
-        let want: [f32; N] = core::array::from_fn(|i| dot(&a, &m[i]));
         assert_eq!(bits(&out), bits(&want), "{N}x{M}");
+        // Both blockings, whichever this machine uses.
+        let mut out = [f32::NAN; N];
+        matvec_rows4(&m, &a, &mut out);
+        assert_eq!(bits(&out), bits(&want), "{N}x{M} rows4");
+        let mut out = [f32::NAN; N];
+        matvec_rows(&m, &a, &mut out);
+        assert_eq!(bits(&out), bits(&want), "{N}x{M} rows");
+        // `dot` against the plainest loop in its documented order.
+        for (i, row) in m.iter().enumerate() {
+            let mut lanes: Option<[f32; LANES]> = None;
+            for (x, y) in row
+                .as_chunks::<LANES>()
+                .0
+                .iter()
+                .zip(a.as_chunks::<LANES>().0)
+            {
+                let mut l = lanes.unwrap_or([0.0; LANES]);
+                for k in 0..LANES {
+                    l[k] = if lanes.is_some() {
+                        l[k] + x[k] * y[k]
+                    } else {
+                        x[k] * y[k]
+                    };
+                }
+                lanes = Some(l);
+            }
+            let mut tail = 0.0f32;
+            for j in M - M % LANES..M {
+                tail += row[j] * a[j];
+            }
+            let plain = match lanes {
+                Some(l) if M.is_multiple_of(LANES) => (l[0] + l[1]) + (l[2] + l[3]),
+                Some(l) => ((l[0] + l[1]) + (l[2] + l[3])) + tail,
+                None => tail,
+            };
+            assert_eq!(want[i].to_bits(), plain.to_bits(), "dot {N}x{M}");
+        }
     }
 
     fn check_vecmat2<const N1: usize, const N2: usize, const M: usize>(v: &mut Values) {
