@@ -5,11 +5,13 @@
 //! them. The order of every floating-point operation is fixed by the source, so results are the
 //! same bits on every target.
 //!
-//! The loops are blocked and unrolled by hand (eight columns, two rows or steps, four rows of a
-//! matrix–vector product per loop turn), so that the sums stay in registers even when firmware
-//! is optimised for size; the unit tests check every blocked kernel bit for bit against the
-//! plainest loop. The `small-code` feature rolls the rows and steps back up, for less code and
-//! the same bits.
+//! The loops are blocked and unrolled by hand (sixteen or eight columns, four or two rows, two
+//! steps per loop turn; see each kernel), so that the sums stay in registers even when firmware
+//! is optimised for size: sized for a Cortex-M4F's 32 float registers, and for four-wide SIMD
+//! registers on a desktop. Blocking never changes the order of the operations on any one
+//! result, so it never changes the bits; the unit tests check every blocked kernel bit for bit
+//! against the plainest loop. The `small-code` feature rolls the rows and steps back up, for
+//! less code and the same bits.
 
 /// Number of independent accumulators in [`dot`]: lets the compiler use SIMD lanes without
 /// reordering anything itself (Rust never reassociates float additions).
@@ -40,10 +42,10 @@ pub fn axpy(s: f32, x: &[f32], out: &mut [f32]) {
 
 /// `out += x · m`: a row vector times a matrix, accumulated.
 ///
-/// Eight output columns at a time are kept in locals while the rows stream past, so each weight
-/// is loaded once and each output once per block, whatever the optimisation level. Every
-/// `out[j]` still sums its rows in order (`out[j] + x[0] m[0][j] + x[1] m[1][j] + …`), so the
-/// result does not depend on the blocking.
+/// Sixteen (or eight) output columns at a time are kept in locals while the rows stream past,
+/// four rows per loop turn, so each weight is loaded once and each output once per block,
+/// whatever the optimisation level. Every `out[j]` still sums its rows in order (`out[j] +
+/// x[0] m[0][j] + x[1] m[1][j] + …`), so the result does not depend on the blocking.
 #[inline]
 pub fn vecmat_add_into<const N: usize, const M: usize>(
     x: &[f32; N],
@@ -519,15 +521,16 @@ pub fn outer_sum_into<const N: usize, const M: usize>(
         for (blk, (q0, q1)) in o0_8.iter_mut().zip(o1_8).enumerate() {
             let acc0 = if add { *q0 } else { [0.0; 8] };
             let acc1 = if add { *q1 } else { [0.0; 8] };
-            (*q0, *q1) =
-                steps_back_by::<1, _, _, _>(a, b, (acc0, acc1), |(mut acc0, mut acc1), a, b| {
-                    let s = a.as_chunks::<2>().0.get(p);
-                    if let (Some(&[s0, s1]), Some(r)) = (s, b.as_chunks::<8>().0.get(blk)) {
-                        mul_add8(&mut acc0, s0, r);
-                        mul_add8(&mut acc1, s1, r);
-                    }
-                    (acc0, acc1)
-                });
+            // One step per loop turn: the sixteen sums and two steps' loads of `b_s` would not
+            // fit a Cortex-M4F's registers.
+            (*q0, *q1) = steps_back(a, b, false, (acc0, acc1), |(mut acc0, mut acc1), a, b| {
+                let s = a.as_chunks::<2>().0.get(p);
+                if let (Some(&[s0, s1]), Some(r)) = (s, b.as_chunks::<8>().0.get(blk)) {
+                    mul_add8(&mut acc0, s0, r);
+                    mul_add8(&mut acc1, s1, r);
+                }
+                (acc0, acc1)
+            });
         }
     }
     // The rows left over: the last one when `N` is odd, or all of them with `small-code`.
@@ -535,7 +538,7 @@ pub fn outer_sum_into<const N: usize, const M: usize>(
     for (i, o) in (first..).zip(out_rest.iter_mut()) {
         for (blk, q) in o.as_chunks_mut::<8>().0.iter_mut().enumerate() {
             let acc = if add { *q } else { [0.0; 8] };
-            *q = steps_back(a, b, acc, |mut acc, a, b| {
+            *q = steps_back(a, b, true, acc, |mut acc, a, b| {
                 if let (Some(&s), Some(r)) = (a.get(i), b.as_chunks::<8>().0.get(blk)) {
                     mul_add8(&mut acc, s, r);
                 }
@@ -546,23 +549,13 @@ pub fn outer_sum_into<const N: usize, const M: usize>(
     outer_sum_tail(a, b, out, add);
 }
 
-/// Folds `f(acc, a_s, b_s)` over every pair, from the last to the first, two per loop turn (one
-/// with `small-code`). `a` and `b` have the same length. A fold rather than a closure that
-/// borrows the sums, so that they stay in registers.
+/// Folds `f(acc, a_s, b_s)` over every pair, from the last to the first; two pairs per loop
+/// turn if `two` (never with `small-code`). `a` and `b` have the same length. A fold rather than
+/// a closure that borrows the sums, so that they stay in registers.
 #[inline(always)]
-fn steps_back<A, B, T>(a: &[A], b: &[B], init: T, f: impl Fn(T, &A, &B) -> T) -> T {
-    steps_back_by::<2, A, B, T>(a, b, init, f)
-}
-
-#[inline(always)]
-fn steps_back_by<const U: usize, A, B, T>(
-    a: &[A],
-    b: &[B],
-    init: T,
-    f: impl Fn(T, &A, &B) -> T,
-) -> T {
+fn steps_back<A, B, T>(a: &[A], b: &[B], two: bool, init: T, f: impl Fn(T, &A, &B) -> T) -> T {
     let mut acc = init;
-    let (a_first, a2, b_first, b2) = if cfg!(feature = "small-code") || U == 1 {
+    let (a_first, a2, b_first, b2) = if cfg!(feature = "small-code") || !two {
         (a, &[][..], b, &[][..])
     } else {
         let (a_first, a2) = a.as_rchunks::<2>();
@@ -602,7 +595,7 @@ fn outer_sum_tail<const N: usize, const M: usize>(
                     .zip(o.iter())
                     .for_each(|(acc, o)| *acc = o.get(j).copied().unwrap_or(0.0));
             }
-            let acc = steps_back(a, b, acc, |mut acc, a, b| {
+            let acc = steps_back(a, b, true, acc, |mut acc, a, b| {
                 if let (Some(&s), Some(r)) = (b.get(j), a.as_chunks::<8>().0.get(blk)) {
                     mul_add8(&mut acc, s, r);
                 }
@@ -621,7 +614,7 @@ fn outer_sum_tail<const N: usize, const M: usize>(
             } else {
                 0.0
             };
-            let acc = steps_back(a, b, acc, |acc, a, b| match (b.get(j), a.get(i)) {
+            let acc = steps_back(a, b, true, acc, |acc, a, b| match (b.get(j), a.get(i)) {
                 (Some(&s), Some(&r)) => acc + s * r,
                 _ => acc,
             });
