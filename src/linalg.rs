@@ -17,6 +17,27 @@
 /// reordering anything itself (Rust never reassociates float additions).
 pub const LANES: usize = 4;
 
+/// `x` in blocks of `K`, for a loop unrolled by hand to `K` elements per turn, and the rest;
+/// with `small-code` no blocks, all of `x` in the rest, for the rolled-up loop.
+#[inline(always)]
+pub(crate) fn unrolled<const K: usize, T>(x: &[T]) -> (&[[T; K]], &[T]) {
+    if cfg!(feature = "small-code") {
+        (&[], x)
+    } else {
+        x.as_chunks::<K>()
+    }
+}
+
+/// [`unrolled`] for a mutable slice.
+#[inline(always)]
+pub(crate) fn unrolled_mut<const K: usize, T>(x: &mut [T]) -> (&mut [[T; K]], &mut [T]) {
+    if cfg!(feature = "small-code") {
+        (&mut [], x)
+    } else {
+        x.as_chunks_mut::<K>()
+    }
+}
+
 /// `out += s * x`, eight elements per loop turn (so the loop is unrolled even when the caller
 /// optimises for size, as firmware does).
 #[inline(always)]
@@ -158,7 +179,7 @@ fn rows_into_block<const B: usize, const N: usize, const M: usize>(
     x: &[f32; N],
     m: &[[f32; M]; N],
 ) {
-    let ((x4, m4), (x_rest, m_rest)) = row_quads(x, m);
+    let ((x4, x_rest), (m4, m_rest)) = (unrolled::<4, _>(x), unrolled::<4, _>(m));
     for (x, [row0, row1, row2, row3]) in x4.iter().zip(m4) {
         let rows = (
             block::<B>(row0, col),
@@ -175,13 +196,7 @@ fn rows_into_block<const B: usize, const N: usize, const M: usize>(
     }
     // The rows left over, a pair (the two inputs of the seed's network) in one turn (all one
     // by one with `small-code`).
-    let (x2, x_rest, m2, m_rest) = if cfg!(feature = "small-code") {
-        (&[][..], x_rest, &[][..], m_rest)
-    } else {
-        let (x2, x_rest) = x_rest.as_chunks::<2>();
-        let (m2, m_rest) = m_rest.as_chunks::<2>();
-        (x2, x_rest, m2, m_rest)
-    };
+    let ((x2, x_rest), (m2, m_rest)) = (unrolled::<2, _>(x_rest), unrolled::<2, _>(m_rest));
     for (x, [row0, row1]) in x2.iter().zip(m2) {
         if let (Some(r0), Some(r1)) = (block::<B>(row0, col), block::<B>(row1, col)) {
             mul_add_block(acc, x[0], r0);
@@ -209,27 +224,6 @@ fn mul_add_block<const B: usize>(acc: &mut [f32; B], s: f32, r: &[f32; B]) {
     }
 }
 
-/// `x` and the rows of `m` in fours, for four rows per loop turn, and the rows left over: the
-/// last `N % 4`, or all of them (and no fours) with `small-code`.
-type RowQuads<'a, const M: usize> = (
-    (&'a [[f32; 4]], &'a [[[f32; M]; 4]]),
-    (&'a [f32], &'a [[f32; M]]),
-);
-
-#[inline(always)]
-fn row_quads<'a, const N: usize, const M: usize>(
-    x: &'a [f32; N],
-    m: &'a [[f32; M]; N],
-) -> RowQuads<'a, M> {
-    if cfg!(feature = "small-code") {
-        ((&[], &[]), (x, m))
-    } else {
-        let (x4, x_rest) = x.as_chunks::<4>();
-        let (m4, m_rest) = m.as_chunks::<4>();
-        ((x4, m4), (x_rest, m_rest))
-    }
-}
-
 /// `acc[k] += x[i] * m[i][M - M % 8 + k]` for every row `i`, in order: the last `M % 8`
 /// columns, as [`rows_into_block`] does the whole blocks.
 #[inline(always)]
@@ -238,7 +232,7 @@ fn rows_into_tail<const N: usize, const M: usize>(
     x: &[f32; N],
     m: &[[f32; M]; N],
 ) {
-    let ((x4, m4), (x_rest, m_rest)) = row_quads(x, m);
+    let ((x4, x_rest), (m4, m_rest)) = (unrolled::<4, _>(x), unrolled::<4, _>(m));
     for (x, [row0, row1, row2, row3]) in x4.iter().zip(m4) {
         mul_add_tail(acc, x[0], row0.as_chunks::<8>().1);
         mul_add_tail(acc, x[1], row1.as_chunks::<8>().1);
@@ -400,13 +394,7 @@ fn matvec_rows<const N: usize, const M: usize>(
     out: &mut [f32; N],
 ) {
     let (a16, a4, a_rest) = split16(a);
-    let (m2, m_rest, out2, out_rest) = if cfg!(feature = "small-code") {
-        (&[][..], &m[..], &mut [][..], &mut out[..])
-    } else {
-        let (m2, m_rest) = m.as_chunks::<2>();
-        let (out2, out_rest) = out.as_chunks_mut::<2>();
-        (m2, m_rest, out2, out_rest)
-    };
+    let ((m2, m_rest), (out2, out_rest)) = (unrolled::<2, _>(m), unrolled_mut::<2, _>(out));
     for ([o0, o1], [row0, row1]) in out2.iter_mut().zip(m2) {
         *o0 = dot_row(row0, a16, a4, a_rest);
         *o1 = dot_row(row1, a16, a4, a_rest);
@@ -468,11 +456,7 @@ fn dot_row<const M: usize>(
 /// `x` in blocks of sixteen (none with `small-code`), then of [`LANES`], then the rest.
 #[inline(always)]
 fn split16(x: &[f32]) -> (&[[f32; 16]], &[[f32; LANES]], &[f32]) {
-    let (x16, x16_rest) = if cfg!(feature = "small-code") {
-        (&[][..], x)
-    } else {
-        x.as_chunks::<16>()
-    };
+    let (x16, x16_rest) = unrolled::<16, _>(x);
     let (x4, x_rest) = x16_rest.as_chunks::<LANES>();
     (x16, x4, x_rest)
 }
@@ -511,11 +495,7 @@ pub fn outer_sum_into<const N: usize, const M: usize>(
 ) {
     let n = a.len().min(b.len());
     let (a, b) = (a.get(..n).unwrap_or(&[]), b.get(..n).unwrap_or(&[]));
-    let (out2, out_rest) = if cfg!(feature = "small-code") {
-        (&mut [][..], &mut out[..])
-    } else {
-        out.as_chunks_mut::<2>()
-    };
+    let (out2, out_rest) = unrolled_mut::<2, _>(out);
     for (p, [o0, o1]) in out2.iter_mut().enumerate() {
         let (o0_8, o1_8) = (o0.as_chunks_mut::<8>().0, o1.as_chunks_mut::<8>().0);
         for (blk, (q0, q1)) in o0_8.iter_mut().zip(o1_8).enumerate() {
@@ -582,11 +562,7 @@ fn outer_sum_tail<const N: usize, const M: usize>(
     out: &mut [[f32; M]; N],
     add: bool,
 ) {
-    let (out8, out_rest) = if cfg!(feature = "small-code") {
-        (&mut [][..], &mut out[..])
-    } else {
-        out.as_chunks_mut::<8>()
-    };
+    let (out8, out_rest) = unrolled_mut::<8, _>(out);
     for j in M - M % 8..M {
         for (blk, o) in out8.iter_mut().enumerate() {
             let mut acc = [0.0f32; 8];

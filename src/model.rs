@@ -5,7 +5,7 @@ use rand_core::Rng;
 use crate::activation::{Activation, sigmoid};
 use crate::error::Result;
 use crate::init::{Init, StandardNormal};
-use crate::linalg::{vecmat_add_into, vecmat2_into};
+use crate::linalg::{unrolled_mut, vecmat_add_into, vecmat2_into};
 
 /// A simple recurrent network with `I` inputs, `H` hidden units and `O` outputs.
 ///
@@ -115,11 +115,7 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
         let apply = |h: &mut [f32; H], act: Activation| {
             // Two per loop turn (one with `small-code`): half the loop overhead around the
             // calls to `expf`/`tanhf`.
-            let (h2, h_rest) = if cfg!(feature = "small-code") {
-                (&mut [][..], &mut h[..])
-            } else {
-                h.as_chunks_mut::<2>()
-            };
+            let (h2, h_rest) = unrolled_mut::<2, _>(h);
             for [z0, z1] in h2 {
                 *z0 = act.apply(*z0);
                 *z1 = act.apply(*z1);

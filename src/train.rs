@@ -12,7 +12,9 @@
 
 use crate::activation::Activation;
 use crate::error::{Error, Result};
-use crate::linalg::{all_finite, axpy, matvec_into, outer_sum_into, sum_into, sum_squares};
+use crate::linalg::{
+    all_finite, axpy, matvec_into, outer_sum_into, sum_into, sum_squares, unrolled, unrolled_mut,
+};
 use crate::model::Rnn;
 
 /// What backpropagation needs from a forward pass: the hidden states `z_1..z_L` and the outputs
@@ -322,23 +324,9 @@ fn hidden_delta<const H: usize, const O: usize>(
         *d = sum * act.derivative_from_output(*z);
     };
     // Four per loop turn (one with `small-code`).
-    let split = if cfg!(feature = "small-code") {
-        0
-    } else {
-        H / 4 * 4
-    };
-    let (d4, d_rest) = delta.split_at_mut(split);
-    let (d4, c4, w4, z4) = (
-        d4.as_chunks_mut::<4>().0,
-        carry.as_chunks::<4>().0,
-        w_out.as_chunks::<4>().0,
-        z.as_chunks::<4>().0,
-    );
-    let (c_rest, w_rest, z_rest) = (
-        carry.get(split..).unwrap_or(&[]),
-        w_out.get(split..).unwrap_or(&[]),
-        z.get(split..).unwrap_or(&[]),
-    );
+    let (d4, d_rest) = unrolled_mut::<4, _>(delta);
+    let (c4, c_rest) = unrolled::<4, _>(carry);
+    let ((w4, w_rest), (z4, z_rest)) = (unrolled::<4, _>(w_out), unrolled::<4, _>(z));
     for (((d, c), w), z) in d4.iter_mut().zip(c4).zip(w4).zip(z4) {
         one(&mut d[0], &c[0], &w[0], &z[0]);
         one(&mut d[1], &c[1], &w[1], &z[1]);
