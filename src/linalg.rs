@@ -155,8 +155,11 @@ fn column_blocks<const B: usize, const N1: usize, const N2: usize, const M: usiz
         .0;
     let mut col = first;
     for o in blocks {
-        let from = start.and_then(|s| block::<B>(s, col));
-        let mut acc = from.copied().unwrap_or(*o);
+        let mut acc = match start {
+            // `start` has `M` elements, so the block is always there.
+            Some(s) => block::<B>(s, col).copied().unwrap_or([0.0; B]),
+            None => *o,
+        };
         rows_into_block(&mut acc, col, x1, m1);
         rows_into_block(&mut acc, col, x2, m2);
         *o = acc;
