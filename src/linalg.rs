@@ -487,8 +487,9 @@ fn dot_tail<const M: usize>(row: &[f32; M], a_rest: &[f32]) -> f32 {
 /// Blocks of two rows by eight columns share each load of `b_s`; the last `M % 8` columns are
 /// summed down the columns instead, eight rows at a time (`out[i..i + 8][j] += b_s[j] ·
 /// a_s[i..i + 8]`), so that a narrow `out` (the output layer's, one column wide) is as fast as
-/// a wide one. Two steps per loop turn (with `small-code`: one step, one row and one
-/// element of the last columns at a time).
+/// a wide one. The two-row blocks take one step per loop turn (their sixteen sums fill the
+/// registers), the rest two (with `small-code`: one step, one row and one element of the last
+/// columns at a time).
 #[inline]
 pub fn outer_sum_into<const N: usize, const M: usize>(
     a: &[[f32; N]],
