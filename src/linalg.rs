@@ -10,8 +10,8 @@
 //! is optimised for size: sized for a Cortex-M4F's 32 float registers, and for four-wide SIMD
 //! registers on a desktop. Blocking never changes the order of the operations on any one
 //! result, so it never changes the bits; the unit tests check every blocked kernel bit for bit
-//! against the plainest loop. The `small-code` feature rolls the rows and steps back up, for
-//! less code and the same bits.
+//! against the plainest loop. The `small-code` feature rolls the rows, steps and columns back
+//! up, for less code and the same bits.
 
 /// Number of independent accumulators in [`dot`]: lets the compiler use SIMD lanes without
 /// reordering anything itself (Rust never reassociates float additions).
@@ -39,11 +39,11 @@ pub(crate) fn unrolled_mut<const K: usize, T>(x: &mut [T]) -> (&mut [[T; K]], &m
 }
 
 /// `out += s * x`, eight elements per loop turn (so the loop is unrolled even when the caller
-/// optimises for size, as firmware does).
+/// optimises for size, as firmware does; one with `small-code`).
 #[inline(always)]
 pub fn axpy(s: f32, x: &[f32], out: &mut [f32]) {
-    let (out8, out_rest) = out.as_chunks_mut::<8>();
-    let (x8, x_rest) = x.as_chunks::<8>();
+    let (out8, out_rest) = unrolled_mut::<8, _>(out);
+    let (x8, x_rest) = unrolled::<8, _>(x);
     // Written out rather than calling `mul_add8`: the same operations, but with the call the
     // soft-float Cortex-M3 build came out 16 bytes larger and 0.03% slower.
     for (o, x) in out8.iter_mut().zip(x8) {
@@ -247,9 +247,12 @@ fn rows_into_tail<const N: usize, const M: usize>(
     }
 }
 
-/// `acc[k] += s * r[k]` for the eight `k`.
+/// `acc[k] += s * r[k]` for the eight `k`: written out, or a loop with `small-code`.
 #[inline(always)]
 fn mul_add8(acc: &mut [f32; 8], s: f32, r: &[f32; 8]) {
+    if cfg!(feature = "small-code") {
+        return mul_add_tail(acc, s, r);
+    }
     acc[0] += s * r[0];
     acc[1] += s * r[1];
     acc[2] += s * r[2];
@@ -628,10 +631,11 @@ pub fn sum_squares(x: &[f32]) -> f32 {
 ///
 /// Branch-free and cheap: `v * 0.0` is `±0` for a finite `v` and NaN otherwise, so a sum of
 /// such products is zero exactly when every `v` is finite. Four partial sums let the compiler
-/// use SIMD lanes; a multiply-accumulate per element on a Cortex-M4F.
+/// use SIMD lanes; a multiply-accumulate per element on a Cortex-M4F. With `small-code`, one
+/// sum and one element per loop turn (the same answer).
 #[inline]
 pub fn all_finite(x: &[f32]) -> bool {
-    let (x4, rest) = x.as_chunks::<4>();
+    let (x4, rest) = unrolled::<4, _>(x);
     let mut acc = [0.0f32; 4];
     for v in x4 {
         acc[0] += v[0] * 0.0;

@@ -341,11 +341,12 @@ fn hidden_delta<const H: usize, const O: usize>(
 /// Adds `(w - lr * g) * 0.0` into eight partial sums: they stay zero exactly when every
 /// updated weight is finite (`x * 0.0` is NaN for an infinite or NaN `x`). Eight independent
 /// sums, eight weights per loop turn: the same shape as [`axpy`], and no long chain of
-/// dependent additions.
+/// dependent additions. With `small-code`, one sum and one weight per loop turn (the same
+/// answer: only whether the sums are zero matters).
 #[inline(always)]
 fn update_check(w: &[f32], g: &[f32], lr: f32, acc: &mut [f32; 8]) {
-    let (w8, w_rest) = w.as_chunks::<8>();
-    let (g8, g_rest) = g.as_chunks::<8>();
+    let (w8, w_rest) = crate::linalg::unrolled::<8, _>(w);
+    let (g8, g_rest) = crate::linalg::unrolled::<8, _>(g);
     for (w, g) in w8.iter().zip(g8) {
         // Written out, so that it is unrolled even when optimising for size.
         acc[0] += (w[0] - lr * g[0]) * 0.0;

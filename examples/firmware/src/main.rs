@@ -50,6 +50,8 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
 /// Output, exit and stack pointer on Cortex-M.
 mod platform {
     #[cfg(feature = "qemu")]
+    // Called from dozens of places: one copy, not one per call.
+    #[inline(never)]
     pub fn bytes(b: &[u8]) {
         if let Ok(mut h) = cortex_m_semihosting::hio::hstdout() {
             h.write_all(b).ok();
@@ -57,6 +59,8 @@ mod platform {
     }
 
     #[cfg(feature = "microbit-v2")]
+    // Called from dozens of places: one copy, not one per call.
+    #[inline(never)]
     pub fn bytes(b: &[u8]) {
         if let Ok(s) = core::str::from_utf8(b) {
             rtt_target::rprint!(s);
