@@ -105,6 +105,16 @@ fn parse_args() -> Settings {
         }
         s.init = Init::Normal { std };
     }
+    // Before training, not after it: a bad output path loses nothing.
+    for (flag, path) in [
+        ("--out", &s.out),
+        ("--save-model", &s.save_model),
+        ("--save-state", &s.save_state),
+    ] {
+        if let Some(path) = path {
+            common::check_writable(USAGE, flag, path);
+        }
+    }
     s
 }
 

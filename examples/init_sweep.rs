@@ -61,6 +61,10 @@ struct Settings {
     runs_csv: Option<PathBuf>,
 }
 
+/// The two pictures, written into `--out-dir`.
+const LOSS_PNG: &str = "init_sweep_loss.png";
+const RATES_PNG: &str = "init_sweep_convergence.png";
+
 fn parse_args() -> Settings {
     let mut s = Settings {
         seeds: 20,
@@ -92,6 +96,17 @@ fn parse_args() -> Settings {
             "--runs-csv" => s.runs_csv = Some(value(USAGE, &flag, a, "a path")),
             "--no-plot" => s.out_dir = None,
             _ => usage_error(USAGE, &format!("unknown flag '{flag}'")),
+        }
+    }
+    // Before the sweep, not after it: a bad output path loses nothing.
+    for (flag, path) in [("--csv", &s.csv), ("--runs-csv", &s.runs_csv)] {
+        if let Some(path) = path {
+            common::check_writable(USAGE, flag, path);
+        }
+    }
+    if let Some(dir) = &s.out_dir {
+        for name in [LOSS_PNG, RATES_PNG] {
+            common::check_writable(USAGE, "--out-dir", &dir.join(name));
         }
     }
     s
@@ -319,10 +334,7 @@ fn main() {
             eprintln!("error: could not write the plots to {}: {e}", dir.display());
             std::process::exit(1);
         }
-        outln!(
-            "\nwrote {0}/init_sweep_loss.png and {0}/init_sweep_convergence.png",
-            dir.display()
-        );
+        outln!("\nwrote {0}/{LOSS_PNG} and {0}/{RATES_PNG}", dir.display());
     }
 }
 
@@ -445,7 +457,7 @@ fn plot_curves(
         })
         .collect();
     common::line_chart(
-        &dir.join("init_sweep_loss.png"),
+        &dir.join(LOSS_PNG),
         &format!(
             "Loss by init std, sigmoid, one seed (run 0, seed {})",
             splitmix64(s.base_seed)
@@ -463,7 +475,7 @@ fn plot_rates(
     s: &Settings,
 ) -> Result<(), Box<dyn std::error::Error>> {
     common::register_font();
-    let path = dir.join("init_sweep_convergence.png");
+    let path = dir.join(RATES_PNG);
     let root = BitMapBackend::new(&path, (1000, 600)).into_drawing_area();
     root.fill(&WHITE)?;
     let names: Vec<String> = inits().into_iter().map(common::init_name).collect();

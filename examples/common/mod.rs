@@ -35,6 +35,42 @@ pub fn usage_error(usage: &str, msg: &str) -> ! {
     std::process::exit(2)
 }
 
+/// Checks, before a long run, that an output file can be written, so that a typo in a path
+/// costs nothing: creates the missing parent directories (as the final write would), then opens
+/// the file for writing without changing it if it exists, or creates it and removes it again if
+/// it does not. A path that cannot be written is a bad flag value: message and exit code 2.
+pub fn check_writable(usage: &str, flag: &str, path: &Path) {
+    use std::fs::{self, OpenOptions};
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+    if let Some(p) = parent.filter(|p| p.exists() && !p.is_dir()) {
+        usage_error(
+            usage,
+            &format!(
+                "{flag}: cannot write {}: {} is not a directory",
+                path.display(),
+                p.display()
+            ),
+        );
+    }
+    let result = parent.map_or(Ok(()), fs::create_dir_all).and_then(|()| {
+        if path.exists() {
+            OpenOptions::new().write(true).open(path).map(drop)
+        } else {
+            OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(path)
+                .and_then(|_| fs::remove_file(path))
+        }
+    });
+    if let Err(e) = result {
+        usage_error(
+            usage,
+            &format!("{flag}: cannot write {}: {e}", path.display()),
+        );
+    }
+}
+
 /// Takes the value after a flag and parses it, or fails with a clear message.
 pub fn value<T: std::str::FromStr>(
     usage: &str,
