@@ -144,11 +144,19 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
         Rnn::<2, HIDDEN, 1>::from_rng(&mut rng, s.init, s.activation)?.with_biases(s.biases);
     let mut trainer = Trainer::<2, HIDDEN, 1, BITS>::new(model, s.lr)?.with_clip(s.clip)?;
     if let Some(path) = &s.resume {
-        let bytes =
-            std::fs::read(path).map_err(|e| format!("could not read {}: {e}", path.display()))?;
-        trainer
-            .read_state(&mut rng, &bytes)
-            .map_err(|e| format!("could not resume from {}: {e}", path.display()))?;
+        // A file that cannot be read or is not a valid state is a bad flag value (exit code 2).
+        let bytes = std::fs::read(path).unwrap_or_else(|e| {
+            usage_error(
+                USAGE,
+                &format!("--resume: could not read {}: {e}", path.display()),
+            )
+        });
+        if let Err(e) = trainer.read_state(&mut rng, &bytes) {
+            usage_error(
+                USAGE,
+                &format!("--resume: could not resume from {}: {e}", path.display()),
+            );
+        }
         outln!(
             "resumed from {} at iteration {} (the state's own settings apply: {}, lr {}, biases {})",
             path.display(),

@@ -76,7 +76,10 @@ impl fmt::Display for Error {
                     "buffer too short: the record needs {needed} bytes, got {got}"
                 )
             }
-            Error::BadMagic => f.write_str("not a tinyrnn record (wrong magic bytes)"),
+            Error::BadMagic => f.write_str(
+                "not the expected tinyrnn record (wrong magic bytes: a model starts with TRNM, \
+                 a training state with TRNS)",
+            ),
             Error::UnsupportedVersion(v) => write!(f, "unsupported format version {v}"),
             Error::ShapeMismatch => f.write_str("the record is for a model of another shape"),
             Error::BadChecksum => f.write_str("the record is corrupted (CRC-32 mismatch)"),
