@@ -1,0 +1,169 @@
+//! With the `panic-check` feature: every public function of tinyrnn, called with inputs the
+//! optimiser cannot see (`black_box`), for several shapes. Never run; it is there to be linked.
+//! The `panic-check` panic handler calls a function that does not exist, so the firmware links
+//! only if no panic path is left in any of these calls — for any input, not only the
+//! firmware's own: the whole library, not just the part the application uses, is shown to be
+//! panic-free on this target and profile.
+
+use core::hint::black_box as opaque;
+
+use tinyrnn::format;
+use tinyrnn::init::StandardNormal;
+use tinyrnn::linalg;
+use tinyrnn::rand_core::{Rng, SeedableRng};
+use tinyrnn::task::{self, Sample};
+use tinyrnn::{Activation, Gradients, Init, Rnn, Trace, Trainer, XorShiftRng, activation};
+
+/// Every public function, for shapes that cover the blocked kernels' main loops and leftovers.
+#[inline(never)]
+pub fn exercise() {
+    model_and_training::<2, 16, 1, 8>();
+    model_and_training::<3, 5, 2, 4>();
+    model_and_training::<1, 1, 1, 1>();
+    model_and_training::<4, 19, 3, 2>();
+    the_task::<16, 8>();
+    the_task::<3, 1>();
+    the_task::<5, 32>();
+    kernels::<16, 8>();
+    kernels::<5, 3>();
+    kernels::<1, 19>();
+    small_functions();
+}
+
+/// An activation the optimiser cannot predict.
+fn any_activation() -> Activation {
+    if opaque(true) {
+        Activation::Sigmoid
+    } else {
+        Activation::Tanh
+    }
+}
+
+/// An initialisation the optimiser cannot predict.
+fn any_init() -> Init {
+    match opaque(0u8) {
+        0 => Init::Normal { std: opaque(1.0) },
+        1 => Init::Xavier,
+        _ => Init::He,
+    }
+}
+
+fn model_and_training<const I: usize, const H: usize, const O: usize, const L: usize>() {
+    let mut rng = XorShiftRng::from_seed(opaque([7; 16]));
+    let mut bytes = [0u8; 4096];
+    let bytes = opaque(&mut bytes[..]);
+
+    // The model: construction, inference, training pieces, saving and loading.
+    let mut model =
+        Rnn::<I, H, O>::zeros(any_activation(), opaque(false)).with_biases(opaque(true));
+    opaque(model.init_from_rng(&mut rng, any_init()).is_ok());
+    if let Ok(m) = Rnn::<I, H, O>::from_rng(&mut rng, any_init(), any_activation()) {
+        model = opaque(m);
+    }
+    let xs: [[f32; I]; L] = opaque([[0.5; I]; L]);
+    let ds: [[f32; O]; L] = opaque([[1.0; O]; L]);
+    let mut ys = [[0.0; O]; L];
+    model.forward_into(&xs, &mut ys);
+    let mut h = opaque([0.0; H]);
+    let mut y = [0.0; O];
+    model.step(&xs[0], &mut h, &mut y);
+    let mut trace = Trace::<H, O, L>::zeros();
+    model.forward_trace(&xs, &mut trace);
+    opaque(trace.loss(&ds));
+    let mut grads = Gradients::<I, H, O>::zeros();
+    model.backward_into(&xs, &ds, &trace, &mut grads);
+    model.backward_add_into(&xs, &ds, &trace, &mut grads);
+    opaque((grads.norm(), grads.is_finite()));
+    opaque(grads.clip_global_norm(opaque(1.0)).is_ok());
+    opaque(model.sgd(&grads, opaque(0.1)).is_ok());
+    grads.clear();
+    opaque(model.checksum());
+    opaque(model.parameters().fold(0.0, |s, w| s + w));
+    opaque(model.write_to(opaque(&mut bytes[..])).is_ok());
+    opaque(model.read_from(opaque(&bytes[..])).is_ok());
+    opaque(&ys);
+    opaque((&h, &y));
+
+    // The trainer: settings, steps, state.
+    let mut trainer = Trainer::<I, H, O, L>::zeros(any_activation(), opaque(false));
+    opaque(trainer.set_learning_rate(opaque(0.1)).is_ok());
+    opaque(trainer.set_clip(opaque(Some(1.0))).is_ok());
+    opaque((
+        trainer.learning_rate(),
+        trainer.clip(),
+        trainer.iterations(),
+    ));
+    opaque(trainer.step(&xs, &ds).is_ok());
+    opaque(trainer.write_state(&rng, opaque(&mut bytes[..])).is_ok());
+    opaque(trainer.read_state(&mut rng, opaque(&bytes[..])).is_ok());
+    if let Ok(t) =
+        Trainer::<I, H, O, L>::new(model, opaque(0.1)).and_then(|t| t.with_clip(opaque(None)))
+    {
+        opaque(&t);
+    }
+    opaque(&trainer);
+}
+
+fn the_task<const H: usize, const N: usize>() {
+    let mut rng = XorShiftRng::from_seed(opaque([9; 16]));
+    opaque(task::encode::<N>(opaque(5)).ok());
+    opaque(task::decode::<N>(&opaque([0.75; N])));
+    opaque(task::decode_outputs::<N>(&opaque([[0.25]; N])));
+    if let Ok(s) = Sample::<N>::new(opaque(3), opaque(4)) {
+        opaque(s.sum());
+    }
+    opaque(Sample::<N>::random(&mut rng).sum());
+    let mut trainer = Trainer::<2, H, 1, N>::zeros(any_activation(), opaque(true));
+    opaque(task::train_step::<H, N, _>(&mut trainer, &mut rng).is_ok());
+    let acc = task::evaluate::<H, N>(opaque(&trainer.model));
+    opaque((acc.exact_rate(), acc.bit_rate(), acc.is_perfect()));
+}
+
+fn kernels<const N: usize, const M: usize>() {
+    let a: [f32; N] = opaque([1.5; N]);
+    let b: [f32; M] = opaque([0.5; M]);
+    let m: [[f32; M]; N] = opaque([[0.25; M]; N]);
+    let mut out_m = [0.0; M];
+    let mut out_n = [0.0; N];
+    let mut out_nm = [[0.0; M]; N];
+    linalg::vecmat_add_into(&a, &m, &mut out_m);
+    linalg::vecmat2_add_into(&a, &m, &a, &m, &mut out_m);
+    linalg::vecmat2_into(&a, &m, &a, &m, &opaque(out_m), &mut out_m);
+    linalg::matvec_into(&m, &b, &mut out_n);
+    linalg::outer_add_into(&a, &b, &mut out_nm);
+    // Slices of any length, the lengths unknown to the optimiser.
+    let rows_a = [[2.0; N]; 3];
+    let rows_b = [[3.0; M]; 4];
+    linalg::outer_sum_into(
+        opaque(&rows_a[..]),
+        opaque(&rows_b[..]),
+        &mut out_nm,
+        opaque(true),
+    );
+    linalg::sum_into(opaque(&rows_b[..]), &mut out_m, opaque(false));
+    let mut long = [1.0; 40];
+    let short = [2.0; 9];
+    linalg::axpy(opaque(0.5), opaque(&short[..]), opaque(&mut long[..]));
+    linalg::axpy(opaque(0.5), opaque(&long[..]), opaque(&mut [0.0; 9][..]));
+    opaque(linalg::dot(&a, &a));
+    opaque(linalg::sum_squares(opaque(&long[..])));
+    opaque(linalg::all_finite(opaque(&long[..])));
+    opaque((&out_m, &out_n, &out_nm));
+}
+
+fn small_functions() {
+    let x = opaque(0.3f32);
+    opaque(activation::sigmoid(x));
+    let act = any_activation();
+    opaque((act.apply(x), act.derivative_from_output(x), act.name()));
+    opaque(any_init().scale(opaque(16)).ok());
+    let mut rng = XorShiftRng::seed_from_u64(opaque(3));
+    let mut normal = StandardNormal::new();
+    opaque(normal.sample(&mut rng));
+    let mut out = [0.0; 12];
+    normal.fill(&mut rng, opaque(2.0), opaque(&mut out[..]));
+    opaque(format::crc32(opaque(&[1, 2, 3][..])));
+    opaque(format::xorshift_state(&rng));
+    opaque(rng.next_u32());
+    opaque(&out);
+}
