@@ -12,7 +12,7 @@ use tinyrnn::init::StandardNormal;
 use tinyrnn::linalg;
 use tinyrnn::rand_core::{Rng, SeedableRng};
 use tinyrnn::task::{self, Sample};
-use tinyrnn::{Activation, Gradients, Init, Rnn, Trace, Trainer, XorShiftRng, activation};
+use tinyrnn::{Activation, Error, Gradients, Init, Rnn, Trace, Trainer, XorShiftRng, activation};
 
 /// Every public function, for shapes that cover the blocked kernels' main loops and leftovers.
 #[inline(never)]
@@ -166,4 +166,25 @@ fn small_functions() {
     opaque(format::xorshift_state(&rng));
     opaque(rng.next_u32());
     opaque(&out);
+    // Every error's message, through `core::fmt` into a sink.
+    struct Sink;
+    impl core::fmt::Write for Sink {
+        fn write_str(&mut self, s: &str) -> core::fmt::Result {
+            opaque(s);
+            Ok(())
+        }
+    }
+    let error = match opaque(0u8) {
+        0 => Error::NumberTooLarge {
+            value: opaque(300),
+            bits: opaque(8),
+        },
+        1 => Error::BufferTooShort {
+            needed: opaque(10),
+            got: opaque(2),
+        },
+        2 => Error::UnsupportedVersion(opaque(9)),
+        _ => Error::BadMagic,
+    };
+    opaque(core::fmt::write(&mut Sink, format_args!("{error}")).is_ok());
 }
