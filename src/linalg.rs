@@ -38,23 +38,31 @@ pub(crate) fn unrolled_mut<const K: usize, T>(x: &mut [T]) -> (&mut [[T; K]], &m
     }
 }
 
-/// `out += s * x`, eight elements per loop turn (so the loop is unrolled even when the caller
-/// optimises for size, as firmware does; one with `small-code`).
+/// `out += s * x`, over the shorter of the two.
+///
+/// Where there is SIMD ([`SIMD`]), the plain loop, which the compiler vectorises over
+/// consecutive elements (blocks of eight it would vectorise across blocks instead, with
+/// shuffles, at several times the cost). Elsewhere eight elements per loop turn, so that the
+/// loop is unrolled even when the caller optimises for size, as firmware does (one with
+/// `small-code`). The same operations either way.
 #[inline(always)]
 pub fn axpy(s: f32, x: &[f32], out: &mut [f32]) {
+    if SIMD {
+        for (o, x) in out.iter_mut().zip(x) {
+            *o += s * x;
+        }
+    } else {
+        axpy_blocks(s, x, out);
+    }
+}
+
+/// [`axpy`] eight elements per loop turn.
+#[inline(always)]
+fn axpy_blocks(s: f32, x: &[f32], out: &mut [f32]) {
     let (out8, out_rest) = unrolled_mut::<8, _>(out);
     let (x8, x_rest) = unrolled::<8, _>(x);
-    // Written out rather than calling `mul_add8`: the same operations, but with the call the
-    // soft-float Cortex-M3 build came out 16 bytes larger and 0.03% slower.
     for (o, x) in out8.iter_mut().zip(x8) {
-        o[0] += s * x[0];
-        o[1] += s * x[1];
-        o[2] += s * x[2];
-        o[3] += s * x[3];
-        o[4] += s * x[4];
-        o[5] += s * x[5];
-        o[6] += s * x[6];
-        o[7] += s * x[7];
+        mul_add8(o, s, x);
     }
     for (o, x) in out_rest.iter_mut().zip(x_rest) {
         *o += s * x;
@@ -842,6 +850,38 @@ mod tests {
             check_outer_sum::<5, 19, 13>(&mut v);
             check_outer_sum::<0, 2, 2>(&mut v);
         }
+    }
+
+    #[test]
+    fn axpy_both_ways_match_the_plain_loop_bit_for_bit() {
+        let mut v = Values(0x2545_f491_4f6c_dd1d);
+        for len in 0..41 {
+            let x: [f32; 41] = v.fill();
+            let out: [f32; 41] = v.fill();
+            let s = v.next();
+            let (x, out) = (&x[..len], &out[..len]);
+            let mut want = [0.0f32; 41];
+            for ((w, o), x) in want.iter_mut().zip(out).zip(x) {
+                *w = *o + s * *x;
+            }
+            let (mut a, mut b) = ([0.0f32; 41], [0.0f32; 41]);
+            a[..len].copy_from_slice(out);
+            b[..len].copy_from_slice(out);
+            axpy(s, x, &mut a[..len]);
+            axpy_blocks(s, x, &mut b[..len]);
+            for got in [&a, &b] {
+                let bits = |v: &[f32]| {
+                    v.iter()
+                        .map(|f| f.to_bits())
+                        .eq(want[..len].iter().map(|f| f.to_bits()))
+                };
+                assert!(bits(&got[..len]), "len {len}");
+            }
+        }
+        // A shorter `x` updates only the first elements.
+        let mut out = [1.0; 5];
+        axpy(2.0, &[1.0, 2.0], &mut out);
+        assert_eq!(out, [3.0, 5.0, 1.0, 1.0, 1.0]);
     }
 
     #[test]
