@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Instructions executed per training iteration and per inference pass on this machine (the
+# seed's setup, as in benches/train.rs), counted by valgrind's callgrind: exact and repeatable,
+# where timings on a shared virtual machine vary by 10-40%. Needs valgrind
+# (`apt-get install valgrind`).
+#
+#   bash scripts/desktop-insns.sh
+#
+# Each mode runs twice, N1 and N2 times; (count(N2) - count(N1)) / (N2 - N1) leaves out the
+# start-up (building the model, 5,000 iterations to reach the half-way weights).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v valgrind >/dev/null || { echo "needs valgrind (apt-get install valgrind)" >&2; exit 1; }
+exe=$(cargo bench --bench insns --no-run --message-format=json 2>/dev/null \
+  | python3 -c 'import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "insns" and m.get("executable"):
+        print(m["executable"])')
+[ -x "$exe" ] || { echo "could not build benches/insns.rs" >&2; exit 1; }
+n1=2000
+n2=22000
+count() {
+  valgrind --tool=callgrind --callgrind-out-file=/dev/null "$exe" "$1" "$2" 2>&1 \
+    | sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
+}
+echo "| work ($(uname -m), Rust $(rustc --version | cut -d' ' -f2), release) | instructions |"
+echo "| --- | ---: |"
+for mode in train-from-init train-halfway inference; do
+  c1=$(count "$mode" "$n1")
+  c2=$(count "$mode" "$n2")
+  echo "| $mode | $(( (c2 - c1) / (n2 - n1) )) |"
+done
