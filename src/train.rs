@@ -119,9 +119,31 @@ impl<const I: usize, const H: usize, const O: usize> Gradients<I, H, O> {
         ]
     }
 
-    /// The global L2 norm over every gradient.
+    /// The global L2 norm over every gradient: `sqrt(Σ g²)`, summed in a fixed order.
+    ///
+    /// Without overflow: when the sum of squares overflows although every gradient is finite
+    /// (gradients above about 10¹⁸, as when training explodes, which is what clipping is for),
+    /// it is computed as `m · sqrt(Σ (g / m)²)` with `m` the largest `|g|`. Infinite if a
+    /// gradient is infinite or the norm itself is beyond `f32::MAX`, NaN if a gradient is NaN.
     pub fn norm(&self) -> f32 {
-        libm::sqrtf(self.slices().iter().map(|s| sum_squares(s)).sum())
+        let sum: f32 = self.slices().iter().map(|s| sum_squares(s)).sum();
+        if sum.is_finite() || !self.is_finite() {
+            return libm::sqrtf(sum);
+        }
+        let max = self
+            .slices()
+            .iter()
+            .flat_map(|s| s.iter())
+            .fold(0.0f32, |m, g| libm::fmaxf(m, libm::fabsf(*g)));
+        let scaled: f32 = self
+            .slices()
+            .iter()
+            .flat_map(|s| s.iter())
+            .fold(0.0, |acc, g| {
+                let r = g / max;
+                acc + r * r
+            });
+        max * libm::sqrtf(scaled)
     }
 
     /// Whether every gradient is finite.
@@ -594,6 +616,39 @@ mod tests {
         let before = g.clone();
         assert_eq!(g.clip_global_norm(1.0), Err(Error::NonFiniteGradient));
         assert_eq!(g, before);
+    }
+
+    #[test]
+    fn norm_does_not_overflow_on_huge_finite_gradients() {
+        let mut g = Gradients::<1, 1, 1>::zeros();
+        g.w_in = [[3e30]];
+        g.w = [[-4e30]];
+        // 9e60 + 16e60 overflows f32; the norm is still 5e30.
+        let n = g.norm();
+        assert!((n - 5e30).abs() <= 5e30 * 1e-6, "{n}");
+        assert_eq!(g.clip_global_norm(1.0), Ok(n));
+        let after = g.norm();
+        assert!((after - 1.0).abs() < 1e-6, "{after}");
+        assert!((g.w_in[0][0] - 0.6).abs() < 1e-6 && (g.w[0][0] + 0.8).abs() < 1e-6);
+        // The scaled sum only where the plain one overflows: ordinary norms keep their bits.
+        let mut h = Gradients::<2, 3, 1>::zeros();
+        h.w = [[0.1, -0.2, 0.3], [1.5, 2.5, -3.5], [1e-3, 7.0, 0.0]];
+        h.b_out = [0.25];
+        let plain: f32 = [0.1f32, -0.2, 0.3, 1.5, 2.5, -3.5, 1e-3, 7.0, 0.0, 0.25]
+            .iter()
+            .fold(0.0, |s, v| s + v * v);
+        assert_eq!(h.norm().to_bits(), libm::sqrtf(plain).to_bits());
+        // Non-finite gradients: an infinite or NaN norm, as before.
+        g.w = [[f32::NEG_INFINITY]];
+        assert_eq!(g.norm(), f32::INFINITY);
+        g.w_out = [[f32::NAN]];
+        assert!(g.norm().is_nan());
+        // A norm beyond f32::MAX is infinite, and clipping refuses it.
+        let mut big = Gradients::<1, 1, 1>::zeros();
+        big.w_in = [[f32::MAX]];
+        big.w = [[f32::MAX]];
+        assert_eq!(big.norm(), f32::INFINITY);
+        assert_eq!(big.clip_global_norm(1.0), Err(Error::NonFiniteGradient));
     }
 
     #[test]
