@@ -110,13 +110,14 @@ done
 # No panic path survives in the firmware (training, inference, saving, output) nor anywhere in
 # tinyrnn's public API (examples/firmware/src/api_check.rs calls every public function with
 # inputs the optimiser cannot see): with the `panic-check` feature the panic handler calls an
-# undefined function, so the link fails if any panic remains.
+# undefined function, so the link fails if any panic remains. The `overflow-check` profile is
+# `release` with overflow checks on, as in a debug build: no arithmetic can overflow either.
 for t in $targets; do
-  for profile in release speed; do
+  for profile in release speed overflow-check; do
     build "$t" "$profile" panic-check \
       || fail "$t ($profile): a panic path survives (see the undefined symbol above)"
   done
-  echo "$t: no panic path (release and speed profiles)"
+  echo "$t: no panic path (release, speed and overflow-check profiles)"
 done
 
 # Train on the desktop, run on the board: the committed desktop model, evaluated on the device.

@@ -146,10 +146,13 @@ impl<'a> Writer<'a> {
     }
 
     fn bytes(&mut self, b: &[u8]) {
-        if let Some(dst) = self.buf.get_mut(self.pos..self.pos + b.len()) {
+        // Cannot wrap: the buffer was checked to hold the record, so `pos` stays within it.
+        // (Were it to wrap, `end < pos` and nothing would be written.)
+        let end = self.pos.wrapping_add(b.len());
+        if let Some(dst) = self.buf.get_mut(self.pos..end) {
             dst.copy_from_slice(b);
         }
-        self.pos += b.len();
+        self.pos = end;
     }
     fn u16(&mut self, v: usize) {
         // Shapes are checked to fit u16 at compile time.
@@ -176,10 +179,12 @@ struct Reader<'a> {
 impl Reader<'_> {
     fn array<const N: usize>(&mut self) -> [u8; N] {
         let mut a = [0u8; N];
-        if let Some(src) = self.buf.get(self.pos..self.pos + N) {
+        // Cannot wrap, as in `Writer::bytes`.
+        let end = self.pos.wrapping_add(N);
+        if let Some(src) = self.buf.get(self.pos..end) {
             a.copy_from_slice(src);
         }
-        self.pos += N;
+        self.pos = end;
         a
     }
     fn u16(&mut self) -> u16 {

@@ -511,9 +511,9 @@ pub fn outer_sum_into<const N: usize, const M: usize>(
     let n = a.len().min(b.len());
     let (a, b) = (a.get(..n).unwrap_or(&[]), b.get(..n).unwrap_or(&[]));
     let (out2, out_rest) = unrolled_mut::<2, _>(out);
-    for (p, [o0, o1]) in out2.iter_mut().enumerate() {
+    for (p, [o0, o1]) in (0..N / 2).zip(out2.iter_mut()) {
         let (o0_8, o1_8) = (o0.as_chunks_mut::<8>().0, o1.as_chunks_mut::<8>().0);
-        for (blk, (q0, q1)) in o0_8.iter_mut().zip(o1_8).enumerate() {
+        for (blk, (q0, q1)) in (0..M / 8).zip(o0_8.iter_mut().zip(o1_8)) {
             let acc0 = if add { *q0 } else { [0.0; 8] };
             let acc1 = if add { *q1 } else { [0.0; 8] };
             // One step per loop turn: the sixteen sums and two steps' loads of `b_s` would not
@@ -530,8 +530,8 @@ pub fn outer_sum_into<const N: usize, const M: usize>(
     }
     // The rows left over: the last one when `N` is odd, or all of them with `small-code`.
     let first = N - out_rest.len();
-    for (i, o) in (first..).zip(out_rest.iter_mut()) {
-        for (blk, q) in o.as_chunks_mut::<8>().0.iter_mut().enumerate() {
+    for (i, o) in (first..N).zip(out_rest.iter_mut()) {
+        for (blk, q) in (0..M / 8).zip(o.as_chunks_mut::<8>().0.iter_mut()) {
             let acc = if add { *q } else { [0.0; 8] };
             *q = steps_back(a, b, true, acc, |mut acc, a, b| {
                 if let (Some(&s), Some(r)) = (a.get(i), b.as_chunks::<8>().0.get(blk)) {
@@ -579,7 +579,7 @@ fn outer_sum_tail<const N: usize, const M: usize>(
 ) {
     let (out8, out_rest) = unrolled_mut::<8, _>(out);
     for j in M - M % 8..M {
-        for (blk, o) in out8.iter_mut().enumerate() {
+        for (blk, o) in (0..N / 8).zip(out8.iter_mut()) {
             let mut acc = [0.0f32; 8];
             if add {
                 acc.iter_mut()
@@ -599,7 +599,7 @@ fn outer_sum_tail<const N: usize, const M: usize>(
             });
         }
         let first = N - out_rest.len();
-        for (i, o) in (first..).zip(out_rest.iter_mut()) {
+        for (i, o) in (first..N).zip(out_rest.iter_mut()) {
             let acc = if add {
                 o.get(j).copied().unwrap_or(0.0)
             } else {
@@ -620,7 +620,7 @@ fn outer_sum_tail<const N: usize, const M: usize>(
 /// written over it (as [`outer_sum_into`] with every `a_s[i] = 1`).
 #[inline]
 pub fn sum_into<const M: usize>(b: &[[f32; M]], out: &mut [f32; M], add: bool) {
-    for (j, o) in out.iter_mut().enumerate() {
+    for (j, o) in (0..M).zip(out.iter_mut()) {
         let mut acc = if add { *o } else { 0.0 };
         for r in b.iter().rev() {
             acc += r.get(j).copied().unwrap_or(0.0);

@@ -32,7 +32,7 @@ pub fn encode<const N: usize>(n: u32) -> Result<[f32; N]> {
         });
     }
     let mut bits = [0.0; N];
-    for (i, b) in bits.iter_mut().enumerate() {
+    for (i, b) in (0..N).zip(bits.iter_mut()) {
         *b = ((n >> i) & 1) as f32;
     }
     Ok(bits)
@@ -42,8 +42,8 @@ pub fn encode<const N: usize>(n: u32) -> Result<[f32; N]> {
 /// seed's `np.round`, which rounds 0.5 down to 0).
 pub fn decode<const N: usize>(bits: &[f32; N]) -> u32 {
     check_bits::<N>();
-    bits.iter()
-        .enumerate()
+    (0..N)
+        .zip(bits)
         .fold(0, |n, (i, &b)| n | (u32::from(b > 0.5) << i))
 }
 
@@ -88,16 +88,17 @@ impl<const N: usize> Sample<N> {
         let bit = |n: u32, t: usize| ((n >> t) & 1) as f32;
         let mut xs = [[0.0; 2]; N];
         let mut ds = [[0.0; 1]; N];
-        for (t, (x, dt)) in xs.iter_mut().zip(ds.iter_mut()).enumerate() {
+        for (t, (x, dt)) in (0..N).zip(xs.iter_mut().zip(ds.iter_mut())) {
             *x = [bit(a, t), bit(b, t)];
             *dt = [bit(d, t)];
         }
         Sample { a, b, xs, ds }
     }
 
-    /// The sum `a + b` (it fits `N` bits by construction).
+    /// The sum `a + b`; it fits `N` bits for a sample made by [`Sample::new`] or
+    /// [`Sample::random`] (should the public fields be set to more, it wraps around).
     pub fn sum(&self) -> u32 {
-        self.a + self.b
+        self.a.wrapping_add(self.b)
     }
 
     /// A random example with `a, b` uniform in `[0, 2^(N-1))`, two `next_u32` draws
@@ -105,8 +106,9 @@ impl<const N: usize> Sample<N> {
     pub fn random<R: Rng + ?Sized>(rng: &mut R) -> Self {
         let a = uniform_below_pow2(rng.next_u32(), N as u32 - 1);
         let b = uniform_below_pow2(rng.next_u32(), N as u32 - 1);
-        // a, b < 2^(N-1), so a + b < 2^N fits.
-        Self::build(a, b, a + b)
+        // a, b < 2^(N-1), so a + b < 2^N fits (wrapping_add: no overflow check the compiler
+        // cannot see through).
+        Self::build(a, b, a.wrapping_add(b))
     }
 }
 
@@ -165,22 +167,29 @@ impl Accuracy {
 pub fn evaluate<const H: usize, const N: usize>(model: &Rnn<2, H, 1>) -> Accuracy {
     check_bits::<N>();
     let half = 1u64 << (N - 1);
-    let mut acc = Accuracy::default();
     let mut ys = [[0.0; 1]; N];
+    let (mut exact, mut bits) = (0u64, 0u64);
     for a in 0..half {
         for b in 0..half {
             // a, b < 2^(N-1) <= 2^31: they fit u32 and their sum fits N bits.
             let (a, b) = (a as u32, b as u32);
-            let s = Sample::<N>::build(a, b, a + b);
+            let s = Sample::<N>::build(a, b, a.wrapping_add(b));
             model.forward_into(&s.xs, &mut ys);
             let wrong = (decode_outputs(&ys) ^ s.sum()).count_ones();
-            acc.pairs += 1;
-            acc.total_bits += N as u64;
-            acc.bits += N as u64 - u64::from(wrong);
-            acc.exact += u64::from(wrong == 0);
+            // At most 2^62 pairs: `exact` cannot wrap. `bits` could pass u64::MAX for N >= 31
+            // (after some 2^60 pairs), so it saturates.
+            exact = exact.wrapping_add(u64::from(wrong == 0));
+            bits = bits.saturating_add(u64::from(N as u32 - wrong.min(N as u32)));
         }
     }
-    acc
+    // half² <= 2^62: no wrapping; the bit total passes u64::MAX for N = 32, so it saturates.
+    let pairs = half.wrapping_mul(half);
+    Accuracy {
+        pairs,
+        exact,
+        total_bits: pairs.saturating_mul(N as u64),
+        bits,
+    }
 }
 
 #[cfg(test)]
@@ -191,6 +200,16 @@ mod tests {
     use crate::{Activation, Init};
     use rand_core::SeedableRng;
     use rand_xorshift::XorShiftRng;
+
+    #[test]
+    fn sum_of_hand_set_fields_wraps_instead_of_panicking() {
+        // The fields are public: a sample can hold numbers `Sample::new` would refuse. In a
+        // debug build (overflow checks on), `a + b` used to panic here.
+        let mut s = Sample::<8>::new(1, 2).unwrap();
+        assert_eq!(s.sum(), 3);
+        (s.a, s.b) = (u32::MAX, 2);
+        assert_eq!(s.sum(), 1);
+    }
 
     #[test]
     fn encode_decode_round_trip() {

@@ -123,27 +123,34 @@ impl<const I: usize, const H: usize, const O: usize> Gradients<I, H, O> {
     ///
     /// Without overflow: when the sum of squares overflows although every gradient is finite
     /// (gradients above about 10¹⁸, as when training explodes, which is what clipping is for),
-    /// it is computed as `m · sqrt(Σ (g / m)²)` with `m` the largest `|g|`. Infinite if a
-    /// gradient is infinite or the norm itself is beyond `f32::MAX`, NaN if a gradient is NaN.
+    /// it is computed again from the gradients scaled by 2⁻⁷⁰ (exact: a power of two), and the
+    /// result scaled back. Infinite if a gradient is infinite or the norm itself is beyond
+    /// `f32::MAX`, NaN if a gradient is NaN.
     pub fn norm(&self) -> f32 {
         let sum: f32 = self.slices().iter().map(|s| sum_squares(s)).sum();
         if sum.is_finite() || !self.is_finite() {
-            return libm::sqrtf(sum);
+            libm::sqrtf(sum)
+        } else {
+            self.norm_rescaled()
         }
-        let max = self
+    }
+
+    /// [`Gradients::norm`] when the sum of squares overflows. Every `|g| < 2^128`, so
+    /// `(g 2⁻⁷⁰)² < 2^116`; the scaled sum overflows only if the norm is beyond `f32::MAX`
+    /// anyway, and what the scaling flushes to zero is far too small to change the result
+    /// (the sum is at least 2^128). Out of line and cold, so that the common path stays as it
+    /// was.
+    #[cold]
+    #[inline(never)]
+    fn norm_rescaled(&self) -> f32 {
+        const DOWN: f32 = 1.0 / (1u128 << 70) as f32;
+        const UP: f32 = (1u128 << 70) as f32;
+        let sum: f32 = self
             .slices()
             .iter()
-            .flat_map(|s| s.iter())
-            .fold(0.0f32, |m, g| libm::fmaxf(m, libm::fabsf(*g)));
-        let scaled: f32 = self
-            .slices()
-            .iter()
-            .flat_map(|s| s.iter())
-            .fold(0.0, |acc, g| {
-                let r = g / max;
-                acc + r * r
-            });
-        max * libm::sqrtf(scaled)
+            .map(|s| s.iter().fold(0.0, |acc, g| acc + (g * DOWN) * (g * DOWN)))
+            .sum();
+        libm::sqrtf(sum) * UP
     }
 
     /// Whether every gradient is finite.
@@ -252,7 +259,7 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
             .zip(deltas_out.iter_mut())
             .zip(ds)
             .zip(trace.zs.iter().zip(&trace.ys));
-        for (t, (((delta, delta_out), d), (z, y))) in steps.enumerate().rev() {
+        for (t, (((delta, delta_out), d), (z, y))) in (0..L).zip(steps).rev() {
             // d loss_t / d (z · w_out): (y - d) / O · y (1 - y).
             for ((dout, yo), dd) in delta_out.iter_mut().zip(y).zip(d) {
                 *dout = (yo - dd) * inv_o * (yo * (1.0 - yo));

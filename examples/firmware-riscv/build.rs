@@ -3,8 +3,15 @@ use std::{env, fs, path::PathBuf};
 
 fn main() {
     let out = PathBuf::from(env::var_os("OUT_DIR").unwrap());
-    fs::copy("memory.x", out.join("memory.x")).unwrap();
+    let layout = if env::var_os("CARGO_FEATURE_PANIC_CHECK").is_some() {
+        // Linked, never run (see the file).
+        "memory-link-check.x"
+    } else {
+        "memory.x"
+    };
+    fs::copy(layout, out.join("memory.x")).unwrap();
     println!("cargo:rustc-link-search={}", out.display());
     println!("cargo:rerun-if-changed=memory.x");
+    println!("cargo:rerun-if-changed=memory-link-check.x");
     println!("cargo:rerun-if-changed=build.rs");
 }

@@ -2,7 +2,10 @@
 use std::{env, fs, path::PathBuf};
 
 fn main() {
-    let layout = if env::var_os("CARGO_FEATURE_MICROBIT_V2").is_some() {
+    let layout = if env::var_os("CARGO_FEATURE_PANIC_CHECK").is_some() {
+        // Linked, never run (see the file).
+        "memory/link-check.x"
+    } else if env::var_os("CARGO_FEATURE_MICROBIT_V2").is_some() {
         "memory/microbit-v2.x"
     } else {
         "memory/qemu.x"
