@@ -106,15 +106,9 @@ fn parse_args() -> Settings {
         s.init = Init::Normal { std };
     }
     // Before training, not after it: a bad output path loses nothing.
-    for (flag, path) in [
-        ("--out", &s.out),
-        ("--save-model", &s.save_model),
-        ("--save-state", &s.save_state),
-    ] {
-        if let Some(path) = path {
-            common::check_writable(USAGE, flag, path);
-        }
-    }
+    common::check_writable(USAGE, "--out", s.out.as_deref());
+    common::check_writable(USAGE, "--save-model", s.save_model.as_deref());
+    common::check_writable(USAGE, "--save-state", s.save_state.as_deref());
     s
 }
 

@@ -99,15 +99,14 @@ fn parse_args() -> Settings {
         }
     }
     // Before the sweep, not after it: a bad output path loses nothing.
-    for (flag, path) in [("--csv", &s.csv), ("--runs-csv", &s.runs_csv)] {
-        if let Some(path) = path {
-            common::check_writable(USAGE, flag, path);
-        }
-    }
-    if let Some(dir) = &s.out_dir {
-        for name in [LOSS_PNG, RATES_PNG] {
-            common::check_writable(USAGE, "--out-dir", &dir.join(name));
-        }
+    common::check_writable(USAGE, "--csv", s.csv.as_deref());
+    common::check_writable(USAGE, "--runs-csv", s.runs_csv.as_deref());
+    for name in [LOSS_PNG, RATES_PNG] {
+        common::check_writable(
+            USAGE,
+            "--out-dir",
+            s.out_dir.as_ref().map(|d| d.join(name)).as_deref(),
+        );
     }
     s
 }
@@ -326,10 +325,9 @@ fn main() {
         write_or_exit(path, &runs_csv(&jobs, &results));
     }
     if let Some(dir) = &s.out_dir {
-        if let Err(e) = std::fs::create_dir_all(dir)
-            .map_err(|e| e.to_string())
-            .and_then(|()| plot_curves(dir, &jobs, &results, &s).map_err(|e| e.to_string()))
-            .and_then(|()| plot_rates(dir, &summary, &s).map_err(|e| e.to_string()))
+        // The directory exists: `check_writable` made it before the sweep.
+        if let Err(e) =
+            plot_curves(dir, &jobs, &results, &s).and_then(|()| plot_rates(dir, &summary, &s))
         {
             eprintln!("error: could not write the plots to {}: {e}", dir.display());
             std::process::exit(1);
@@ -338,12 +336,9 @@ fn main() {
     }
 }
 
+/// Writes an output file; its directory exists (`check_writable` made it before the sweep).
 fn write_or_exit(path: &std::path::Path, text: &str) {
-    let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
-    if let Err(e) = parent
-        .map_or(Ok(()), std::fs::create_dir_all)
-        .and_then(|()| std::fs::write(path, text))
-    {
+    if let Err(e) = std::fs::write(path, text) {
         eprintln!("error: could not write {}: {e}", path.display());
         std::process::exit(1);
     }

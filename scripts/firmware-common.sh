@@ -18,25 +18,21 @@ plugin=$plugin_dir/release/libinsncount.so
 
 targets="thumbv7em-none-eabihf thumbv7m-none-eabi thumbv6m-none-eabi riscv32imac-unknown-none-elf"
 
-# The QEMU command line (without -kernel) of each target.
-machine() {
-  local semi="-nographic -semihosting-config enable=on,target=native"
+# Per target: its QEMU machine (without -kernel) and the name of its core.
+target_info() {
   case $1 in
-    thumbv7em-none-eabihf) echo "qemu-system-arm -cpu cortex-m4 -machine mps2-an386 $semi";;
-    thumbv7m-none-eabi)    echo "qemu-system-arm -cpu cortex-m3 -machine lm3s6965evb $semi";;
-    thumbv6m-none-eabi)    echo "qemu-system-arm -cpu cortex-m0 -machine microbit $semi";;
-    riscv32imac-unknown-none-elf) echo "qemu-system-riscv32 -machine virt -bios none $semi";;
+    thumbv7em-none-eabihf) qemu="qemu-system-arm -cpu cortex-m4 -machine mps2-an386"; name="Cortex-M4F (mps2-an386)";;
+    thumbv7m-none-eabi)    qemu="qemu-system-arm -cpu cortex-m3 -machine lm3s6965evb"; name="Cortex-M3 (lm3s6965evb)";;
+    thumbv6m-none-eabi)    qemu="qemu-system-arm -cpu cortex-m0 -machine microbit"; name="Cortex-M0 (microbit)";;
+    riscv32imac-unknown-none-elf) qemu="qemu-system-riscv32 -machine virt -bios none"; name="RV32IMAC (virt)";;
+    *) fail "unknown target $1 (one of: $targets)";;
   esac
 }
-core() {
-  case $1 in
-    thumbv7em-none-eabihf) echo "Cortex-M4F (mps2-an386)";;
-    thumbv7m-none-eabi)    echo "Cortex-M3 (lm3s6965evb)";;
-    thumbv6m-none-eabi)    echo "Cortex-M0 (microbit)";;
-    riscv32imac-unknown-none-elf) echo "RV32IMAC (virt)";;
-  esac
-}
-# The firmware crate of each target, and its ELF for a profile.
+# The QEMU command line (without -kernel) of each target, and its core's name.
+machine() { target_info "$1"; echo "$qemu -nographic -semihosting-config enable=on,target=native"; }
+core() { target_info "$1"; echo "$name"; }
+# The firmware crate of each target, and its ELF for a profile (the crate's folder, prefixed
+# `tinyrnn-`, is its binary's name).
 crate_of() {
   case $1 in
     riscv32imac-unknown-none-elf) echo "$root/examples/firmware-riscv";;
@@ -44,10 +40,9 @@ crate_of() {
   esac
 }
 elf_of() { # target profile
-  case $1 in
-    riscv32imac-unknown-none-elf) echo "$root/examples/firmware-riscv/target/$1/$2/tinyrnn-firmware-riscv";;
-    *) echo "$fw/target/$1/$2/tinyrnn-firmware";;
-  esac
+  local crate
+  crate=$(crate_of "$1")
+  echo "$crate/target/$1/$2/tinyrnn-$(basename "$crate")"
 }
 build() { # target profile [features]
   (cd "$(crate_of "$1")" && cargo build --quiet --profile "$2" --target "$1" ${3:+--features "$3"})

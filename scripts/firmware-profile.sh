@@ -23,7 +23,7 @@ fail() { echo "FIRMWARE PROFILE FAILED: $*" >&2; exit 1; }
 # shellcheck source=scripts/firmware-common.sh
 . scripts/firmware-common.sh
 
-[ -n "$(machine "$target")" ] || fail "unknown target $target (one of: $targets)"
+target_info "$target"
 build "$target" "$profile"
 elf=$(elf_of "$target" "$profile")
 mark=$("$nm" "$elf" | awk '$3 == "bench_mark" {print $1}')

@@ -374,8 +374,8 @@ fn hidden_delta<const H: usize, const O: usize>(
 /// answer: only whether the sums are zero matters).
 #[inline(always)]
 fn update_check(w: &[f32], g: &[f32], lr: f32, acc: &mut [f32; 8]) {
-    let (w8, w_rest) = crate::linalg::unrolled::<8, _>(w);
-    let (g8, g_rest) = crate::linalg::unrolled::<8, _>(g);
+    let (w8, w_rest) = unrolled::<8, _>(w);
+    let (g8, g_rest) = unrolled::<8, _>(g);
     for (w, g) in w8.iter().zip(g8) {
         // Written out, so that it is unrolled even when optimising for size.
         acc[0] += (w[0] - lr * g[0]) * 0.0;

@@ -35,12 +35,14 @@ pub fn usage_error(usage: &str, msg: &str) -> ! {
     std::process::exit(2)
 }
 
-/// Checks, before a long run, that an output file can be written, so that a typo in a path
-/// costs nothing: creates the missing parent directories (as the final write would), then opens
-/// the file for writing without changing it if it exists, or creates it and removes it again if
-/// it does not. A path that cannot be written is a bad flag value: message and exit code 2.
-pub fn check_writable(usage: &str, flag: &str, path: &Path) {
+/// Checks, before a long run, that an output file (if a flag gave one) can be written, so that
+/// a typo in a path costs nothing: creates the missing parent directories (so the final write
+/// need not), then opens the file for writing without changing it if it exists, or creates it
+/// and removes it again if it does not. A path that cannot be written is a bad flag value:
+/// message and exit code 2.
+pub fn check_writable(usage: &str, flag: &str, path: Option<&Path>) {
     use std::fs::{self, OpenOptions};
+    let Some(path) = path else { return };
     let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
     if let Some(p) = parent.filter(|p| p.exists() && !p.is_dir()) {
         usage_error(
