@@ -310,6 +310,30 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
     /// [`Error::ShapeMismatch`] (the record is of another `I`, `H` or `O`),
     /// [`Error::BadChecksum`], [`Error::InvalidField`] or [`Error::NonFiniteValue`]. On any
     /// error `self` is left exactly as it was.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use tinyrnn::{Activation, Error, Rnn};
+    ///
+    /// let mut model = Rnn::<2, 4, 1>::zeros(Activation::Tanh, true);
+    /// model.w[1][2] = 0.25;
+    /// let mut buf = [0u8; Rnn::<2, 4, 1>::ENCODED_LEN];
+    /// model.write_to(&mut buf)?;
+    ///
+    /// let mut copy = Rnn::<2, 4, 1>::default();
+    /// copy.read_from(&buf)?;
+    /// assert_eq!(copy, model);
+    ///
+    /// // A flipped bit, a truncated record, a record of another shape: refused, untouched.
+    /// let mut other = Rnn::<2, 5, 1>::default();
+    /// assert_eq!(other.read_from(&buf), Err(Error::ShapeMismatch));
+    /// assert!(matches!(copy.read_from(&buf[..100]), Err(Error::BufferTooShort { .. })));
+    /// buf[40] ^= 0x10;
+    /// assert_eq!(copy.read_from(&buf), Err(Error::BadChecksum));
+    /// assert_eq!((copy, other), (model, Rnn::default()));
+    /// # Ok::<(), tinyrnn::Error>(())
+    /// ```
     pub fn read_from(&mut self, bytes: &[u8]) -> Result<()> {
         check_prefix(bytes, MODEL_MAGIC, MODEL_HEADER)?;
         let mut r = Reader { buf: bytes, pos: 6 };
@@ -389,6 +413,48 @@ impl<const I: usize, const H: usize, const O: usize, const L: usize> Trainer<I, 
     /// As [`Rnn::read_from`] (with [`Error::ShapeMismatch`] also for another `L`), and
     /// [`Error::InvalidField`] for a learning rate or clipping threshold that is not positive
     /// and finite. On any error `self` and `rng` are left exactly as they were.
+    ///
+    /// # Examples
+    ///
+    /// Training 200 steps, saving, restoring into a fresh trainer and RNG and training 300 more
+    /// gives the weights of 500 steps in one go, bit for bit:
+    ///
+    /// ```
+    /// use tinyrnn::rand_core::SeedableRng;
+    /// use tinyrnn::task;
+    /// use tinyrnn::{Activation, Init, Trainer, XorShiftRng};
+    ///
+    /// type T = Trainer<2, 16, 1, 8>;
+    /// fn start() -> Result<(T, XorShiftRng), tinyrnn::Error> {
+    ///     let mut rng = XorShiftRng::seed_from_u64(1);
+    ///     let mut trainer = T::zeros(Activation::Sigmoid, false);
+    ///     trainer.model.init_from_rng(&mut rng, Init::Normal { std: 1.0 })?;
+    ///     Ok((trainer, rng))
+    /// }
+    ///
+    /// let (mut straight, mut rng) = start()?;
+    /// for _ in 0..500 {
+    ///     task::train_step(&mut straight, &mut rng)?;
+    /// }
+    ///
+    /// let (mut first, mut rng) = start()?;
+    /// for _ in 0..200 {
+    ///     task::train_step(&mut first, &mut rng)?;
+    /// }
+    /// let mut saved = [0u8; T::STATE_LEN]; // a file, a flash page…
+    /// first.write_state(&rng, &mut saved)?;
+    ///
+    /// // Whatever they held before: the state brings the activation, biases, settings and RNG.
+    /// let mut resumed = T::zeros(Activation::Tanh, true);
+    /// let mut rng = XorShiftRng::seed_from_u64(0);
+    /// resumed.read_state(&mut rng, &saved)?;
+    /// assert_eq!(resumed.iterations(), 200);
+    /// for _ in 0..300 {
+    ///     task::train_step(&mut resumed, &mut rng)?;
+    /// }
+    /// assert_eq!(resumed.model, straight.model);
+    /// # Ok::<(), tinyrnn::Error>(())
+    /// ```
     pub fn read_state(&mut self, rng: &mut XorShiftRng, bytes: &[u8]) -> Result<()> {
         check_prefix(bytes, STATE_MAGIC, STATE_HEADER)?;
         let mut r = Reader { buf: bytes, pos: 6 };

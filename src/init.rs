@@ -42,6 +42,18 @@ impl Init {
     ///
     /// # Errors
     /// [`Error::InvalidInitStd`] if a normal std is negative, NaN or infinite.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use tinyrnn::{Error, Init};
+    ///
+    /// // For the 16 rows of a 2-16-1 model's `w` and `w_out`:
+    /// assert_eq!(Init::Normal { std: 1.0 }.scale(16), Ok(1.0));
+    /// assert_eq!(Init::Xavier.scale(16), Ok(0.25)); // 1 / sqrt(16)
+    /// assert_eq!(Init::He.scale(16), Ok(0.353_553_38)); // sqrt(2 / 16), to f32
+    /// assert_eq!(Init::Normal { std: -1.0 }.scale(16), Err(Error::InvalidInitStd));
+    /// ```
     pub fn scale(self, fan_in: usize) -> Result<f32> {
         let fan_in = fan_in as f32;
         match self {

@@ -23,6 +23,25 @@ use crate::linalg::{unrolled_mut, vecmat_add_into, vecmat2_into};
 ///
 /// Size: `4 (I·H + H·H + H·O + H + O)` bytes of weights plus 2 bytes of settings, rounded up to
 /// a multiple of 4 (checked by a test).
+///
+/// # Examples
+///
+/// A one-unit network with weights set by hand, run for two steps:
+///
+/// ```
+/// use tinyrnn::{Activation, Rnn};
+///
+/// let mut model = Rnn::<1, 1, 1>::zeros(Activation::Tanh, false);
+/// model.w_in = [[2.0]];
+/// model.w = [[0.5]];
+/// model.w_out = [[3.0]];
+///
+/// let (mut h, mut y) = ([0.0], [0.0]);
+/// model.step(&[1.0], &mut h, &mut y); // z_1 = tanh(2 · 1 + 0.5 · 0), y_1 = sigmoid(3 z_1)
+/// assert!((h[0] - 0.964_027_6).abs() < 1e-6 && (y[0] - 0.947_453_7).abs() < 1e-6);
+/// model.step(&[0.0], &mut h, &mut y); // z_2 = tanh(2 · 0 + 0.5 z_1): the recurrence
+/// assert!((h[0] - 0.447_854_9).abs() < 1e-6 && (y[0] - 0.793_075_6).abs() < 1e-6);
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rnn<const I: usize, const H: usize, const O: usize> {
     /// Input-to-hidden weights `W_in`, `I × H`.
@@ -138,6 +157,33 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
 
     /// One step of inference with the hidden state held by the caller: on entry `h` is
     /// `z_{t-1}` (all zeros before the first step), on return it is `z_t`, and `y` is `y_t`.
+    ///
+    /// For streams of unknown length: feed each input as it arrives; set `h` back to zeros to
+    /// start a new sequence.
+    ///
+    /// # Examples
+    ///
+    /// Step by step gives the bits of [`Rnn::forward_into`] over the whole sequence:
+    ///
+    /// ```
+    /// use tinyrnn::rand_core::SeedableRng;
+    /// use tinyrnn::{Activation, Init, Rnn, XorShiftRng};
+    ///
+    /// let mut rng = XorShiftRng::seed_from_u64(7);
+    /// let model = Rnn::<2, 4, 1>::from_rng(&mut rng, Init::Xavier, Activation::Tanh)?;
+    /// let xs = [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]];
+    ///
+    /// let mut whole = [[0.0]; 3];
+    /// model.forward_into(&xs, &mut whole);
+    ///
+    /// let mut h = [0.0; 4]; // z_0 = 0
+    /// for (x, expected) in xs.iter().zip(&whole) {
+    ///     let mut y = [0.0];
+    ///     model.step(x, &mut h, &mut y);
+    ///     assert_eq!(y[0].to_bits(), expected[0].to_bits());
+    /// }
+    /// # Ok::<(), tinyrnn::Error>(())
+    /// ```
     pub fn step(&self, x: &[f32; I], h: &mut [f32; H], y: &mut [f32; O]) {
         let h_prev = *h;
         self.hidden_into(x, &h_prev, h);

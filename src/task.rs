@@ -23,6 +23,17 @@ const fn check_bits<const N: usize>() {
 ///
 /// # Errors
 /// [`Error::NumberTooLarge`] if `n >= 2^N`.
+///
+/// # Examples
+///
+/// ```
+/// use tinyrnn::task::{decode, encode};
+///
+/// assert_eq!(encode::<4>(6)?, [0.0, 1.0, 1.0, 0.0]); // 6 = 0b0110, least significant first
+/// assert_eq!(decode(&[0.2, 0.9, 0.7, 0.5]), 6); // above 0.5 is a 1; 0.5 is a 0
+/// assert!(encode::<4>(16).is_err());
+/// # Ok::<(), tinyrnn::Error>(())
+/// ```
 pub fn encode<const N: usize>(n: u32) -> Result<[f32; N]> {
     check_bits::<N>();
     if u64::from(n) >> N != 0 {
@@ -164,6 +175,20 @@ impl Accuracy {
 
 /// Runs `model` on every pair `a, b < 2^(N-1)` (all 16,384 for `N = 8`) and counts the exact
 /// sums and right bits.
+///
+/// # Examples
+///
+/// An untrained all-zero model outputs 0.5, read as 0, at every step: it gets only `0 + 0`
+/// right, and the bits that are 0.
+///
+/// ```
+/// use tinyrnn::task::evaluate;
+/// use tinyrnn::{Activation, Rnn};
+///
+/// let acc = evaluate::<4, 8>(&Rnn::<2, 4, 1>::zeros(Activation::Sigmoid, false));
+/// assert_eq!((acc.exact, acc.pairs, acc.total_bits), (1, 16_384, 131_072));
+/// assert!(acc.bit_rate() > 0.5 && !acc.is_perfect());
+/// ```
 pub fn evaluate<const H: usize, const N: usize>(model: &Rnn<2, H, 1>) -> Accuracy {
     check_bits::<N>();
     let half = 1u64 << (N - 1);

@@ -161,6 +161,22 @@ impl<const I: usize, const H: usize, const O: usize> Gradients<I, H, O> {
     /// Clipping by global norm (the course's exercise): if `norm > threshold`, scales every
     /// gradient by `threshold / norm`. Returns the norm before clipping.
     ///
+    /// # Examples
+    ///
+    /// ```
+    /// use tinyrnn::Gradients;
+    ///
+    /// let mut grads = Gradients::<1, 1, 1>::zeros();
+    /// grads.w_in = [[3.0]];
+    /// grads.w = [[4.0]];
+    /// assert_eq!(grads.clip_global_norm(10.0)?, 5.0); // below the threshold: unchanged
+    /// assert_eq!(grads.w_in, [[3.0]]);
+    /// assert_eq!(grads.clip_global_norm(1.0)?, 5.0); // scaled by 1 / 5
+    /// assert_eq!((grads.w_in, grads.w), ([[0.6]], [[0.8]]));
+    /// assert!(grads.clip_global_norm(0.0).is_err()); // and left alone
+    /// # Ok::<(), tinyrnn::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// [`Error::InvalidClipThreshold`] if `threshold` is not positive and finite;
     /// [`Error::NonFiniteGradient`] if the norm is not finite. Either way nothing is changed.
@@ -211,6 +227,38 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
     ///
     /// Accumulates several sequences into one batch; [`Rnn::backward_into`] writes the
     /// gradients of one sequence instead.
+    ///
+    /// # Examples
+    ///
+    /// Mini-batches of four sequences, the training step written out (what [`Trainer`] does
+    /// for one sequence at a time), with gradient clipping:
+    ///
+    /// ```
+    /// use tinyrnn::rand_core::SeedableRng;
+    /// use tinyrnn::task::{self, Sample};
+    /// use tinyrnn::{Activation, Gradients, Init, Rnn, Trace, XorShiftRng};
+    ///
+    /// let mut rng = XorShiftRng::seed_from_u64(1);
+    /// let mut model = Rnn::<2, 16, 1>::from_rng(&mut rng, Init::Xavier, Activation::Tanh)?;
+    /// let (mut trace, mut grads) = (Trace::<16, 1, 8>::zeros(), Gradients::zeros());
+    /// let mut losses = [0.0f32; 300];
+    /// for loss in &mut losses {
+    ///     grads.clear();
+    ///     for _ in 0..4 {
+    ///         let s = Sample::<8>::random(&mut rng);
+    ///         model.forward_trace(&s.xs, &mut trace);
+    ///         *loss += trace.loss(&s.ds);
+    ///         model.backward_add_into(&s.xs, &s.ds, &trace, &mut grads);
+    ///     }
+    ///     grads.clip_global_norm(1.0)?;
+    ///     model.sgd(&grads, 0.5)?;
+    /// }
+    /// let first: f32 = losses[..20].iter().sum();
+    /// let last: f32 = losses[280..].iter().sum();
+    /// assert!(last < first / 10.0, "{first} -> {last}");
+    /// assert!(task::evaluate::<16, 8>(&model).is_perfect()); // all 16,384 pairs
+    /// # Ok::<(), tinyrnn::Error>(())
+    /// ```
     pub fn backward_add_into<const L: usize>(
         &self,
         xs: &[[f32; I]; L],
@@ -398,6 +446,43 @@ fn update_check(w: &[f32], g: &[f32], lr: f32, acc: &mut [f32; 8]) {
 /// Size: model + gradients + trace + 20 bytes of settings and iteration count, rounded up to a
 /// multiple of 8; for 2-16-1 over 8 steps that is 3,136 bytes (checked by a test; the formula
 /// is in the README).
+///
+/// # Examples
+///
+/// Any sequence task whose inputs and targets fit `[[f32; I]; L]` and `[[f32; O]; L]`, with
+/// targets in `[0, 1]` (the output is a sigmoid). Here a network learns to output, at each
+/// step, the bit it was given one step before — it has to remember it in its hidden state:
+///
+/// ```
+/// use tinyrnn::rand_core::{Rng, SeedableRng};
+/// use tinyrnn::{Activation, Init, Rnn, Trainer, XorShiftRng};
+///
+/// /// Eight input bits from `bits`, and as targets the same bits one step later.
+/// fn delayed(bits: u32) -> ([[f32; 1]; 8], [[f32; 1]; 8]) {
+///     let xs: [[f32; 1]; 8] = core::array::from_fn(|t| [(bits >> t & 1) as f32]);
+///     let ds = core::array::from_fn(|t| if t == 0 { [0.0] } else { xs[t - 1] });
+///     (xs, ds)
+/// }
+///
+/// let mut rng = XorShiftRng::seed_from_u64(1);
+/// let model = Rnn::<1, 8, 1>::from_rng(&mut rng, Init::Xavier, Activation::Tanh)?
+///     .with_biases(true);
+/// let mut trainer = Trainer::<1, 8, 1, 8>::new(model, 0.5)?;
+/// for _ in 0..500 {
+///     let (xs, ds) = delayed(rng.next_u32());
+///     trainer.step(&xs, &ds)?;
+/// }
+/// assert_eq!(trainer.iterations(), 500);
+///
+/// // Every one of the 256 sequences of eight bits comes out delayed.
+/// for bits in 0..256 {
+///     let (xs, ds) = delayed(bits);
+///     let mut ys = [[0.0]; 8];
+///     trainer.model.forward_into(&xs, &mut ys);
+///     assert!(ys.iter().zip(&ds).all(|(y, d)| (y[0] > 0.5) == (d[0] > 0.5)));
+/// }
+/// # Ok::<(), tinyrnn::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Trainer<const I: usize, const H: usize, const O: usize, const L: usize> {
     /// The model being trained.
@@ -505,6 +590,61 @@ impl<const I: usize, const H: usize, const O: usize, const L: usize> Trainer<I, 
     /// [`Error::NonFiniteLoss`], [`Error::NonFiniteGradient`] or [`Error::NonFiniteWeight`]
     /// when training diverges (or the input holds NaN); the model is then left exactly as it
     /// was before the call.
+    ///
+    /// # Examples
+    ///
+    /// One step is [`Rnn::forward_trace`], [`Rnn::backward_into`], clipping if it is on, and
+    /// [`Rnn::sgd`], to the bit:
+    ///
+    /// ```
+    /// use tinyrnn::rand_core::SeedableRng;
+    /// use tinyrnn::task::Sample;
+    /// use tinyrnn::{Activation, Gradients, Init, Rnn, Trace, Trainer, XorShiftRng};
+    ///
+    /// let mut rng = XorShiftRng::seed_from_u64(1);
+    /// let init = Init::Normal { std: 1.0 };
+    /// let mut model = Rnn::<2, 16, 1>::from_rng(&mut rng, init, Activation::Sigmoid)?;
+    /// let mut trainer = Trainer::<2, 16, 1, 8>::new(model.clone(), 0.1)?.with_clip(Some(0.5))?;
+    /// let s = Sample::<8>::new(45, 70)?;
+    /// let loss = trainer.step(&s.xs, &s.ds)?;
+    ///
+    /// let (mut trace, mut grads) = (Trace::<16, 1, 8>::zeros(), Gradients::zeros());
+    /// model.forward_trace(&s.xs, &mut trace);
+    /// model.backward_into(&s.xs, &s.ds, &trace, &mut grads);
+    /// grads.clip_global_norm(0.5)?;
+    /// model.sgd(&grads, 0.1)?;
+    /// assert_eq!(loss.to_bits(), trace.loss(&s.ds).to_bits());
+    /// assert_eq!(trainer.model, model);
+    /// # Ok::<(), tinyrnn::Error>(())
+    /// ```
+    ///
+    /// A step that diverges is refused and changes nothing. With so large a learning rate a
+    /// tanh network's weights grow until a gradient overflows (a sigmoid network's saturate
+    /// instead, and it stops learning without diverging):
+    ///
+    /// ```
+    /// use tinyrnn::rand_core::SeedableRng;
+    /// use tinyrnn::task;
+    /// use tinyrnn::{Activation, Error, Init, Rnn, Trainer, XorShiftRng};
+    ///
+    /// let mut rng = XorShiftRng::seed_from_u64(1);
+    /// let init = Init::Normal { std: 1.0 };
+    /// let model = Rnn::<2, 16, 1>::from_rng(&mut rng, init, Activation::Tanh)?;
+    /// let mut trainer = Trainer::<2, 16, 1, 8>::new(model, 1e38)?; // far too large
+    /// let mut failure = None;
+    /// for _ in 0..1000 {
+    ///     let before = trainer.clone();
+    ///     if let Err(e) = task::train_step(&mut trainer, &mut rng) {
+    ///         assert_eq!(trainer.model, before.model);
+    ///         assert_eq!(trainer.iterations(), before.iterations());
+    ///         failure = Some((trainer.iterations(), e));
+    ///         break;
+    ///     }
+    /// }
+    /// // As `cargo run --example binary_addition -- --lr 1e38 --activation tanh` reports.
+    /// assert_eq!(failure, Some((85, Error::NonFiniteGradient)));
+    /// # Ok::<(), tinyrnn::Error>(())
+    /// ```
     pub fn step(&mut self, xs: &[[f32; I]; L], ds: &[[f32; O]; L]) -> Result<f32> {
         self.model.forward_trace(xs, &mut self.trace);
         let loss = self.trace.loss(ds);
