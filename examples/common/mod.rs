@@ -83,6 +83,13 @@ pub fn value<T: std::str::FromStr>(
     let Some(raw) = args.next() else {
         usage_error(usage, &format!("{flag} needs a value ({what})"))
     };
+    // `--out --quiet` would otherwise write the plot to a file named `--quiet`, after training.
+    if raw.starts_with("--") {
+        usage_error(
+            usage,
+            &format!("{flag} needs a value ({what}), not the flag '{raw}'"),
+        );
+    }
     raw.parse()
         .unwrap_or_else(|_| usage_error(usage, &format!("{flag}: '{raw}' is not {what}")))
 }
