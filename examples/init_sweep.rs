@@ -180,6 +180,11 @@ fn train(job: Job, s: &Settings) -> RunResult {
         }
     }
     let acc = task::evaluate::<HIDDEN, BITS>(&trainer.model);
+    // The final evaluation counts too, when `iters` is not a multiple of `eval_every`: a run
+    // that ends perfect has reached 100% somewhere.
+    if first_perfect.is_none() && diverged_at.is_none() && acc.is_perfect() {
+        first_perfect = Some(s.iters);
+    }
     RunResult {
         final_exact: acc.exact,
         final_bits: acc.bit_rate(),
