@@ -37,7 +37,10 @@ flags:
   --out PATH        loss-curve PNG (default loss.png)
   --save-model PATH write the trained model (tinyrnn's TRNM record, 1304 bytes)
   --save-state PATH write the training state at the end (TRNS record: resumable)
-  --resume PATH     start from a saved training state; --iters is then the total count
+  --resume PATH     start from a saved training state; --iters is then the total count.
+                    The state holds the model, activation, biases, learning rate and
+                    clipping; --lr and --clip change the last two, and --seed, --init, --std,
+                    --activation and --biases are refused with it
   --no-plot         do not write the PNG
   --quiet           print only the summary, not the log every 100 iterations
   -h, --help        this text";
@@ -56,6 +59,9 @@ struct Settings {
     save_model: Option<PathBuf>,
     save_state: Option<PathBuf>,
     resume: Option<PathBuf>,
+    /// Whether `--lr` and `--clip` were given (with `--resume` they replace the state's).
+    lr_given: bool,
+    clip_given: bool,
 }
 
 fn parse_args() -> Settings {
@@ -72,11 +78,18 @@ fn parse_args() -> Settings {
         save_model: None,
         save_state: None,
         resume: None,
+        lr_given: false,
+        clip_given: false,
     };
+    // Flags that set up a new model, which a resumed state already holds.
+    let mut model_flag = None;
     let mut std_dev = None;
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         let a = &mut args;
+        if ["--seed", "--init", "--std", "--activation", "--biases"].contains(&flag.as_str()) {
+            model_flag.get_or_insert_with(|| flag.clone());
+        }
         match flag.as_str() {
             "-h" | "--help" => {
                 outln!("{USAGE}");
@@ -87,9 +100,15 @@ fn parse_args() -> Settings {
             "--init" => s.init = common::init_kind(USAGE, &flag, a),
             "--std" => std_dev = Some(positive(USAGE, &flag, a)),
             "--activation" => s.activation = common::activation(USAGE, &flag, a),
-            "--lr" => s.lr = positive(USAGE, &flag, a),
+            "--lr" => {
+                s.lr = positive(USAGE, &flag, a);
+                s.lr_given = true;
+            }
             "--biases" => s.biases = true,
-            "--clip" => s.clip = Some(positive(USAGE, &flag, a)),
+            "--clip" => {
+                s.clip = Some(positive(USAGE, &flag, a));
+                s.clip_given = true;
+            }
             "--out" => s.out = Some(value(USAGE, &flag, a, "a path")),
             "--no-plot" => s.out = None,
             "--quiet" => s.quiet = true,
@@ -98,6 +117,15 @@ fn parse_args() -> Settings {
             "--resume" => s.resume = Some(value(USAGE, &flag, a, "a path")),
             _ => usage_error(USAGE, &format!("unknown flag '{flag}'")),
         }
+    }
+    if let (Some(flag), Some(_)) = (&model_flag, &s.resume) {
+        usage_error(
+            USAGE,
+            &format!(
+                "{flag} does not go with --resume: the saved state holds the model, its \
+                 activation and biases, and the RNG"
+            ),
+        );
     }
     if let Some(std) = std_dev {
         if !matches!(s.init, Init::Normal { .. }) {
@@ -162,15 +190,26 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
                 &format!("--resume: could not resume from {}: {e}", path.display()),
             );
         }
+        // Given on the command line, these replace the state's (a new learning rate for a
+        // second stage, say); they were validated when parsed.
+        if s.lr_given {
+            trainer.set_learning_rate(s.lr)?;
+        }
+        if s.clip_given {
+            trainer.set_clip(s.clip)?;
+        }
         outln!(
-            "resumed from {} at iteration {} (the state's own settings apply: {}, lr {}, biases {})",
+            "resumed from {} at iteration {}",
             path.display(),
             trainer.iterations(),
-            trainer.model.activation.name(),
-            trainer.learning_rate(),
-            if trainer.model.biases { "on" } else { "off" },
         );
     }
+    // What this run trains with: the command line's settings, or the state's when resumed.
+    let origin = match &s.resume {
+        Some(path) => format!("resumed from {}", path.display()),
+        None => format!("seed {} init {}", s.seed, common::init_name(s.init)),
+    };
+    let (activation, lr) = (trainer.model.activation.name(), trainer.learning_rate());
     let start = u32::try_from(trainer.iterations()).unwrap_or(u32::MAX);
     if start > s.iters {
         return Err(format!(
@@ -237,14 +276,10 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
     let model = &trainer.model;
     let acc = task::evaluate::<HIDDEN, BITS>(model);
     outln!(
-        "settings: seed {} iters {} init {} activation {} lr {} biases {} clip {}",
-        s.seed,
+        "settings: {origin} iters {} activation {activation} lr {lr} biases {} clip {}",
         s.iters,
-        common::init_name(s.init),
-        s.activation.name(),
-        s.lr,
-        if s.biases { "on" } else { "off" },
-        s.clip.map_or("off".to_string(), |c| c.to_string()),
+        if model.biases { "on" } else { "off" },
+        trainer.clip().map_or("off".to_string(), |c| c.to_string()),
     );
     outln!(
         "exact accuracy: {}/{} pairs ({:.2}%), bit accuracy {:.2}%",
@@ -260,13 +295,12 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
     outln!("weights checksum: 0x{:08x}", model.checksum());
 
     if let Some(path) = &s.out {
-        let title = format!(
-            "2-{HIDDEN}-1 RNN on {BITS}-bit addition ({}, {}, lr {}, seed {})",
-            s.activation.name(),
-            common::init_name(s.init),
-            s.lr,
-            s.seed
-        );
+        let origin = match &s.resume {
+            Some(path) => format!("resumed from {}", path.display()),
+            None => format!("{}, seed {}", common::init_name(s.init), s.seed),
+        };
+        let title =
+            format!("2-{HIDDEN}-1 RNN on {BITS}-bit addition ({activation}, lr {lr}, {origin})");
         common::line_chart(
             path,
             &title,
