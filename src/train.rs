@@ -9,6 +9,30 @@
 //!
 //! and the gradients are its exact derivatives, including the sigmoid output's `y (1 - y)` (the
 //! course code uses `sigmoid(y)(1 - sigmoid(y))` there by mistake; see the README).
+//!
+//! # Backpropagation through time, as computed here
+//!
+//! [`Rnn::forward_trace`] keeps the hidden states `z_t` and outputs `y_t` of every step (with
+//! `z_0 = 0`); [`Rnn::backward_into`] then runs back through the steps, carrying what each
+//! step sends back to the one before it through `W`:
+//!
+//! ```text
+//! carry = 0
+//! for t = L, L-1, …, 1:
+//!     delta_out_t = (y_t - d_t) / O ⊙ y_t ⊙ (1 - y_t)          d loss / d (z_t · W_out)
+//!     delta_t     = (carry + delta_out_t · W_outᵀ) ⊙ f'(z_t)    d loss / d u_t
+//!     carry       = delta_t · Wᵀ                               d loss / d z_{t-1}, through u_t
+//!
+//! dW_out = Σ_t z_tᵀ delta_out_t     dW_in = Σ_t x_tᵀ delta_t     dW = Σ_t z_{t-1}ᵀ delta_t
+//! db_out = Σ_t delta_out_t          db_h  = Σ_t delta_t
+//! ```
+//!
+//! with `f'(z) = z (1 - z)` for the sigmoid and `1 - z²` for tanh, written in terms of the
+//! output `z` ([`Activation::derivative_from_output`]). The code keeps every `delta_t` and
+//! `delta_out_t` first and sums each gradient over the steps afterwards, from the last step to
+//! the first: the order in which the course's loop adds them, so the bits are those of the
+//! loop above (`tests/reference.rs` checks the numbers against numpy, `tests/gradient_check.rs`
+//! against finite differences). [`Rnn::sgd`] then applies `w -= lr · dw`.
 
 use crate::activation::Activation;
 use crate::error::{Error, Result};
