@@ -51,7 +51,8 @@ struct Settings {
     iters: u32,
     init: Init,
     activation: Activation,
-    lr: f32,
+    /// `None`: not given, the default (or, with `--resume`, the state's).
+    lr: Option<f32>,
     biases: bool,
     clip: Option<f32>,
     out: Option<PathBuf>,
@@ -59,9 +60,6 @@ struct Settings {
     save_model: Option<PathBuf>,
     save_state: Option<PathBuf>,
     resume: Option<PathBuf>,
-    /// Whether `--lr` and `--clip` were given (with `--resume` they replace the state's).
-    lr_given: bool,
-    clip_given: bool,
 }
 
 fn parse_args() -> Settings {
@@ -70,7 +68,7 @@ fn parse_args() -> Settings {
         iters: 10_000,
         init: Init::Normal { std: 1.0 },
         activation: Activation::Sigmoid,
-        lr: 0.1,
+        lr: None,
         biases: false,
         clip: None,
         out: Some(PathBuf::from("loss.png")),
@@ -78,8 +76,6 @@ fn parse_args() -> Settings {
         save_model: None,
         save_state: None,
         resume: None,
-        lr_given: false,
-        clip_given: false,
     };
     // Flags that set up a new model, which a resumed state already holds.
     let mut model_flag = None;
@@ -100,15 +96,9 @@ fn parse_args() -> Settings {
             "--init" => s.init = common::init_kind(USAGE, &flag, a),
             "--std" => std_dev = Some(positive(USAGE, &flag, a)),
             "--activation" => s.activation = common::activation(USAGE, &flag, a),
-            "--lr" => {
-                s.lr = positive(USAGE, &flag, a);
-                s.lr_given = true;
-            }
+            "--lr" => s.lr = Some(positive(USAGE, &flag, a)),
             "--biases" => s.biases = true,
-            "--clip" => {
-                s.clip = Some(positive(USAGE, &flag, a));
-                s.clip_given = true;
-            }
+            "--clip" => s.clip = Some(positive(USAGE, &flag, a)),
             "--out" => s.out = Some(value(USAGE, &flag, a, "a path")),
             "--no-plot" => s.out = None,
             "--quiet" => s.quiet = true,
@@ -175,7 +165,8 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
     let mut rng = XorShiftRng::seed_from_u64(s.seed);
     let model =
         Rnn::<2, HIDDEN, 1>::from_rng(&mut rng, s.init, s.activation)?.with_biases(s.biases);
-    let mut trainer = Trainer::<2, HIDDEN, 1, BITS>::new(model, s.lr)?.with_clip(s.clip)?;
+    type T = Trainer<2, HIDDEN, 1, BITS>;
+    let mut trainer = T::new(model, s.lr.unwrap_or(T::DEFAULT_LEARNING_RATE))?.with_clip(s.clip)?;
     if let Some(path) = &s.resume {
         // A file that cannot be read or is not a valid state is a bad flag value (exit code 2).
         let bytes = std::fs::read(path).unwrap_or_else(|e| {
@@ -192,10 +183,10 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
         }
         // Given on the command line, these replace the state's (a new learning rate for a
         // second stage, say); they were validated when parsed.
-        if s.lr_given {
-            trainer.set_learning_rate(s.lr)?;
+        if let Some(lr) = s.lr {
+            trainer.set_learning_rate(lr)?;
         }
-        if s.clip_given {
+        if s.clip.is_some() {
             trainer.set_clip(s.clip)?;
         }
         outln!(
@@ -204,10 +195,20 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
             trainer.iterations(),
         );
     }
-    // What this run trains with: the command line's settings, or the state's when resumed.
-    let origin = match &s.resume {
-        Some(path) => format!("resumed from {}", path.display()),
-        None => format!("seed {} init {}", s.seed, common::init_name(s.init)),
+    // What this run trains with: the command line's settings, or the state's when resumed;
+    // for the summary line and for the plot's title.
+    let (origin, title_origin) = match &s.resume {
+        Some(path) => {
+            let resumed = format!("resumed from {}", path.display());
+            (resumed.clone(), resumed)
+        }
+        None => {
+            let init = common::init_name(s.init);
+            (
+                format!("seed {} init {init}", s.seed),
+                format!("{init}, seed {}", s.seed),
+            )
+        }
     };
     let (activation, lr) = (trainer.model.activation.name(), trainer.learning_rate());
     let start = u32::try_from(trainer.iterations()).unwrap_or(u32::MAX);
@@ -295,12 +296,9 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
     outln!("weights checksum: 0x{:08x}", model.checksum());
 
     if let Some(path) = &s.out {
-        let origin = match &s.resume {
-            Some(path) => format!("resumed from {}", path.display()),
-            None => format!("{}, seed {}", common::init_name(s.init), s.seed),
-        };
-        let title =
-            format!("2-{HIDDEN}-1 RNN on {BITS}-bit addition ({activation}, lr {lr}, {origin})");
+        let title = format!(
+            "2-{HIDDEN}-1 RNN on {BITS}-bit addition ({activation}, lr {lr}, {title_origin})"
+        );
         common::line_chart(
             path,
             &title,

@@ -172,16 +172,18 @@ fn train(job: Job, s: &Settings) -> RunResult {
             loss_curve.push(window / f64::from(LOSS_WINDOW));
             window = 0.0;
         }
+        // The last iteration is evaluated once, below.
         if first_perfect.is_none()
             && i % s.eval_every == 0
+            && i < s.iters
             && task::evaluate::<HIDDEN, BITS>(&trainer.model).is_perfect()
         {
             first_perfect = Some(i);
         }
     }
     let acc = task::evaluate::<HIDDEN, BITS>(&trainer.model);
-    // The final evaluation counts too, when `iters` is not a multiple of `eval_every`: a run
-    // that ends perfect has reached 100% somewhere.
+    // The final evaluation counts as one of the checks (whether or not `iters` is a multiple
+    // of `eval_every`): a run that ends perfect has reached 100% by then.
     if first_perfect.is_none() && diverged_at.is_none() && acc.is_perfect() {
         first_perfect = Some(s.iters);
     }
