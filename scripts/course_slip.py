@@ -100,11 +100,6 @@ def train(seed, slip, iters, eval_every):
     return final, first_perfect
 
 
-def run(job):
-    seed, slip, iters, eval_every = job
-    return train(seed, slip, iters, eval_every)
-
-
 def median_iters(firsts):
     """Median of the first-100% iterations, runs that never got there counting as the latest."""
     ranked = sorted(firsts, key=lambda v: (v is None, v or 0))
@@ -127,7 +122,7 @@ def main():
 
     jobs = [(s, slip, args.iters, args.eval_every) for slip in (True, False) for s in range(args.seeds)]
     with multiprocessing.Pool(args.jobs) as pool:
-        results = pool.map(run, jobs)
+        results = pool.starmap(train, jobs)
     course, exact = results[: args.seeds], results[args.seeds :]
 
     print(f"{args.seeds} seeds, {args.iters} iterations, all 16384 pairs evaluated every "
