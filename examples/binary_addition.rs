@@ -33,14 +33,15 @@ flags:
   --activation F    hidden activation: sigmoid or tanh (default sigmoid)
   --lr X            learning rate (default 0.1)
   --biases          train hidden and output biases (default: off, as the seed)
-  --clip X          clip gradients to global norm X (default: off)
+  --clip X          clip gradients to global norm X, or 'off' (default: off)
   --out PATH        loss-curve PNG (default loss.png)
   --save-model PATH write the trained model (tinyrnn's TRNM record, 1304 bytes)
   --save-state PATH write the training state at the end (TRNS record: resumable)
   --resume PATH     start from a saved training state; --iters is then the total count.
                     The state holds the model, activation, biases, learning rate and
                     clipping; --lr and --clip change the last two, and --seed, --init, --std,
-                    --activation and --biases are refused with it
+                    --activation and --biases are refused with it. With --iters at the
+                    state's count, nothing is trained: the state is evaluated (and saved)
   --no-plot         do not write the PNG
   --quiet           print only the summary, not the log every 100 iterations
   -h, --help        this text";
@@ -54,7 +55,8 @@ struct Settings {
     /// `None`: not given, the default (or, with `--resume`, the state's).
     lr: Option<f32>,
     biases: bool,
-    clip: Option<f32>,
+    /// `None`: not given; `Some(None)`: `--clip off`.
+    clip: Option<Option<f32>>,
     out: Option<PathBuf>,
     quiet: bool,
     save_model: Option<PathBuf>,
@@ -98,7 +100,7 @@ fn parse_args() -> Settings {
             "--activation" => s.activation = common::activation(USAGE, &flag, a),
             "--lr" => s.lr = Some(positive(USAGE, &flag, a)),
             "--biases" => s.biases = true,
-            "--clip" => s.clip = Some(positive(USAGE, &flag, a)),
+            "--clip" => s.clip = Some(clip(&flag, a)),
             "--out" => s.out = Some(value(USAGE, &flag, a, "a path")),
             "--no-plot" => s.out = None,
             "--quiet" => s.quiet = true,
@@ -141,6 +143,19 @@ fn parse_args() -> Settings {
     s
 }
 
+/// `--clip`'s value: a positive, finite threshold, or `off`.
+fn clip(flag: &str, args: &mut impl Iterator<Item = String>) -> Option<f32> {
+    let v: String = value(USAGE, flag, args, "a positive number or off");
+    match v.parse::<f32>() {
+        _ if v == "off" => None,
+        Ok(c) if c.is_finite() && c > 0.0 => Some(c),
+        _ => usage_error(
+            USAGE,
+            &format!("{flag}: '{v}' is not a positive, finite number or off"),
+        ),
+    }
+}
+
 /// Bits most significant first, as numpy prints the seed's `out_bin`: `[0 1 1 0 1 0 0 1]`.
 fn bits_msb_first(n: u32) -> String {
     let bits: Vec<String> = (0..BITS)
@@ -166,7 +181,8 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
     let model =
         Rnn::<2, HIDDEN, 1>::from_rng(&mut rng, s.init, s.activation)?.with_biases(s.biases);
     type T = Trainer<2, HIDDEN, 1, BITS>;
-    let mut trainer = T::new(model, s.lr.unwrap_or(T::DEFAULT_LEARNING_RATE))?.with_clip(s.clip)?;
+    let mut trainer =
+        T::new(model, s.lr.unwrap_or(T::DEFAULT_LEARNING_RATE))?.with_clip(s.clip.flatten())?;
     if let Some(path) = &s.resume {
         // A file that cannot be read or is not a valid state is a bad flag value (exit code 2).
         let bytes = std::fs::read(path).unwrap_or_else(|e| {
@@ -186,8 +202,8 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
         if let Some(lr) = s.lr {
             trainer.set_learning_rate(lr)?;
         }
-        if s.clip.is_some() {
-            trainer.set_clip(s.clip)?;
+        if let Some(clip) = s.clip {
+            trainer.set_clip(clip)?;
         }
         outln!(
             "resumed from {} at iteration {}",
@@ -213,17 +229,19 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
     let (activation, lr) = (trainer.model.activation.name(), trainer.learning_rate());
     let start = u32::try_from(trainer.iterations()).unwrap_or(u32::MAX);
     if start > s.iters {
-        return Err(format!(
-            "the state is at iteration {start}, past --iters {}",
-            s.iters
-        )
-        .into());
+        usage_error(
+            USAGE,
+            &format!(
+                "--iters {}: the state is already at iteration {start} (--iters is the total)",
+                s.iters
+            ),
+        );
     }
 
     let mut logged: Vec<(f64, f64)> = Vec::new();
     let mut window_means: Vec<(f64, f64)> = Vec::new();
     let mut window = 0.0f64;
-    let mut last_loss = f32::NAN;
+    let mut last_loss = None;
     for i in start..s.iters {
         let (sample, loss): (Sample<BITS>, f32) = match task::train_step(&mut trainer, &mut rng) {
             Ok(r) => r,
@@ -235,7 +253,7 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
                 .into());
             }
         };
-        last_loss = loss;
+        last_loss = Some(loss);
         window += f64::from(loss);
         if (i + 1) % PLOT_INTERVAL == 0 {
             window_means.push((f64::from(i + 1), window / f64::from(PLOT_INTERVAL)));
@@ -289,13 +307,18 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
         100.0 * acc.exact_rate(),
         100.0 * acc.bit_rate()
     );
-    outln!(
-        "final loss: {last_loss} (bits 0x{:08x})",
-        last_loss.to_bits()
-    );
+    match last_loss {
+        Some(loss) => outln!("final loss: {loss} (bits 0x{:08x})", loss.to_bits()),
+        None => outln!("final loss: none (no iteration trained: the state is at --iters)"),
+    }
     outln!("weights checksum: 0x{:08x}", model.checksum());
 
-    if let Some(path) = &s.out {
+    if let (Some(path), None) = (&s.out, last_loss) {
+        outln!(
+            "no loss curve: no iteration was trained, {} left as it was",
+            path.display()
+        );
+    } else if let Some(path) = &s.out {
         let title = format!(
             "2-{HIDDEN}-1 RNN on {BITS}-bit addition ({activation}, lr {lr}, {title_origin})"
         );
@@ -303,6 +326,7 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
             path,
             &title,
             "iteration",
+            f64::from(start),
             "loss (sum over 8 steps)",
             &[
                 Series {

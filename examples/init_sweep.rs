@@ -465,6 +465,7 @@ fn plot_curves(
             splitmix64(s.base_seed)
         ),
         "iteration",
+        0.0,
         &format!("mean loss of each {LOSS_WINDOW} iterations"),
         &series,
     )

@@ -179,11 +179,13 @@ pub struct Series<'a> {
     pub points: &'a [(f64, f64)],
 }
 
-/// Draws line series into a PNG with labelled axes and a legend.
+/// Draws line series into a PNG with labelled axes and a legend; the x axis runs from `x_from`
+/// (0 for a whole run, the first iteration for a resumed one) to the last point.
 pub fn line_chart(
     path: &Path,
     title: &str,
     x_label: &str,
+    x_from: f64,
     y_label: &str,
     series: &[Series],
 ) -> Result<(), Box<dyn std::error::Error>> {
@@ -193,7 +195,7 @@ pub fn line_chart(
     let x_max = series
         .iter()
         .flat_map(|s| s.points.iter().map(|p| p.0))
-        .fold(1.0, f64::max);
+        .fold(x_from + 1.0, f64::max);
     let y_max = series
         .iter()
         .flat_map(|s| s.points.iter().map(|p| p.1))
@@ -205,7 +207,7 @@ pub fn line_chart(
         .margin(15)
         .x_label_area_size(50)
         .y_label_area_size(70)
-        .build_cartesian_2d(0.0..x_max, 0.0..y_max.max(1e-6))?;
+        .build_cartesian_2d(x_from..x_max, 0.0..y_max.max(1e-6))?;
     chart
         .configure_mesh()
         .x_desc(x_label)
