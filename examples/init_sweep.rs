@@ -332,14 +332,28 @@ fn main() {
         write_or_exit(path, &runs_csv(&jobs, &results));
     }
     if let Some(dir) = &s.out_dir {
-        // The directory exists: `check_writable` made it before the sweep.
-        if let Err(e) =
-            plot_curves(dir, &jobs, &results, &s).and_then(|()| plot_rates(dir, &summary, &s))
-        {
+        // The directory exists: `check_writable` made it before the sweep. The loss chart
+        // plots the mean of each window of LOSS_WINDOW iterations: none in a shorter run.
+        let curves = s.iters >= LOSS_WINDOW;
+        let plotted = if curves {
+            plot_curves(dir, &jobs, &results, &s)
+        } else {
+            Ok(())
+        };
+        if let Err(e) = plotted.and_then(|()| plot_rates(dir, &summary, &s)) {
             eprintln!("error: could not write the plots to {}: {e}", dir.display());
             std::process::exit(1);
         }
-        outln!("\nwrote {0}/{LOSS_PNG} and {0}/{RATES_PNG}", dir.display());
+        if curves {
+            outln!("\nwrote {0}/{LOSS_PNG} and {0}/{RATES_PNG}", dir.display());
+        } else {
+            outln!(
+                "\nwrote {}/{RATES_PNG}; no loss chart, whose points are means of \
+                 {LOSS_WINDOW} iterations, in a run of {}",
+                dir.display(),
+                s.iters
+            );
+        }
     }
 }
 

@@ -195,7 +195,7 @@ pub fn line_chart(
     let x_max = series
         .iter()
         .flat_map(|s| s.points.iter().map(|p| p.0))
-        .fold(x_from + 1.0, f64::max);
+        .fold(x_from + 10.0, f64::max); // integer ticks even for a run of one iteration
     let y_max = series
         .iter()
         .flat_map(|s| s.points.iter().map(|p| p.1))
@@ -219,10 +219,11 @@ pub fn line_chart(
     for (i, s) in series.iter().enumerate() {
         let color = COLORS[i % COLORS.len()];
         chart
-            .draw_series(LineSeries::new(
-                s.points.iter().copied(),
-                color.stroke_width(2),
-            ))?
+            .draw_series(
+                // A line through one point draws nothing: mark a lone point.
+                LineSeries::new(s.points.iter().copied(), color.stroke_width(2))
+                    .point_size(if s.points.len() == 1 { 4 } else { 0 }),
+            )?
             .label(s.label.clone())
             .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], color.stroke_width(3)));
     }
