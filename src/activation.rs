@@ -87,6 +87,12 @@ mod tests {
     }
 
     #[test]
+    fn names() {
+        assert_eq!(Activation::Sigmoid.name(), "sigmoid");
+        assert_eq!(Activation::Tanh.name(), "tanh");
+    }
+
+    #[test]
     fn derivatives_match_central_differences() {
         for act in [Activation::Sigmoid, Activation::Tanh] {
             for i in -8..=8 {

@@ -630,14 +630,30 @@ mod tests {
         bad[12] = 7; // activation
         fix_crc(&mut bad);
         check(&bad, Error::InvalidField);
-        let mut bad = rec;
-        bad[13] = 0x80; // unknown flag
-        fix_crc(&mut bad);
-        check(&bad, Error::InvalidField);
-        let mut bad = rec;
-        bad[16..20].copy_from_slice(&f32::NAN.to_le_bytes());
-        fix_crc(&mut bad);
-        check(&bad, Error::NonFiniteValue);
+        // An unknown flag, or either reserved byte not zero.
+        for (at, value) in [(13, 0x80), (13, 0x02), (14, 1), (15, 0x40)] {
+            let mut bad = rec;
+            bad[at] = value;
+            fix_crc(&mut bad);
+            check(&bad, Error::InvalidField);
+        }
+        // A NaN or infinity anywhere among the weights and biases: the first, the last.
+        let last = Model::ENCODED_LEN - 8;
+        for (at, value) in [(16, f32::NAN), (last, f32::NEG_INFINITY)] {
+            let mut bad = rec;
+            bad[at..at + 4].copy_from_slice(&value.to_le_bytes());
+            fix_crc(&mut bad);
+            check(&bad, Error::NonFiniteValue);
+        }
+        // A buffer that holds just the header: too short for the whole record, which it can
+        // now name.
+        check(
+            &rec[..16],
+            Error::BufferTooShort {
+                needed: 1304,
+                got: 16,
+            },
+        );
         // A record of another shape is rejected by shape, before anything else.
         let other = Rnn::<2, 8, 1>::zeros(Activation::Sigmoid, false);
         let mut small = [0u8; Rnn::<2, 8, 1>::ENCODED_LEN];
@@ -759,9 +775,24 @@ mod tests {
         bad[32..48].fill(0); // all-zero RNG state
         fix_crc(&mut bad);
         check(&bad, Error::InvalidField);
-        let mut bad = rec;
-        bad[60..64].copy_from_slice(&f32::INFINITY.to_le_bytes());
-        fix_crc(&mut bad);
-        check(&bad, Error::NonFiniteValue);
+        for (at, value) in [(14, 2), (15, 0x04), (15, 0x80)] {
+            let mut bad = rec;
+            bad[at] = value; // an unknown activation or flag
+            fix_crc(&mut bad);
+            check(&bad, Error::InvalidField);
+        }
+        for at in [60, Tr::STATE_LEN - 8] {
+            let mut bad = rec;
+            bad[at..at + 4].copy_from_slice(&f32::INFINITY.to_le_bytes());
+            fix_crc(&mut bad);
+            check(&bad, Error::NonFiniteValue);
+        }
+        check(
+            &rec[..48],
+            Error::BufferTooShort {
+                needed: 1336,
+                got: 48,
+            },
+        );
     }
 }

@@ -173,6 +173,46 @@ mod tests {
         assert_eq!(StandardNormal::new().sample(&mut Stuck), 0.0);
     }
 
+    /// Replays the given `next_u32` values, then 0s; counts the draws.
+    struct Script<'a>(&'a [u32], usize);
+    impl rand_core::TryRng for Script<'_> {
+        type Error = core::convert::Infallible;
+        fn try_next_u32(&mut self) -> core::result::Result<u32, Self::Error> {
+            self.1 += 1;
+            Ok(self.0.get(self.1 - 1).copied().unwrap_or(0))
+        }
+        fn try_next_u64(&mut self) -> core::result::Result<u64, Self::Error> {
+            unimplemented!("the sampler draws u32s only")
+        }
+        fn try_fill_bytes(&mut self, _: &mut [u8]) -> core::result::Result<(), Self::Error> {
+            unimplemented!("the sampler draws u32s only")
+        }
+    }
+
+    #[test]
+    fn the_polar_method_rejects_the_centre_and_the_unit_circle() {
+        // A draw r gives (r >> 8) · 2⁻²³ - 1: 0x8000_0000 gives 0, 0 gives -1, 0xC000_0000 0.5.
+        let draws = [
+            0x8000_0000,
+            0x8000_0000, // (0, 0): s = 0, log(0) / 0 would be NaN
+            0x8000_0000,
+            0, // (0, -1): s = 1, on the circle, outside the open disc
+            0xC000_0000,
+            0x8000_0000, // (0.5, 0): s = 0.25, accepted
+        ];
+        let mut rng = Script(&draws, 0);
+        let mut n = StandardNormal::new();
+        let f = libm::sqrtf(-2.0 * libm::logf(0.25) / 0.25);
+        assert_eq!(n.sample(&mut rng).to_bits(), (0.5 * f).to_bits());
+        assert_eq!(rng.1, 6, "three attempts");
+        assert_eq!(
+            n.sample(&mut rng).to_bits(),
+            0.0f32.to_bits(),
+            "the pair's v · f"
+        );
+        assert_eq!(rng.1, 6, "the second value of the pair needs no draw");
+    }
+
     #[test]
     fn scales() {
         assert_eq!(Init::Normal { std: 0.5 }.scale(16), Ok(0.5));

@@ -21,6 +21,12 @@ const fn check_bits<const N: usize>() {
 
 /// `n` as `N` bits, least significant first, each `0.0` or `1.0`.
 ///
+/// `N` is checked at compile time: outside `1..=32` the build fails.
+///
+/// ```compile_fail
+/// let _ = tinyrnn::task::encode::<33>(1); // more bits than a u32 holds
+/// ```
+///
 /// # Errors
 /// [`Error::NumberTooLarge`] if `n >= 2^N`.
 ///
@@ -314,5 +320,28 @@ mod tests {
         };
         let acc = evaluate::<4, 3>(&zero);
         assert_eq!((acc.exact, acc.pairs), (1, 16));
+        // Of the 16 sums of a, b < 4 (3 bits each), 1 has no ones (0 + 0), 8 have one (the
+        // sums 1, 2 and 4, which 2, 3 and 3 pairs make) and 7 have two (3, 5 and 6: 4, 2 and 1
+        // pairs), so the bits that are 0, and right, number 3·1 + 2·8 + 1·7 = 26 of 48.
+        assert_eq!((acc.bits, acc.total_bits), (26, 48));
+        assert_eq!(acc.exact_rate(), 1.0 / 16.0);
+        assert_eq!(acc.bit_rate(), 26.0 / 48.0);
+    }
+
+    #[test]
+    fn accuracy_rates() {
+        let acc = Accuracy {
+            exact: 3,
+            bits: 30,
+            pairs: 4,
+            total_bits: 32,
+        };
+        assert_eq!((acc.exact_rate(), acc.bit_rate()), (0.75, 0.9375));
+        assert!(!acc.is_perfect());
+        assert!(Accuracy { exact: 4, ..acc }.is_perfect());
+        // Nothing evaluated: rates of 0, not NaN.
+        let none = Accuracy::default();
+        assert_eq!((none.exact_rate(), none.bit_rate()), (0.0, 0.0));
+        assert!(none.is_perfect());
     }
 }
