@@ -768,6 +768,11 @@ mod tests {
                     );
                 }
             }
+            // `clear` then add is `backward_into` too (the seed's `W_grad *= 0`).
+            added.clear();
+            assert_eq!(added, Gradients::zeros());
+            m.backward_add_into(&xs, &ds, &trace, &mut added);
+            assert_eq!(bits(&added), bits(&written));
         }
     }
 
@@ -844,6 +849,44 @@ mod tests {
     }
 
     #[test]
+    fn sgd_checks_every_weight_in_every_lane() {
+        // 2-4-1 with biases: w_in is one block of eight, w two, w_out and the biases the
+        // rest, so every lane of the eight-wide check and its tail see an overflow somewhere.
+        type M = Rnn<2, 4, 1>;
+        let base = {
+            let mut m = M::zeros(Activation::Tanh, true);
+            let mut g = Gradients::<2, 4, 1>::zeros();
+            g.slices_mut().into_iter().flatten().for_each(|w| *w = 0.5);
+            m.sgd(&g, 1.0).unwrap(); // every weight -0.5
+            m
+        };
+        let half = f32::MAX / 2.0; // exact
+        for k in 0..M::PARAMS {
+            let set = |m: &mut M, g: &mut Gradients<2, 4, 1>, w: f32, gk: f32| {
+                let mut ws = [
+                    m.w_in.as_flattened_mut(),
+                    m.w.as_flattened_mut(),
+                    m.w_out.as_flattened_mut(),
+                    &mut m.b_h,
+                    &mut m.b_out,
+                ];
+                *ws.iter_mut().flat_map(|s| s.iter_mut()).nth(k).unwrap() = w;
+                *g.slices_mut().into_iter().flatten().nth(k).unwrap() = gk;
+            };
+            // w - lr·g = MAX/2 + MAX overflows: refused, nothing changed.
+            let (mut m, mut g) = (base.clone(), Gradients::zeros());
+            set(&mut m, &mut g, half, -half);
+            let before = m.clone();
+            assert_eq!(m.sgd(&g, 2.0), Err(Error::NonFiniteWeight), "parameter {k}");
+            assert_eq!(m, before, "parameter {k}");
+            // MAX/2 + MAX/2 = MAX does not: applied.
+            set(&mut m, &mut g, half, -half / 2.0);
+            m.sgd(&g, 2.0).unwrap();
+            assert_eq!(m.parameters().nth(k), Some(&f32::MAX), "parameter {k}");
+        }
+    }
+
+    #[test]
     fn sgd_leaves_disabled_biases_alone() {
         let mut m = Rnn::<1, 2, 1>::zeros(Activation::Sigmoid, false);
         let mut g = Gradients::zeros();
@@ -864,6 +907,39 @@ mod tests {
         let r = tr.step(&[[1.0], [0.0]], &[[1.0], [0.0]]);
         assert_eq!(r, Err(Error::NonFiniteGradient));
         assert_eq!(tr.model, before);
+    }
+
+    #[test]
+    fn trainer_tells_an_overflowing_update_from_a_non_finite_gradient() {
+        // z = tanh(10) rounds to 1 and y = 0.5 against targets of 1: every step adds
+        // 1 · (0.5 - 1) · 0.25 to the w_out gradient, -2 over 16 steps, finite; but with the
+        // largest learning rate the update is 0 - MAX · (-2), which overflows.
+        let m = Rnn::<1, 1, 1> {
+            b_h: [10.0],
+            ..Rnn::zeros(Activation::Tanh, true)
+        };
+        let mut tr = Trainer::<1, 1, 1, 16>::new(m.clone(), f32::MAX).unwrap();
+        assert_eq!(
+            tr.step(&[[0.0]; 16], &[[1.0]; 16]),
+            Err(Error::NonFiniteWeight)
+        );
+        assert_eq!(tr.grads.w_out, [[-2.0]]);
+        assert_eq!((&tr.model, tr.iterations()), (&m, 0));
+    }
+
+    #[test]
+    fn clip_threshold_must_be_positive() {
+        let m = Rnn::<1, 2, 1>::zeros(Activation::Sigmoid, false);
+        let mut tr = Trainer::<1, 2, 1, 2>::new(m, 0.1).unwrap();
+        for bad in [0.0, -0.0, -1.0, f32::NAN, f32::INFINITY] {
+            assert_eq!(tr.set_clip(Some(bad)), Err(Error::InvalidClipThreshold));
+            assert_eq!(tr.clip(), None, "unchanged after {bad}");
+            assert!(tr.clone().with_clip(Some(bad)).is_err());
+        }
+        tr.set_clip(Some(f32::MIN_POSITIVE)).unwrap();
+        assert_eq!(tr.clip(), Some(f32::MIN_POSITIVE));
+        tr.set_clip(None).unwrap();
+        assert_eq!(tr.clip(), None);
     }
 
     #[test]
