@@ -708,6 +708,17 @@ mod tests {
         for bad in [f32::INFINITY, f32::NEG_INFINITY, f32::NAN, -f32::NAN] {
             assert!(!all_finite(&[1.0, bad, 2.0]), "{bad}");
         }
+        // Nine elements: two blocks of four and one left over; every position, and finite
+        // values that are not zero in every lane.
+        let finite: [f32; 9] = core::array::from_fn(|i| i as f32 - 4.5);
+        assert!(all_finite(&finite));
+        for at in 0..9 {
+            for bad in [f32::INFINITY, f32::NEG_INFINITY, f32::NAN] {
+                let mut x = finite;
+                x[at] = bad;
+                assert!(!all_finite(&x), "{bad} at {at}");
+            }
+        }
     }
 
     #[test]
@@ -849,6 +860,9 @@ mod tests {
             check_outer_sum::<1, 1, 9>(&mut v);
             check_outer_sum::<5, 19, 13>(&mut v);
             check_outer_sum::<0, 2, 2>(&mut v);
+            // An odd row left over, two or three blocks of eight columns wide.
+            check_outer_sum::<4, 3, 24>(&mut v);
+            check_outer_sum::<3, 7, 17>(&mut v);
         }
     }
 

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Mutation testing of the library (cargo-mutants): changes one operator, constant or function
+# body of src/ at a time and checks that some test fails. A mutant that every test survives is
+# either a gap in the tests or a change that cannot alter any result (an "equivalent" mutant);
+# docs/mutants.md lists the survivors and which they are. Takes about 45 minutes on 2 cores,
+# so it is not part of CI.
+#
+#   bash scripts/mutants.sh                 # every file of src/
+#   bash scripts/mutants.sh -f src/task.rs  # one file (any cargo-mutants flags)
+#
+# Runs the unit and integration tests (`--lib --tests`), not the doc tests: they compile one
+# program each and would double the time. Results in target/mutants/mutants.out/ (missed.txt
+# lists the survivors).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v cargo-mutants >/dev/null || cargo install cargo-mutants --locked
+status=0
+cargo mutants --jobs "$(nproc)" --output target/mutants \
+  --cargo-test-arg=--lib --cargo-test-arg=--tests "$@" || status=$?
+out=target/mutants/mutants.out
+echo
+for kind in caught missed timeout unviable; do
+  printf '%-9s %s\n' "$kind" "$(wc -l < "$out/$kind.txt")"
+done
+echo "survivors:"
+cat "$out/missed.txt"
+# cargo-mutants exits 2 when some mutant was missed, 3 on a timeout: a report, not a failure
+# of this script, unless it could not run at all.
+[ "$status" = 0 ] || [ "$status" = 2 ] || [ "$status" = 3 ] || exit "$status"
