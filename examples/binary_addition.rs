@@ -146,8 +146,10 @@ fn parse_args() -> Settings {
 /// `--clip`'s value: a positive, finite threshold, or `off`.
 fn clip(flag: &str, args: &mut impl Iterator<Item = String>) -> Option<f32> {
     let v: String = value(USAGE, flag, args, "a positive number or off");
+    if v == "off" {
+        return None;
+    }
     match v.parse::<f32>() {
-        _ if v == "off" => None,
         Ok(c) if c.is_finite() && c > 0.0 => Some(c),
         _ => usage_error(
             USAGE,
@@ -313,34 +315,34 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
     }
     outln!("weights checksum: 0x{:08x}", model.checksum());
 
-    if let (Some(path), None) = (&s.out, last_loss) {
+    let Some(path) = &s.out else { return Ok(()) };
+    if last_loss.is_none() {
         outln!(
             "no loss curve: no iteration was trained, {} left as it was",
             path.display()
         );
-    } else if let Some(path) = &s.out {
-        let title = format!(
-            "2-{HIDDEN}-1 RNN on {BITS}-bit addition ({activation}, lr {lr}, {title_origin})"
-        );
-        common::line_chart(
-            path,
-            &title,
-            "iteration",
-            f64::from(start),
-            "loss (sum over 8 steps)",
-            &[
-                Series {
-                    label: "loss every 100 iterations (the seed's plot)".into(),
-                    points: &logged,
-                },
-                Series {
-                    label: "mean loss of each 100 iterations".into(),
-                    points: &window_means,
-                },
-            ],
-        )
-        .map_err(|e| format!("could not write {}: {e}", path.display()))?;
-        outln!("loss curve written to {}", path.display());
+        return Ok(());
     }
+    let title =
+        format!("2-{HIDDEN}-1 RNN on {BITS}-bit addition ({activation}, lr {lr}, {title_origin})");
+    common::line_chart(
+        path,
+        &title,
+        "iteration",
+        f64::from(start),
+        "loss (sum over 8 steps)",
+        &[
+            Series {
+                label: "loss every 100 iterations (the seed's plot)".into(),
+                points: &logged,
+            },
+            Series {
+                label: "mean loss of each 100 iterations".into(),
+                points: &window_means,
+            },
+        ],
+    )
+    .map_err(|e| format!("could not write {}: {e}", path.display()))?;
+    outln!("loss curve written to {}", path.display());
     Ok(())
 }

@@ -180,7 +180,8 @@ pub struct Series<'a> {
 }
 
 /// Draws line series into a PNG with labelled axes and a legend; the x axis runs from `x_from`
-/// (0 for a whole run, the first iteration for a resumed one) to the last point.
+/// (0 for a whole run, the first iteration for a resumed one) to the last point, and over at
+/// least 10 iterations.
 pub fn line_chart(
     path: &Path,
     title: &str,
