@@ -546,6 +546,15 @@ mod tests {
         rec[n..].copy_from_slice(&crc.to_le_bytes());
     }
 
+    /// A copy of `rec` with `bytes` written at `at` and the CRC rewritten: a record that only
+    /// the checks after the CRC can refuse.
+    fn edited<const N: usize>(rec: &[u8; N], at: usize, bytes: &[u8]) -> [u8; N] {
+        let mut bad = *rec;
+        bad[at..at + bytes.len()].copy_from_slice(bytes);
+        fix_crc(&mut bad);
+        bad
+    }
+
     #[test]
     fn crc32_check_value() {
         // The standard check value of CRC-32/ISO-HDLC (zlib.crc32(b"123456789")).
@@ -626,24 +635,17 @@ mod tests {
         let mut bad = rec;
         bad[100] ^= 0x10;
         check(&bad, Error::BadChecksum);
-        let mut bad = rec;
-        bad[12] = 7; // activation
-        fix_crc(&mut bad);
-        check(&bad, Error::InvalidField);
-        // An unknown flag, or either reserved byte not zero.
-        for (at, value) in [(13, 0x80), (13, 0x02), (14, 1), (15, 0x40)] {
-            let mut bad = rec;
-            bad[at] = value;
-            fix_crc(&mut bad);
-            check(&bad, Error::InvalidField);
+        // An unknown activation or flag, or either reserved byte not zero.
+        for (at, value) in [(12, 7), (13, 0x80), (13, 0x02), (14, 1), (15, 0x40)] {
+            check(&edited(&rec, at, &[value]), Error::InvalidField);
         }
         // A NaN or infinity anywhere among the weights and biases: the first, the last.
         let last = Model::ENCODED_LEN - 8;
         for (at, value) in [(16, f32::NAN), (last, f32::NEG_INFINITY)] {
-            let mut bad = rec;
-            bad[at..at + 4].copy_from_slice(&value.to_le_bytes());
-            fix_crc(&mut bad);
-            check(&bad, Error::NonFiniteValue);
+            check(
+                &edited(&rec, at, &value.to_le_bytes()),
+                Error::NonFiniteValue,
+            );
         }
         // A buffer that holds just the header: too short for the whole record, which it can
         // now name.
@@ -756,36 +758,28 @@ mod tests {
             (20, 0.0),
             (20, f32::NAN),
         ] {
-            let mut bad = rec;
-            bad[at..at + 4].copy_from_slice(&value.to_le_bytes());
-            fix_crc(&mut bad);
-            check(&bad, Error::InvalidField);
+            check(&edited(&rec, at, &value.to_le_bytes()), Error::InvalidField);
         }
         // Clipping off, but a threshold other than +0.0 stored.
         let (t2, rng2) = trainer(6, true, None);
         let mut rec2 = [0u8; Tr::STATE_LEN];
         t2.write_state(&rng2, &mut rec2).unwrap();
         for value in [-0.0f32, 1.0] {
-            let mut bad = rec2;
-            bad[20..24].copy_from_slice(&value.to_le_bytes());
-            fix_crc(&mut bad);
-            check(&bad, Error::InvalidField);
+            check(
+                &edited(&rec2, 20, &value.to_le_bytes()),
+                Error::InvalidField,
+            );
         }
-        let mut bad = rec;
-        bad[32..48].fill(0); // all-zero RNG state
-        fix_crc(&mut bad);
-        check(&bad, Error::InvalidField);
+        check(&edited(&rec, 32, &[0; 16]), Error::InvalidField); // all-zero RNG state
+        // An unknown activation or flag.
         for (at, value) in [(14, 2), (15, 0x04), (15, 0x80)] {
-            let mut bad = rec;
-            bad[at] = value; // an unknown activation or flag
-            fix_crc(&mut bad);
-            check(&bad, Error::InvalidField);
+            check(&edited(&rec, at, &[value]), Error::InvalidField);
         }
         for at in [60, Tr::STATE_LEN - 8] {
-            let mut bad = rec;
-            bad[at..at + 4].copy_from_slice(&f32::INFINITY.to_le_bytes());
-            fix_crc(&mut bad);
-            check(&bad, Error::NonFiniteValue);
+            check(
+                &edited(&rec, at, &f32::INFINITY.to_le_bytes()),
+                Error::NonFiniteValue,
+            );
         }
         check(
             &rec[..48],

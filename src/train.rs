@@ -853,12 +853,13 @@ mod tests {
         // 2-4-1 with biases: w_in is one block of eight, w two, w_out and the biases the
         // rest, so every lane of the eight-wide check and its tail see an overflow somewhere.
         type M = Rnn<2, 4, 1>;
-        let base = {
-            let mut m = M::zeros(Activation::Tanh, true);
-            let mut g = Gradients::<2, 4, 1>::zeros();
-            g.slices_mut().into_iter().flatten().for_each(|w| *w = 0.5);
-            m.sgd(&g, 1.0).unwrap(); // every weight -0.5
-            m
+        let base = M {
+            w_in: [[-0.5; 4]; 2],
+            w: [[-0.5; 4]; 4],
+            w_out: [[-0.5]; 4],
+            b_h: [-0.5; 4],
+            b_out: [-0.5],
+            ..M::zeros(Activation::Tanh, true)
         };
         let half = f32::MAX / 2.0; // exact
         for k in 0..M::PARAMS {
