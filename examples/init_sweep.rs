@@ -22,6 +22,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use common::{Series, count, usage_error, value};
 use indicatif::{ProgressBar, ProgressStyle};
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use tinyrnn::rand_core::SeedableRng;
 use tinyrnn::task;
 use tinyrnn::{Activation, Init, Rnn, Trainer, XorShiftRng};
@@ -201,6 +202,8 @@ struct Summary {
     activation: Activation,
     runs: usize,
     perfect: usize,
+    /// The 95% Wilson interval of the rate behind `perfect` of `runs`.
+    perfect_interval: (f64, f64),
     diverged: usize,
     median_exact: f64,
     worst_exact: f64,
@@ -222,6 +225,22 @@ fn median_opt(v: &mut [Option<u32>]) -> Option<f64> {
             _ => None,
         }
     }
+}
+
+/// The Wilson score interval at 95% for `k` successes out of `n` trials, as fractions: the range
+/// of convergence rates that `k` of `n` runs is consistent with. Unlike `k/n ± 1.96·se`, it
+/// stays inside [0, 1] and is not empty at 0 or `n` (0 of 20 runs still allows a rate of 16%).
+fn wilson(k: usize, n: usize) -> (f64, f64) {
+    if n == 0 {
+        return (0.0, 1.0);
+    }
+    const Z: f64 = 1.959_963_984_540_054; // the normal distribution's 97.5% quantile
+    let (k, n) = (k as f64, n as f64);
+    let p = k / n;
+    let z2n = Z * Z / n;
+    let centre = (p + z2n / 2.0) / (1.0 + z2n);
+    let half = Z / (1.0 + z2n) * (p * (1.0 - p) / n + z2n / (4.0 * n)).sqrt();
+    ((centre - half).max(0.0), (centre + half).min(1.0))
 }
 
 fn median(v: &mut [f64]) -> f64 {
@@ -247,11 +266,13 @@ fn summarise(jobs: &[Job], results: &[RunResult]) -> Vec<Summary> {
                 .collect();
             let mut exact: Vec<f64> = rs.iter().map(|r| r.final_exact as f64 / pairs).collect();
             let mut first: Vec<Option<u32>> = rs.iter().map(|r| r.first_perfect).collect();
+            let perfect = rs.iter().filter(|r| r.final_exact as f64 == pairs).count();
             out.push(Summary {
                 init,
                 activation,
                 runs: rs.len(),
-                perfect: rs.iter().filter(|r| r.final_exact as f64 == pairs).count(),
+                perfect,
+                perfect_interval: wilson(perfect, rs.len()),
                 diverged: rs.iter().filter(|r| r.diverged_at.is_some()).count(),
                 median_exact: median(&mut exact),
                 worst_exact: exact.iter().copied().fold(1.0, f64::min),
@@ -374,20 +395,22 @@ fn markdown_table(summary: &[Summary], s: &Settings) -> String {
     let mut t = String::new();
     let _ = writeln!(
         t,
-        "| init | activation | reach 100% | median exact accuracy | worst exact accuracy | \
-         median iterations to 100% (checked every {}) | diverged |",
+        "| init | activation | reach 100% | 95% interval of that rate | median exact accuracy | \
+         worst exact accuracy | median iterations to 100% (checked every {}) | diverged |",
         s.eval_every
     );
-    let _ = writeln!(t, "| --- | --- | ---: | ---: | ---: | ---: | ---: |");
+    let _ = writeln!(t, "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
     for r in summary {
         let _ = writeln!(
             t,
-            "| {} | {} | {}/{} ({:.0}%) | {:.2}% | {:.2}% | {} | {} |",
+            "| {} | {} | {}/{} ({:.0}%) | {:.0}–{:.0}% | {:.2}% | {:.2}% | {} | {} |",
             common::init_name(r.init),
             r.activation.name(),
             r.perfect,
             r.runs,
             100.0 * r.perfect as f64 / r.runs as f64,
+            100.0 * r.perfect_interval.0,
+            100.0 * r.perfect_interval.1,
             100.0 * r.median_exact,
             100.0 * r.worst_exact,
             fmt_first(r.median_first_perfect),
@@ -399,16 +422,19 @@ fn markdown_table(summary: &[Summary], s: &Settings) -> String {
 
 fn summary_csv(summary: &[Summary]) -> String {
     let mut t = String::from(
-        "init,activation,runs,reach_100,median_exact,worst_exact,median_iters_to_100,diverged\n",
+        "init,activation,runs,reach_100,reach_100_low95,reach_100_high95,median_exact,worst_exact,\
+         median_iters_to_100,diverged\n",
     );
     for r in summary {
         let _ = writeln!(
             t,
-            "{},{},{},{},{:.6},{:.6},{},{}",
+            "{},{},{},{},{:.6},{:.6},{:.6},{:.6},{},{}",
             common::init_name(r.init),
             r.activation.name(),
             r.runs,
             r.perfect,
+            r.perfect_interval.0,
+            r.perfect_interval.1,
             r.median_exact,
             r.worst_exact,
             fmt_first(r.median_first_perfect),
@@ -500,7 +526,7 @@ fn plot_rates(
     let mut chart = ChartBuilder::on(&root)
         .caption(
             format!(
-                "Runs reaching 100% exact accuracy ({} seeds x {} iterations each)",
+                "Runs reaching 100% exact accuracy, with 95% intervals ({} seeds x {} iterations each)",
                 s.seeds, s.iters
             ),
             ("sans-serif", 24),
@@ -508,7 +534,11 @@ fn plot_rates(
         .margin(15)
         .x_label_area_size(50)
         .y_label_area_size(70)
-        .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), 0.0f64..120.0)?;
+        .build_cartesian_2d(
+            -0.5f64..(n as f64 - 0.5),
+            // Room above 100% for the labels and the legend, but not up to the next tick, 120.
+            0.0f64..119.0,
+        )?;
     let label_names = names.clone();
     chart
         .configure_mesh()
@@ -531,29 +561,90 @@ fn plot_rates(
     let colors = [common::COLORS[0], common::COLORS[1]];
     for (a, activation) in ACTIVATIONS.iter().enumerate() {
         let color = colors[a];
-        let bars: Vec<(usize, f64)> = summary
+        // (position, rate, 95% interval), in percent.
+        let bars: Vec<(usize, f64, (f64, f64))> = summary
             .iter()
             .filter(|r| r.activation == *activation)
             .enumerate()
-            .map(|(k, r)| (k, 100.0 * r.perfect as f64 / r.runs as f64))
+            .map(|(k, r)| {
+                let (lo, hi) = r.perfect_interval;
+                (
+                    k,
+                    100.0 * r.perfect as f64 / r.runs as f64,
+                    (100.0 * lo, 100.0 * hi),
+                )
+            })
             .collect();
         let offset = if a == 0 { -0.38 } else { 0.02 };
         chart
-            .draw_series(bars.iter().map(|&(k, v)| {
+            .draw_series(bars.iter().map(|&(k, v, _)| {
                 let x0 = k as f64 + offset;
                 Rectangle::new([(x0, 0.0), (x0 + 0.36, v)], color.filled())
             }))?
             .label(activation.name())
             .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], color.filled()));
-        chart.draw_series(bars.iter().map(|&(k, v)| {
+        // The interval: a whisker with caps, over the middle of the bar.
+        let whisker = BLACK.stroke_width(2);
+        for &(k, _, (lo, hi)) in &bars {
+            let x = k as f64 + offset + 0.18;
+            chart.draw_series([
+                PathElement::new([(x, lo), (x, hi)], whisker),
+                PathElement::new([(x - 0.05, lo), (x + 0.05, lo)], whisker),
+                PathElement::new([(x - 0.05, hi), (x + 0.05, hi)], whisker),
+            ])?;
+        }
+        // The rate, centred above the interval's top so that the whisker does not cross it.
+        let label = ("sans-serif", 14)
+            .into_text_style(&root)
+            .pos(Pos::new(HPos::Center, VPos::Bottom));
+        chart.draw_series(bars.iter().map(|&(k, v, (_, hi))| {
             Text::new(
                 format!("{v:.0}"),
-                (k as f64 + offset + 0.08, v + 4.0),
-                ("sans-serif", 14),
+                (k as f64 + offset + 0.18, hi + 1.5),
+                label.clone(),
             )
         }))?;
     }
     common::draw_legend(&mut chart)?;
     root.present()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Against statsmodels' `proportion_confint(k, n, method="wilson")` (0.14.x), to 1e-12.
+    #[test]
+    fn wilson_matches_statsmodels() {
+        let cases = [
+            (19, 20, 0.763_868_806_553_257_7, 0.991_118_551_199_204_4),
+            (0, 20, 0.0, 0.161_125_158_052_819_4),
+            (20, 20, 0.838_874_841_947_180_4, 1.0),
+            (13, 20, 0.432_854_276_685_236_24, 0.818_808_175_898_918),
+            (1, 2, 0.094_531_205_734_230_68, 0.905_468_794_265_769_3),
+        ];
+        for (k, n, lo, hi) in cases {
+            let (l, h) = wilson(k, n);
+            assert!(
+                (l - lo).abs() < 1e-12 && (h - hi).abs() < 1e-12,
+                "{k}/{n}: {l}, {h}"
+            );
+        }
+        assert_eq!(wilson(0, 0), (0.0, 1.0));
+    }
+
+    #[test]
+    fn medians() {
+        assert_eq!(median(&mut [3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(&mut [4.0, 1.0, 2.0, 3.0]), 2.5);
+        // Runs that never get there count as later than every other.
+        assert_eq!(median_opt(&mut [None, Some(500), Some(1000)]), Some(1000.0));
+        assert_eq!(median_opt(&mut [None, Some(500), None, Some(1000)]), None);
+        assert_eq!(
+            median_opt(&mut [Some(1500), Some(500), None, Some(1000)]),
+            Some(1250.0)
+        );
+        assert_eq!(median_opt(&mut []), None);
+    }
 }

@@ -3,7 +3,6 @@
 
 use std::path::Path;
 
-use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use tinyrnn::{Activation, Init};
 
@@ -234,8 +233,8 @@ pub fn line_chart(
 }
 
 /// The legend, as every chart of the examples draws it: upper right, framed, on white.
-pub fn draw_legend<'a>(
-    chart: &mut ChartContext<'a, BitMapBackend<'a>, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+pub fn draw_legend<'a, X: Ranged, Y: Ranged>(
+    chart: &mut ChartContext<'a, BitMapBackend<'a>, Cartesian2d<X, Y>>,
 ) -> Result<(), Box<dyn std::error::Error>> {
     chart
         .configure_series_labels()
