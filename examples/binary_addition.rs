@@ -228,7 +228,10 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
             )
         }
     };
-    let (activation, lr) = (trainer.model.activation.name(), trainer.learning_rate());
+    let (activation, lr) = (
+        trainer.model.activation.name(),
+        common::num(trainer.learning_rate()),
+    );
     let start = u32::try_from(trainer.iterations()).unwrap_or(u32::MAX);
     if start > s.iters {
         usage_error(
@@ -300,7 +303,7 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
         "settings: {origin} iters {} activation {activation} lr {lr} biases {} clip {}",
         s.iters,
         if model.biases { "on" } else { "off" },
-        trainer.clip().map_or("off".to_string(), |c| c.to_string()),
+        trainer.clip().map_or("off".to_string(), common::num),
     );
     outln!(
         "exact accuracy: {}/{} pairs ({:.2}%), bit accuracy {:.2}%",

@@ -338,7 +338,7 @@ fn main() {
          iterations, base seed {}, {} threads ({:.1} s)\n",
         s.seeds,
         s.iters,
-        s.lr,
+        common::num(s.lr),
         s.eval_every,
         s.base_seed,
         s.threads,
@@ -605,7 +605,7 @@ fn plot_rates(
             )
         }))?;
     }
-    common::draw_legend(&mut chart)?;
+    common::draw_legend(&mut chart, SeriesLabelPosition::UpperRight)?;
     root.present()?;
     Ok(())
 }

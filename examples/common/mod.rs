@@ -138,10 +138,22 @@ pub fn init_kind(usage: &str, flag: &str, args: &mut impl Iterator<Item = String
     }
 }
 
+/// A number as people write it: `0.1`, `2.5`, but `1e38` and `1e-7` rather than 39 or 8
+/// digits (Rust prints every `f32` in full). Either way the shortest text that reads back as the
+/// same number.
+pub fn num(x: f32) -> String {
+    let a = x.abs();
+    if a == 0.0 || (1e-4..1e6).contains(&a) || !a.is_finite() {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
+    }
+}
+
 /// A short name for an initialisation: `std=1`, `xavier`, `he`.
 pub fn init_name(init: Init) -> String {
     match init {
-        Init::Normal { std } => format!("std={std}"),
+        Init::Normal { std } => format!("std={}", num(std)),
         Init::Xavier => "xavier".into(),
         Init::He => "he".into(),
     }
@@ -227,22 +239,126 @@ pub fn line_chart(
             .label(s.label.clone())
             .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], color.stroke_width(3)));
     }
-    draw_legend(&mut chart)?;
+    let x_range = (x_from, x_max);
+    let y_range = (0.0, y_max.max(1e-6));
+    draw_legend(&mut chart, legend_corner(series, x_range, y_range))?;
     root.present()?;
     Ok(())
 }
 
-/// The legend, as every chart of the examples draws it: upper right, framed, on white.
+/// The corner for a line chart's legend where it hides the least of the lines: of the four
+/// corner boxes of the legend's size (about, in data units), the first, in the order upper
+/// right, upper left, lower right, lower left, that the fewest points of the lines (and points
+/// along their segments) fall into.
+fn legend_corner(series: &[Series], x: (f64, f64), y: (f64, f64)) -> SeriesLabelPosition {
+    // The plotting area is about 900 x 480 pixels; a legend line is 20 pixels high, and a
+    // character of its 16-pixel font about 8 wide, beside a 40-pixel sample of the line.
+    let chars = series
+        .iter()
+        .map(|s| s.label.chars().count())
+        .max()
+        .unwrap_or(0);
+    let w = ((40 + 8 * chars) as f64 / 900.0).min(1.0) * (x.1 - x.0);
+    let h = ((20 * series.len() + 20) as f64 / 480.0).min(1.0) * (y.1 - y.0);
+    let corners = [
+        (SeriesLabelPosition::UpperRight, x.1 - w, y.1 - h),
+        (SeriesLabelPosition::UpperLeft, x.0, y.1 - h),
+        (SeriesLabelPosition::LowerRight, x.1 - w, y.0),
+        (SeriesLabelPosition::LowerLeft, x.0, y.0),
+    ];
+    let hidden = |x0: f64, y0: f64| {
+        let inside = |&(px, py): &(f64, f64)| px >= x0 && px <= x0 + w && py >= y0 && py <= y0 + h;
+        series
+            .iter()
+            .flat_map(|s| {
+                // Each point, and 16 more along the segment to the next one.
+                let ends = s.points.iter().zip(s.points.iter().skip(1));
+                let along = ends.flat_map(|(a, b)| {
+                    (1..=16).map(move |k| {
+                        let f = f64::from(k) / 17.0;
+                        (a.0 + f * (b.0 - a.0), a.1 + f * (b.1 - a.1))
+                    })
+                });
+                s.points.iter().copied().chain(along)
+            })
+            .filter(inside)
+            .count()
+    };
+    let mut best = (usize::MAX, SeriesLabelPosition::UpperRight);
+    for (position, x0, y0) in corners {
+        let n = hidden(x0, y0);
+        if n < best.0 {
+            best = (n, position);
+        }
+    }
+    best.1
+}
+
+/// The legend, as every chart of the examples draws it: framed, on white, at `position`.
 pub fn draw_legend<'a, X: Ranged, Y: Ranged>(
     chart: &mut ChartContext<'a, BitMapBackend<'a>, Cartesian2d<X, Y>>,
+    position: SeriesLabelPosition,
 ) -> Result<(), Box<dyn std::error::Error>> {
     chart
         .configure_series_labels()
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK)
         .label_font(("sans-serif", 16))
-        .position(SeriesLabelPosition::UpperRight)
+        .position(position)
         .draw()
         .map_err(|e| e.to_string())?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_as_written() {
+        assert_eq!(num(0.1), "0.1");
+        assert_eq!(num(2.5), "2.5");
+        assert_eq!(num(0.0), "0");
+        assert_eq!(num(250_000.0), "250000");
+        assert_eq!(num(1e38), "1e38");
+        assert_eq!(num(1e-7), "1e-7");
+        assert_eq!(num(-3e6), "-3e6");
+        for x in [
+            0.1f32,
+            1e38,
+            1e-7,
+            1.234_567_9e-5,
+            f32::MAX,
+            f32::MIN_POSITIVE,
+        ] {
+            assert_eq!(num(x).parse::<f32>().unwrap().to_bits(), x.to_bits());
+        }
+    }
+
+    #[test]
+    fn legend_avoids_the_lines() {
+        fn series(points: &[(f64, f64)]) -> Series<'_> {
+            Series {
+                label: "a line".into(),
+                points,
+            }
+        }
+        let (x, y) = ((0.0, 100.0), (0.0, 1.0));
+        // A curve that falls to the bottom leaves the upper right free.
+        let falling = [(0.0, 1.0), (10.0, 0.1), (100.0, 0.0)];
+        let corner = legend_corner(&[series(&falling)], x, y);
+        assert!(matches!(corner, SeriesLabelPosition::UpperRight));
+        // A line along the top, from the middle on: the upper left is free.
+        let high_right = [(0.0, 0.0), (50.0, 0.0), (60.0, 1.0), (100.0, 1.0)];
+        let corner = legend_corner(&[series(&high_right)], x, y);
+        assert!(matches!(corner, SeriesLabelPosition::UpperLeft));
+        // Only a segment, no point, crosses the upper right: it counts too.
+        let crossing = [(0.0, 0.0), (70.0, 0.0), (100.0, 1.0)];
+        let corner = legend_corner(&[series(&crossing)], x, y);
+        assert!(matches!(corner, SeriesLabelPosition::UpperLeft));
+        // A line along the top from end to end: the lower right.
+        let flat_top = [(0.0, 1.0), (100.0, 1.0)];
+        let corner = legend_corner(&[series(&flat_top)], x, y);
+        assert!(matches!(corner, SeriesLabelPosition::LowerRight));
+    }
 }
