@@ -1,5 +1,6 @@
 //! Any bytes read as a training state: never a panic; on error trainer and RNG are unchanged; on
-//! success the state writes back to the same record and a training step runs.
+//! success the state writes back to the same record, and a training step from it either leaves
+//! every weight finite or fails and changes nothing.
 //!
 //! The first input byte picks a mode: odd = recompute the CRC-32 of the rest before reading, so
 //! that the fuzzer also reaches the checks behind the checksum (fields, finiteness).
@@ -30,8 +31,16 @@ fuzz_target!(|input: &[u8]| {
             let mut out = [0u8; Tr::STATE_LEN];
             t.write_state(&rng, &mut out).unwrap();
             assert_eq!(&out[..], &data[..Tr::STATE_LEN]);
-            // Training from any valid state either works or reports divergence.
-            let _ = tinyrnn::task::train_step::<16, 8, _>(&mut t, &mut rng);
+            // Training from any valid state either works, leaving every weight finite, or
+            // reports divergence and changes nothing.
+            let before = t.clone();
+            match tinyrnn::task::train_step::<16, 8, _>(&mut t, &mut rng) {
+                Ok(_) => assert!(t.model.parameters().all(|w| w.is_finite())),
+                Err(_) => {
+                    assert_eq!(t.model, before.model);
+                    assert_eq!(t.iterations(), before.iterations());
+                }
+            }
         }
         Err(_) => {
             assert_eq!(t, dest);
