@@ -32,6 +32,16 @@ want_sum=$(sed -n 's/^weights checksum: \(0x[0-9a-f]*\)$/\1/p' "$out/desktop.txt
 [ -n "$want_loss" ] && [ -n "$want_sum" ] || fail "could not read the desktop example's output"
 echo "desktop: final loss bits $want_loss, weights checksum $want_sum"
 
+# Flash of an ELF: every section the image loads (code and data: the vector table, .text,
+# .rodata, .data's initial values, RISC-V's .init.rust...).
+flash_of() {
+  local loaded
+  loaded=$("$objdump" -h "$1" | awk '$NF == "TEXT" || $NF == "DATA" {print $2}')
+  "$size" -A "$1" | awk -v loaded="$loaded" '
+    BEGIN {n = split(loaded, names, "\n"); for (i = 1; i <= n; i++) want[names[i]] = 1}
+    $1 in want {s += $2} END {print s}'
+}
+
 rows=()
 run() {
   local target=$1 profile=$2
@@ -57,13 +67,9 @@ run() {
   [ "$loss" = "$want_loss" ] || fail "$target ($profile): final loss bits $loss, desktop $want_loss"
   [ "$sum" = "$want_sum" ] || fail "$target ($profile): checksum $sum, desktop $want_sum"
 
-  # Footprint: flash = every section the image loads (code and data: the vector table, .text,
-  # .rodata, .data's initial values, RISC-V's .init.rust...); RAM from the run.
-  local flash statics peak loaded
-  loaded=$("$objdump" -h "$elf" | awk '$NF == "TEXT" || $NF == "DATA" {print $2}')
-  flash=$("$size" -A "$elf" | awk -v loaded="$loaded" '
-    BEGIN {n = split(loaded, names, "\n"); for (i = 1; i <= n; i++) want[names[i]] = 1}
-    $1 in want {s += $2} END {print s}')
+  # Footprint: flash from the ELF, RAM from the run.
+  local flash statics peak
+  flash=$(flash_of "$elf")
   statics=$(sed -n 's/^static RAM: \([0-9]*\) bytes.*/\1/p' "$log.txt")
   peak=$(sed -n 's/.*peak stack: \([0-9]*\) bytes.*/\1/p' "$log.txt")
   local ram=$((statics + peak))
@@ -121,6 +127,9 @@ for t in $targets; do
 done
 
 # Train on the desktop, run on the board: the committed desktop model, evaluated on the device.
+# Its footprint is that of an application that only runs a trained model (it reads the model
+# with its checksum, and prints).
+inference_rows=()
 for t in $targets; do
   build "$t" release pretrained
   # shellcheck disable=SC2046
@@ -129,6 +138,11 @@ for t in $targets; do
   sum=$(sed -n 's/^weights checksum: \(0x[0-9a-f]*\)$/\1/p' "$out/$t-pretrained.txt")
   [ "$sum" = "$want_sum" ] || fail "$t: embedded model checksum $sum, desktop $want_sum"
   grep -q "^exact accuracy: 16384/16384 pairs$" "$out/$t-pretrained.txt" || fail "$t: pretrained model not 100%"
+  p_flash=$(flash_of "$(elf_of "$t" release)")
+  p_static=$(sed -n 's/^static RAM: \([0-9]*\) bytes.*/\1/p' "$out/$t-pretrained.txt")
+  p_peak=$(sed -n 's/.*peak stack: \([0-9]*\) bytes.*/\1/p' "$out/$t-pretrained.txt")
+  [ -n "$p_flash" ] && [ -n "$p_static" ] && [ -n "$p_peak" ] || fail "$t: no pretrained footprint"
+  inference_rows+=("| $(core "$t") | \`$t\` | $p_flash | $p_static | $p_peak | $((p_static + p_peak)) |")
   echo "$t: the desktop-trained model evaluates to 100% on the device, checksum $sum"
 done
 
@@ -146,5 +160,12 @@ fi
   echo "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
   printf '%s\n' "${rows[@]}"
 } | tee "$out/table.md"
+echo
+echo "Inference only (feature pretrained, release): the embedded model read and evaluated."
+{
+  echo "| core (QEMU machine) | target | flash (B) | static RAM (B) | peak stack (B) | total RAM (B) |"
+  echo "| --- | --- | ---: | ---: | ---: | ---: |"
+  printf '%s\n' "${inference_rows[@]}"
+} | tee "$out/inference-table.md"
 echo
 echo "All firmware runs match the desktop (final loss bits $want_loss, checksum $want_sum)."
