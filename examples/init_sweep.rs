@@ -4,8 +4,8 @@
 //! `cargo run --release --example init_sweep` trains every combination of
 //! init (normal std 0.1, 0.2, 0.5, 1, 1.5, 2; Xavier; He) × activation (sigmoid, tanh) ×
 //! 20 seeds for 10,000 iterations (lr 0.1, no biases: the course's setup otherwise), evaluates
-//! every run on all 16,384 pairs every 500 iterations, prints a table, and writes two PNGs.
-//! `--help` lists the flags.
+//! every run on all 16,384 pairs every 500 iterations, prints a table (each convergence rate
+//! with its 95% Wilson interval), and writes two PNGs. `--help` lists the flags.
 //!
 //! Determinism: run `i` of every combination uses the seed `splitmix64(base_seed + i)`, so all
 //! combinations see the same seeds, and each run's result depends only on its seed and settings,
