@@ -3,7 +3,8 @@
 //! The loss is recomputed by an independent float64 forward pass written here (not the crate's),
 //! at the model's f32 weights moved by ±`STEP`. The f32 BPTT gradient must agree with the
 //! numerical one within `ABS + REL * |numerical|` for every parameter, on several random models,
-//! with sigmoid and tanh, with and without biases.
+//! with sigmoid and tanh, with and without biases, and on the course's 2-16-1 model.
+//! `cargo test --test gradient_check -- --nocapture` prints the largest differences.
 
 // Index loops mirror the formulas of the independent reference computation.
 #![allow(clippy::needless_range_loop)]
@@ -11,16 +12,12 @@
 use tinyrnn::rand_core::{Rng, SeedableRng};
 use tinyrnn::{Activation, Gradients, Init, Rnn, Trace, XorShiftRng};
 
-const I: usize = 3;
-const H: usize = 6;
-const O: usize = 2;
-const L: usize = 5;
 const STEP: f64 = 1e-6;
 const ABS: f64 = 2e-6;
 const REL: f64 = 1e-3;
 
 /// The parameters of a model as f64, in a fixed order: w_in, w, w_out, b_h, b_out.
-fn params(m: &Rnn<I, H, O>) -> Vec<f64> {
+fn params<const I: usize, const H: usize, const O: usize>(m: &Rnn<I, H, O>) -> Vec<f64> {
     m.w_in
         .as_flattened()
         .iter()
@@ -32,7 +29,7 @@ fn params(m: &Rnn<I, H, O>) -> Vec<f64> {
         .collect()
 }
 
-fn grads(g: &Gradients<I, H, O>) -> Vec<f64> {
+fn grads<const I: usize, const H: usize, const O: usize>(g: &Gradients<I, H, O>) -> Vec<f64> {
     g.w_in
         .as_flattened()
         .iter()
@@ -45,7 +42,13 @@ fn grads(g: &Gradients<I, H, O>) -> Vec<f64> {
 }
 
 /// The seed's loss in float64, from a flat parameter vector.
-fn loss64(p: &[f64], act: Activation, biases: bool, xs: &[[f32; I]; L], ds: &[[f32; O]; L]) -> f64 {
+fn loss64<const I: usize, const H: usize, const O: usize, const L: usize>(
+    p: &[f64],
+    act: Activation,
+    biases: bool,
+    xs: &[[f32; I]; L],
+    ds: &[[f32; O]; L],
+) -> f64 {
     let w_in = |i: usize, j: usize| p[i * H + j];
     let w = |i: usize, j: usize| p[I * H + i * H + j];
     let w_out = |j: usize, k: usize| p[I * H + H * H + j * O + k];
@@ -97,52 +100,82 @@ fn loss64(p: &[f64], act: Activation, biases: bool, xs: &[[f32; I]; L], ds: &[[f
     loss
 }
 
-fn check(seed: u64, act: Activation, biases: bool) {
-    let mut rng = XorShiftRng::seed_from_u64(seed);
-    let mut m = Rnn::<I, H, O>::from_rng(&mut rng, Init::Xavier, act).unwrap();
-    m.biases = biases;
-    if biases {
-        for b in m.b_h.iter_mut().chain(m.b_out.iter_mut()) {
-            *b = (rng.next_u32() >> 8) as f32 / (1u32 << 24) as f32 - 0.5;
-        }
-    }
-    let mut xs = [[0.0f32; I]; L];
-    let mut ds = [[0.0f32; O]; L];
-    for x in xs.as_flattened_mut() {
-        *x = (rng.next_u32() >> 8) as f32 / (1u32 << 23) as f32 - 1.0;
-    }
-    for d in ds.as_flattened_mut() {
-        *d = (rng.next_u32() & 1) as f32;
-    }
+/// Compares BPTT's gradients of `m` on `xs`, `ds` with central differences of [`loss64`], for
+/// every parameter; prints the largest differences (`cargo test --test gradient_check --
+/// --nocapture` shows them).
+fn compare<const I: usize, const H: usize, const O: usize, const L: usize>(
+    label: &str,
+    m: &Rnn<I, H, O>,
+    xs: &[[f32; I]; L],
+    ds: &[[f32; O]; L],
+) {
+    let (act, biases) = (m.activation, m.biases);
     let mut trace = Trace::<H, O, L>::zeros();
-    m.forward_trace(&xs, &mut trace);
+    m.forward_trace(xs, &mut trace);
     let mut g = Gradients::zeros();
-    m.backward_add_into(&xs, &ds, &trace, &mut g);
+    m.backward_add_into(xs, ds, &trace, &mut g);
     let analytic = grads(&g);
 
-    let p = params(&m);
+    let p = params(m);
     let n_weights = I * H + H * H + H * O;
+    let (mut max_abs, mut max_rel, mut checked) = (0.0f64, 0.0f64, 0);
     for k in 0..p.len() {
         let (mut plus, mut minus) = (p.clone(), p.clone());
         plus[k] += STEP;
         minus[k] -= STEP;
-        let numeric = (loss64(&plus, act, biases, &xs, &ds)
-            - loss64(&minus, act, biases, &xs, &ds))
+        let numeric = (loss64::<I, H, O, L>(&plus, act, biases, xs, ds)
+            - loss64::<I, H, O, L>(&minus, act, biases, xs, ds))
             / (2.0 * STEP);
         let a = analytic[k];
         if k >= n_weights && !biases {
             assert_eq!(
                 a, 0.0,
-                "seed {seed}: bias gradient {k} must stay 0 with biases off"
+                "{label}: bias gradient {k} must stay 0 with biases off"
             );
             assert_eq!(numeric, 0.0);
             continue;
         }
         assert!(
             (a - numeric).abs() <= ABS + REL * numeric.abs(),
-            "seed {seed} {act:?} biases {biases}: parameter {k}: bptt {a:e}, numeric {numeric:e}"
+            "{label}: parameter {k}: bptt {a:e}, numeric {numeric:e}"
         );
+        max_abs = max_abs.max((a - numeric).abs());
+        if numeric.abs() > 1e-4 {
+            max_rel = max_rel.max((a - numeric).abs() / numeric.abs());
+        }
+        checked += 1;
     }
+    eprintln!(
+        "{label}: {checked} parameters, largest |bptt - numeric| {max_abs:.1e}, largest \
+         relative difference {max_rel:.1e} (where |numeric| > 1e-4)"
+    );
+}
+
+/// A random 3-6-2 model over 5 steps: Xavier weights, biases in [-0.5, 0.5), inputs in
+/// [-1, 1), targets 0 or 1.
+fn check(seed: u64, act: Activation, biases: bool) {
+    let mut rng = XorShiftRng::seed_from_u64(seed);
+    let mut m = Rnn::<3, 6, 2>::from_rng(&mut rng, Init::Xavier, act).unwrap();
+    m.biases = biases;
+    if biases {
+        for b in m.b_h.iter_mut().chain(m.b_out.iter_mut()) {
+            *b = (rng.next_u32() >> 8) as f32 / (1u32 << 24) as f32 - 0.5;
+        }
+    }
+    let mut xs = [[0.0f32; 3]; 5];
+    let mut ds = [[0.0f32; 2]; 5];
+    for x in xs.as_flattened_mut() {
+        *x = (rng.next_u32() >> 8) as f32 / (1u32 << 23) as f32 - 1.0;
+    }
+    for d in ds.as_flattened_mut() {
+        *d = (rng.next_u32() & 1) as f32;
+    }
+    compare(
+        &format!("3-6-2, seed {seed}, {act:?}, biases {biases}"),
+        &m,
+        &xs,
+        &ds,
+    );
 }
 
 #[test]
@@ -163,12 +196,14 @@ fn bptt_matches_finite_differences_seed_shape() {
     let mut rng = XorShiftRng::seed_from_u64(11);
     let m = Rnn::<2, 16, 1>::from_rng(&mut rng, Init::default(), Activation::Sigmoid).unwrap();
     let s = Sample::<8>::new(93, 45).unwrap();
+    // Every parameter against the float64 loss, as for the small models above.
+    compare("2-16-1 (the course's setup), 93 + 45", &m, &s.xs, &s.ds);
     let mut trace = Trace::zeros();
     m.forward_trace(&s.xs, &mut trace);
     let mut g = Gradients::<2, 16, 1>::zeros();
     m.backward_add_into(&s.xs, &s.ds, &trace, &mut g);
-    // Central differences of the crate's own f32 loss with a coarse step (1e-2), on one weight
-    // of each matrix: a looser, independent bound at the seed's size.
+    // And central differences of the crate's own f32 loss with a coarse step (1e-2), on one
+    // weight of each matrix: a looser bound, independent of `loss64`.
     let loss = |m: &Rnn<2, 16, 1>| {
         let mut t = Trace::<16, 1, 8>::zeros();
         m.forward_trace(&s.xs, &mut t);
