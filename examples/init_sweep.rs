@@ -202,12 +202,22 @@ struct Summary {
     activation: Activation,
     runs: usize,
     perfect: usize,
-    /// The 95% Wilson interval of the rate behind `perfect` of `runs`.
-    perfect_interval: (f64, f64),
     diverged: usize,
     median_exact: f64,
     worst_exact: f64,
     median_first_perfect: Option<f64>,
+}
+
+impl Summary {
+    /// The share of runs that reach 100%.
+    fn rate(&self) -> f64 {
+        self.perfect as f64 / self.runs as f64
+    }
+
+    /// The 95% Wilson interval of the rate that `perfect` of `runs` is a sample of.
+    fn rate_interval(&self) -> (f64, f64) {
+        wilson(self.perfect, self.runs)
+    }
 }
 
 /// The median of `v` (sorted in place); `None` counts as larger than every number.
@@ -266,13 +276,11 @@ fn summarise(jobs: &[Job], results: &[RunResult]) -> Vec<Summary> {
                 .collect();
             let mut exact: Vec<f64> = rs.iter().map(|r| r.final_exact as f64 / pairs).collect();
             let mut first: Vec<Option<u32>> = rs.iter().map(|r| r.first_perfect).collect();
-            let perfect = rs.iter().filter(|r| r.final_exact as f64 == pairs).count();
             out.push(Summary {
                 init,
                 activation,
                 runs: rs.len(),
-                perfect,
-                perfect_interval: wilson(perfect, rs.len()),
+                perfect: rs.iter().filter(|r| r.final_exact as f64 == pairs).count(),
                 diverged: rs.iter().filter(|r| r.diverged_at.is_some()).count(),
                 median_exact: median(&mut exact),
                 worst_exact: exact.iter().copied().fold(1.0, f64::min),
@@ -408,9 +416,9 @@ fn markdown_table(summary: &[Summary], s: &Settings) -> String {
             r.activation.name(),
             r.perfect,
             r.runs,
-            100.0 * r.perfect as f64 / r.runs as f64,
-            100.0 * r.perfect_interval.0,
-            100.0 * r.perfect_interval.1,
+            100.0 * r.rate(),
+            100.0 * r.rate_interval().0,
+            100.0 * r.rate_interval().1,
             100.0 * r.median_exact,
             100.0 * r.worst_exact,
             fmt_first(r.median_first_perfect),
@@ -433,8 +441,8 @@ fn summary_csv(summary: &[Summary]) -> String {
             r.activation.name(),
             r.runs,
             r.perfect,
-            r.perfect_interval.0,
-            r.perfect_interval.1,
+            r.rate_interval().0,
+            r.rate_interval().1,
             r.median_exact,
             r.worst_exact,
             fmt_first(r.median_first_perfect),
@@ -567,12 +575,8 @@ fn plot_rates(
             .filter(|r| r.activation == *activation)
             .enumerate()
             .map(|(k, r)| {
-                let (lo, hi) = r.perfect_interval;
-                (
-                    k,
-                    100.0 * r.perfect as f64 / r.runs as f64,
-                    (100.0 * lo, 100.0 * hi),
-                )
+                let (lo, hi) = r.rate_interval();
+                (k, 100.0 * r.rate(), (100.0 * lo, 100.0 * hi))
             })
             .collect();
         let offset = if a == 0 { -0.38 } else { 0.02 };

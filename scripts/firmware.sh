@@ -42,6 +42,10 @@ flash_of() {
     $1 in want {s += $2} END {print s}'
 }
 
+# The RAM a run printed: static RAM and peak stack, in bytes.
+static_ram_of() { sed -n 's/^static RAM: \([0-9]*\) bytes.*/\1/p' "$1"; }
+peak_stack_of() { sed -n 's/.*peak stack: \([0-9]*\) bytes.*/\1/p' "$1"; }
+
 rows=()
 run() {
   local target=$1 profile=$2
@@ -70,8 +74,8 @@ run() {
   # Footprint: flash from the ELF, RAM from the run.
   local flash statics peak
   flash=$(flash_of "$elf")
-  statics=$(sed -n 's/^static RAM: \([0-9]*\) bytes.*/\1/p' "$log.txt")
-  peak=$(sed -n 's/.*peak stack: \([0-9]*\) bytes.*/\1/p' "$log.txt")
+  statics=$(static_ram_of "$log.txt")
+  peak=$(peak_stack_of "$log.txt")
   local ram=$((statics + peak))
   # Instructions: marks 0, 1, 2 = start of training, end of training, end of evaluation.
   mapfile -t counts < <(sed -n 's/^insncount: mark 0x[0-9a-f]* count \([0-9]*\)$/\1/p' "$log.insn")
@@ -139,8 +143,8 @@ for t in $targets; do
   [ "$sum" = "$want_sum" ] || fail "$t: embedded model checksum $sum, desktop $want_sum"
   grep -q "^exact accuracy: 16384/16384 pairs$" "$out/$t-pretrained.txt" || fail "$t: pretrained model not 100%"
   p_flash=$(flash_of "$(elf_of "$t" release)")
-  p_static=$(sed -n 's/^static RAM: \([0-9]*\) bytes.*/\1/p' "$out/$t-pretrained.txt")
-  p_peak=$(sed -n 's/.*peak stack: \([0-9]*\) bytes.*/\1/p' "$out/$t-pretrained.txt")
+  p_static=$(static_ram_of "$out/$t-pretrained.txt")
+  p_peak=$(peak_stack_of "$out/$t-pretrained.txt")
   [ -n "$p_flash" ] && [ -n "$p_static" ] && [ -n "$p_peak" ] || fail "$t: no pretrained footprint"
   inference_rows+=("| $(core "$t") | \`$t\` | $p_flash | $p_static | $p_peak | $((p_static + p_peak)) |")
   echo "$t: the desktop-trained model evaluates to 100% on the device, checksum $sum"

@@ -33,6 +33,23 @@ typedef struct {
 
 static float sigmoid(float x) { return 1.0f / (1.0f + expf(-x)); }
 
+/* One step forward: the hidden state z from the input x and the previous state z_prev, and
+ * the outputs y. */
+static void forward_step(const Model *m, const float x[I], const float z_prev[H], float z[H],
+                         float y[O]) {
+    for (int j = 0; j < H; j++) {
+        float u = 0.0f;
+        for (int i = 0; i < I; i++) u += x[i] * m->w_in[i][j];
+        for (int k = 0; k < H; k++) u += z_prev[k] * m->w[k][j];
+        z[j] = sigmoid(u);
+    }
+    for (int o = 0; o < O; o++) {
+        float v = 0.0f;
+        for (int j = 0; j < H; j++) v += z[j] * m->w_out[j][o];
+        y[o] = sigmoid(v);
+    }
+}
+
 /* One training iteration; returns the loss before the update. */
 static float train_step(Model *m, const float xs[L][I], const float ds[L][O], float lr) {
     float z[L + 1][H]; /* z[t + 1] is the hidden state after step t; z[0] = 0 */
@@ -40,16 +57,8 @@ static float train_step(Model *m, const float xs[L][I], const float ds[L][O], fl
     float loss = 0.0f;
     memset(z[0], 0, sizeof z[0]);
     for (int t = 0; t < L; t++) {
-        for (int j = 0; j < H; j++) {
-            float u = 0.0f;
-            for (int i = 0; i < I; i++) u += xs[t][i] * m->w_in[i][j];
-            for (int k = 0; k < H; k++) u += z[t][k] * m->w[k][j];
-            z[t + 1][j] = sigmoid(u);
-        }
+        forward_step(m, xs[t], z[t], z[t + 1], y[t]);
         for (int o = 0; o < O; o++) {
-            float v = 0.0f;
-            for (int j = 0; j < H; j++) v += z[t + 1][j] * m->w_out[j][o];
-            y[t][o] = sigmoid(v);
             float e = ds[t][o] - y[t][o];
             loss += e * e / (2.0f * O);
         }
@@ -106,20 +115,13 @@ static float randn(void) {
 
 /* The output bits of the model for a + b, as a number (y > 0.5 is a 1). */
 static uint32_t add(const Model *m, uint32_t a, uint32_t b) {
-    float z[H] = {0}, zn[H];
+    float z[H] = {0}, zn[H], y[O];
     uint32_t out = 0;
     for (int t = 0; t < L; t++) {
         float x[I] = {(float)(a >> t & 1), (float)(b >> t & 1)};
-        for (int j = 0; j < H; j++) {
-            float u = 0.0f;
-            for (int i = 0; i < I; i++) u += x[i] * m->w_in[i][j];
-            for (int k = 0; k < H; k++) u += z[k] * m->w[k][j];
-            zn[j] = sigmoid(u);
-        }
+        forward_step(m, x, z, zn, y);
         memcpy(z, zn, sizeof z);
-        float v = 0.0f;
-        for (int j = 0; j < H; j++) v += z[j] * m->w_out[j][0];
-        if (sigmoid(v) > 0.5f) out |= 1u << t;
+        if (y[0] > 0.5f) out |= 1u << t;
     }
     return out;
 }
