@@ -47,3 +47,46 @@ elf_of() { # target profile
 build() { # target profile [features]
   (cd "$(crate_of "$1")" && cargo build --quiet --profile "$2" --target "$1" ${3:+--features "$3"})
 }
+
+# Flash of an ELF: every section the image loads (code and data: the vector table, .text,
+# .rodata, .data's initial values, RISC-V's .init.rust...).
+flash_of() {
+  local loaded
+  loaded=$("$objdump" -h "$1" | awk '$NF == "TEXT" || $NF == "DATA" {print $2}')
+  "$size" -A "$1" | awk -v loaded="$loaded" '
+    BEGIN {n = split(loaded, names, "\n"); for (i = 1; i <= n; i++) want[names[i]] = 1}
+    $1 in want {s += $2} END {print s}'
+}
+
+# What a run (or the desktop example) printed: static RAM and peak stack in bytes, the final
+# loss's bits, the weights checksum.
+static_ram_of() { sed -n 's/^static RAM: \([0-9]*\) bytes.*/\1/p' "$1"; }
+peak_stack_of() { sed -n 's/.*peak stack: \([0-9]*\) bytes.*/\1/p' "$1"; }
+loss_bits_of() { sed -n 's/^final loss: .*(bits \(0x[0-9a-f]*\))$/\1/p' "$1"; }
+checksum_of() { sed -n 's/^weights checksum: \(0x[0-9a-f]*\)$/\1/p' "$1"; }
+
+# Runs a training firmware under QEMU with the instruction-count plugin: its output goes to
+# LOG.txt, the counts at its marks to LOG.insn; it must end with 100% accuracy.
+count_run() { # target elf log
+  local mark
+  mark=$("$nm" "$2" | awk '$3 == "bench_mark" {print $1}')
+  [ -n "$mark" ] || fail "$1: no bench_mark symbol in $2"
+  # shellcheck disable=SC2046
+  if ! timeout 900 $(machine "$1") -d plugin -D "$3.insn" -plugin "$plugin,mark=0x$mark" \
+      -kernel "$2" > "$3.txt"; then
+    cat "$3.txt"; fail "$1: QEMU failed or timed out ($2)"
+  fi
+  grep -q "^result: ok$" "$3.txt" || { cat "$3.txt"; fail "$1: not 100% accurate ($2)"; }
+}
+
+# The counts at a run's marks 0, 1, 2 (start of training, end of training, end of evaluation).
+marks_of() { sed -n 's/^insncount: mark 0x[0-9a-f]* count \([0-9]*\)$/\1/p' "$1"; }
+train_iterations=10000
+eval_pairs=16384
+# Instructions per training iteration, to the nearest (as scripts/profile.py prints them).
+insns_per_iteration() {
+  local counts
+  mapfile -t counts < <(marks_of "$1")
+  [ "${#counts[@]}" -ge 3 ] || fail "expected 3 marks in $1"
+  echo $(( (counts[1] - counts[0] + train_iterations / 2) / train_iterations ))
+}

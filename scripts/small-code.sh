@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# What tinyrnn's `small-code` feature does to each firmware: builds the `release` firmware of
+# every target both with and without the feature (the shipped builds use it on the cores without
+# a floating-point unit: Cortex-M0, M3, RISC-V), runs each under QEMU, checks that every run
+# prints the desktop's final-loss bits and weights checksum (the feature never changes a bit),
+# and prints flash and instructions per training iteration both ways.
+#
+#   bash scripts/small-code.sh
+#
+# The builds are made from copies of the firmware crates under target/small-code, with only the
+# features of their tinyrnn dependency changed. Needs what scripts/firmware.sh needs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+out=$root/target/small-code
+mkdir -p "$out"
+
+fail() { echo "SMALL-CODE CHECK FAILED: $*" >&2; exit 1; }
+
+# shellcheck source=scripts/firmware-common.sh
+. scripts/firmware-common.sh
+
+cargo run --release --quiet --example binary_addition -- --quiet --no-plot > "$out/desktop.txt"
+want_loss=$(loss_bits_of "$out/desktop.txt")
+want_sum=$(checksum_of "$out/desktop.txt")
+
+# Both firmware crates, side by side (the RISC-V one includes the other's app.rs), depending on
+# this repository's tinyrnn.
+copy_crates() { # destination
+  rm -rf "$1"
+  mkdir -p "$1"
+  for crate in firmware firmware-riscv; do
+    (cd examples && tar --exclude="./$crate/target" -cf - "./$crate") | (cd "$1" && tar -xf -)
+    sed -i "s|path = \"../..\"|path = \"$root\"|" "$1/$crate/Cargo.toml"
+  done
+}
+copy_crates "$out/with"
+copy_crates "$out/without"
+# With: every tinyrnn dependency has the feature. Without: none has (the Cortex-M0/M3-only
+# dependency goes).
+sed -i 's|^tinyrnn = { path = "\([^"]*\)" }$|tinyrnn = { path = "\1", features = ["small-code"] }|' \
+  "$out"/with/*/Cargo.toml
+sed -i "/^\[target.'cfg(target_abi = \"eabi\")'.dependencies\]$/,/^tinyrnn = /d" "$out/without/firmware/Cargo.toml"
+sed -i 's|, features = \["small-code"\]||' "$out"/without/*/Cargo.toml
+for crate in firmware firmware-riscv; do
+  grep -q '^tinyrnn = .*"small-code"' "$out/with/$crate/Cargo.toml" || fail "with: $crate lacks the feature"
+  ! grep -q 'small-code' "$out/without/$crate/Cargo.toml" || fail "without: $crate still has the feature"
+done
+
+# Builds and runs one target one way; prints "flash instructions-per-iteration".
+measure() { # target with|without
+  local crate elf log
+  crate=$out/$2/$(basename "$(crate_of "$1")")
+  (cd "$crate" && cargo build --quiet --release --target "$1")
+  elf=$crate/target/$1/release/tinyrnn-$(basename "$crate")
+  log=$out/$1-$2
+  count_run "$1" "$elf" "$log"
+  [ "$(checksum_of "$log.txt")" = "$want_sum" ] && [ "$(loss_bits_of "$log.txt")" = "$want_loss" ] \
+    || fail "$1 $2 small-code: not the desktop's bits ($want_loss, $want_sum)"
+  echo "$(flash_of "$elf") $(insns_per_iteration "$log.insn")"
+}
+
+rows=()
+for t in $targets; do
+  read -r off_flash off_insns < <(measure "$t" without)
+  read -r on_flash on_insns < <(measure "$t" with)
+  ships=without
+  [ "$t" = thumbv7em-none-eabihf ] || ships=with
+  rows+=("$(awk -v core="$(core "$t")" -v ships="$ships" -v f0="$off_flash" -v f1="$on_flash" \
+      -v i0="$off_insns" -v i1="$on_insns" 'BEGIN {
+    printf "| %s | %s | %d | %d | %+d | %d | %d | %+.1f%% |\n", core, ships, f0, f1, f1 - f0, i0, i1, 100 * (i1 - i0) / i0
+  }')")
+  echo "$t: the same bits with and without small-code ($want_sum)"
+done
+
+echo
+{
+  echo "| core (QEMU machine) | ships | flash without (B) | flash with (B) | difference | instructions / iteration without | with | difference |"
+  echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+  printf '%s\n' "${rows[@]}"
+} | tee "$out/table.md"
