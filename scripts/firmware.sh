@@ -137,6 +137,16 @@ if [ -z "${QUICK:-}" ]; then
   done
 fi
 
+# What printing one float through core::fmt would cost (feature fmt-float: the final loss with
+# `{}`): the reason the firmware prints fixed-point integers.
+fmt_rows=()
+for t in $targets; do
+  plain=$(flash_of "$(elf_of "$t" release)")
+  build "$t" release fmt-float
+  with_fmt=$(flash_of "$(elf_of "$t" release)")
+  fmt_rows+=("| $(core "$t") | \`$t\` | $plain | $with_fmt | $((with_fmt - plain)) |")
+done
+
 {
   echo "| core (QEMU machine) | target | profile | flash (B) | static RAM (B) | peak stack (B) | total RAM (B) | instructions / training iteration | ms / iteration at 64 MHz, 1 instr/cycle | instructions / inference pass | weights checksum |"
   echo "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
@@ -149,5 +159,12 @@ echo "Inference only (feature pretrained, release): the embedded model read and 
   echo "| --- | --- | ---: | ---: | ---: | ---: |"
   printf '%s\n' "${inference_rows[@]}"
 } | tee "$out/inference-table.md"
+echo
+echo "Flash of the release firmware, and with its final loss printed through core::fmt (feature fmt-float)."
+{
+  echo "| core (QEMU machine) | target | flash (B) | with core::fmt float printing (B) | difference (B) |"
+  echo "| --- | --- | ---: | ---: | ---: |"
+  printf '%s\n' "${fmt_rows[@]}"
+} | tee "$out/fmt-float-table.md"
 echo
 echo "All firmware runs match the desktop (final loss bits $want_loss, checksum $want_sum)."

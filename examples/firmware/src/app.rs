@@ -78,6 +78,20 @@ pub mod out {
         }
         bytes(&buf);
     }
+
+    /// A float through `core::fmt`'s `{}`: only with the feature `fmt-float`, which shows what
+    /// that costs in flash (`scripts/firmware.sh` measures it).
+    #[cfg(feature = "fmt-float")]
+    pub fn float(f: f32) {
+        struct Bytes;
+        impl core::fmt::Write for Bytes {
+            fn write_str(&mut self, s: &str) -> core::fmt::Result {
+                bytes(s.as_bytes());
+                Ok(())
+            }
+        }
+        let _ = core::fmt::write(&mut Bytes, format_args!("{f}"));
+    }
 }
 
 /// `f` as millionths, saturating (for printing non-negative floats without `core::fmt`).
@@ -239,7 +253,10 @@ pub fn train_and_report() -> Outcome {
     out::str("/");
     out::u32(acc.total_bits as u32);
     out::str("\nfinal loss: ");
+    #[cfg(not(feature = "fmt-float"))]
     out::micro(millionths(last_loss));
+    #[cfg(feature = "fmt-float")]
+    out::float(last_loss);
     out::str(" (bits ");
     out::hex(last_loss.to_bits());
     out::str(")\nweights checksum: ");
