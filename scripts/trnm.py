@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""Reads a tinyrnn model (.trnm) or training state (.trns) in Python, from the format's
+description alone (src/format.rs, README "Saving and restoring"), and runs the model with the
+course's forward pass in numpy.
+
+A second, independent reader of the format: it checks every field the Rust reader checks, and
+its results (the course's code, float64, on the Rust-trained weights) show that the file means
+what the docs say. For learners: the weights come out as the course's `W_in`, `W` and `W_out`,
+ready for the notebook.
+
+    python3 scripts/trnm.py examples/firmware/model/addition-2-16-1.trnm
+    python3 scripts/trnm.py half.trns                      # a training state: its settings too
+    python3 scripts/trnm.py model.trnm --npz weights.npz   # W_in, W, W_out (b_h, b_out) for np.load
+
+For a model with 2 inputs and 1 output (the binary-addition shape) it evaluates all 16,384
+pairs a, b < 128 as the course does (bits least significant first, an output above 0.5 is a 1).
+Exit status: 0 on success, 1 if the bytes are not a valid record, 2 on a bad command line.
+"""
+
+import argparse
+import struct
+import sys
+import zlib
+
+import numpy as np
+
+VERSION = 1
+MODEL_HEADER = 16
+STATE_HEADER = 48
+
+
+class FormatError(Exception):
+    """The bytes are not a valid record; the message says which check failed."""
+
+
+def _params(buf, offset, i, h, o):
+    """The weights and biases stored from `offset`, as float32 arrays in the course's shapes."""
+    sizes = [("W_in", (i, h)), ("W", (h, h)), ("W_out", (h, o)), ("b_h", (h,)), ("b_out", (o,))]
+    arrays = {}
+    for name, shape in sizes:
+        n = int(np.prod(shape))
+        arrays[name] = np.frombuffer(buf, dtype="<f4", count=n, offset=offset).reshape(shape)
+        offset += 4 * n
+    return arrays, offset
+
+
+def read(buf):
+    """Parses a model or state record at the start of `buf`; raises FormatError if invalid."""
+    if len(buf) < MODEL_HEADER:
+        raise FormatError("buffer too short for a header")
+    magic = bytes(buf[:4])
+    if magic not in (b"TRNM", b"TRNS"):
+        raise FormatError(f"bad magic {magic!r}")
+    state = magic == b"TRNS"
+    header = STATE_HEADER if state else MODEL_HEADER
+    if len(buf) < header:
+        raise FormatError("buffer too short for a header")
+    (version,) = struct.unpack_from("<H", buf, 4)
+    if version != VERSION:
+        raise FormatError(f"unsupported version {version}")
+    i, h, o = struct.unpack_from("<3H", buf, 6)
+    p = i * h + h * h + h * o + h + o
+    length = header + 4 * p + 4
+    if len(buf) < length:
+        raise FormatError(f"buffer too short: {len(buf)} bytes, the record takes {length}")
+    (crc,) = struct.unpack_from("<I", buf, length - 4)
+    if zlib.crc32(bytes(buf[: length - 4])) != crc:
+        raise FormatError("bad checksum")
+    record = {"kind": "state" if state else "model", "I": i, "H": h, "O": o, "length": length}
+    if state:
+        (seq_len, activation, flags) = struct.unpack_from("<HBB", buf, 12)
+        lr, clip, iterations = struct.unpack_from("<ffQ", buf, 16)
+        rng = struct.unpack_from("<4I", buf, 32)
+        if flags & ~3 or not (np.isfinite(lr) and lr > 0):
+            raise FormatError("invalid flags or learning rate")
+        clip_on = bool(flags & 2)
+        (clip_bits,) = struct.unpack_from("<I", buf, 20)
+        if (clip_on and not (np.isfinite(clip) and clip > 0)) or (not clip_on and clip_bits != 0):
+            raise FormatError("invalid clipping threshold")
+        if rng == (0, 0, 0, 0):
+            raise FormatError("invalid RNG state (all zero)")
+        record.update(L=seq_len, learning_rate=lr, clip=clip if clip_on else None,
+                      iterations=iterations, rng_state=rng)
+    else:
+        activation, flags, reserved = struct.unpack_from("<BBH", buf, 12)
+        if flags & ~1 or reserved != 0:
+            raise FormatError("invalid flags or reserved bytes")
+    if activation not in (0, 1):
+        raise FormatError(f"invalid activation {activation}")
+    record.update(activation=("sigmoid", "tanh")[activation], biases=bool(flags & 1))
+    arrays, _ = _params(buf, header, i, h, o)
+    if not all(np.isfinite(a).all() for a in arrays.values()):
+        raise FormatError("a weight is not finite")
+    record.update(arrays)
+    return record
+
+
+def sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def forward(m, xs):
+    """The course's forward pass over a batch: xs has shape (batch, steps, I); returns the
+    outputs, shape (batch, steps, O). float64, as the course computes."""
+    act = sigmoid if m["activation"] == "sigmoid" else np.tanh
+    w_in, w, w_out = (m[k].astype(np.float64) for k in ("W_in", "W", "W_out"))
+    b_h = m["b_h"].astype(np.float64) if m["biases"] else 0.0
+    b_out = m["b_out"].astype(np.float64) if m["biases"] else 0.0
+    z = np.zeros((xs.shape[0], m["H"]))
+    ys = []
+    for t in range(xs.shape[1]):
+        z = act(xs[:, t] @ w_in + z @ w + b_h)
+        ys.append(sigmoid(z @ w_out + b_out))
+    return np.stack(ys, axis=1)
+
+
+def addition_accuracy(m, bits=8):
+    """Exact-sum and bit accuracy over every pair a, b < 2^(bits-1), as the course encodes them."""
+    half = 1 << (bits - 1)
+    a, b = (v.ravel() for v in np.meshgrid(np.arange(half), np.arange(half), indexing="ij"))
+    shifts = np.arange(bits)  # least significant bit first
+    xs = np.stack([(a[:, None] >> shifts) & 1, (b[:, None] >> shifts) & 1], axis=2).astype(float)
+    want = ((a + b)[:, None] >> shifts) & 1
+    got = (forward(m, xs)[:, :, 0] > 0.5).astype(int)
+    exact = int((got == want).all(axis=1).sum())
+    return exact, len(a), int((got == want).sum()), want.size
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("file", help="a .trnm model or .trns training state")
+    ap.add_argument("--npz", help="also save the weights (W_in, W, W_out, b_h, b_out) here")
+    args = ap.parse_args()
+    with open(args.file, "rb") as f:
+        buf = f.read()
+    try:
+        m = read(buf)
+    except FormatError as e:
+        print(f"error: {args.file}: {e}", file=sys.stderr)
+        sys.exit(1)
+    print(f"{m['kind']} record, {m['length']} bytes: {m['I']}-{m['H']}-{m['O']}, "
+          f"{m['activation']} hidden layer, biases {'on' if m['biases'] else 'off'}")
+    if m["kind"] == "state":
+        clip = "off" if m["clip"] is None else f"{m['clip']:g}"
+        print(f"L {m['L']}, learning rate {m['learning_rate']:g}, clip {clip}, "
+              f"iterations {m['iterations']}, RNG state {[hex(w) for w in m['rng_state']]}")
+    for k in ("W_in", "W", "W_out"):
+        print(f"{k}: shape {m[k].shape}, first row {np.array2string(m[k][0][:4], precision=6)}...")
+    if args.npz:
+        np.savez(args.npz, **{k: m[k] for k in ("W_in", "W", "W_out", "b_h", "b_out")})
+        print(f"saved the weights to {args.npz}")
+    if m["I"] == 2 and m["O"] == 1:
+        exact, pairs, bits_right, bits = addition_accuracy(m)
+        print(f"the course's forward pass (numpy, float64): exact accuracy {exact}/{pairs} pairs, "
+              f"bits right {bits_right}/{bits}")
+
+
+if __name__ == "__main__":
+    main()
