@@ -14,7 +14,8 @@ ready for the notebook.
 
 For a model with 2 inputs and 1 output (the binary-addition shape) it evaluates all 16,384
 pairs a, b < 128 as the course does (bits least significant first, an output above 0.5 is a 1).
-Exit status: 0 on success, 1 if the bytes are not a valid record, 2 on a bad command line.
+Exit status: 0 on success, 1 if the bytes are not a valid record, 2 on a bad command line or a
+file that cannot be read.
 """
 
 import argparse
@@ -131,8 +132,12 @@ def main():
     ap.add_argument("file", help="a .trnm model or .trns training state")
     ap.add_argument("--npz", help="also save the weights (W_in, W, W_out, b_h, b_out) here")
     args = ap.parse_args()
-    with open(args.file, "rb") as f:
-        buf = f.read()
+    try:
+        with open(args.file, "rb") as f:
+            buf = f.read()
+    except OSError as e:
+        print(f"error: cannot read {args.file}: {e.strerror}", file=sys.stderr)
+        sys.exit(2)
     try:
         m = read(buf)
     except FormatError as e:
@@ -147,7 +152,11 @@ def main():
     for k in ("W_in", "W", "W_out"):
         print(f"{k}: shape {m[k].shape}, first row {np.array2string(m[k][0][:4], precision=6)}...")
     if args.npz:
-        np.savez(args.npz, **{k: m[k] for k in ("W_in", "W", "W_out", "b_h", "b_out")})
+        try:
+            np.savez(args.npz, **{k: m[k] for k in ("W_in", "W", "W_out", "b_h", "b_out")})
+        except OSError as e:
+            print(f"error: cannot write {args.npz}: {e.strerror}", file=sys.stderr)
+            sys.exit(2)
         print(f"saved the weights to {args.npz}")
     if m["I"] == 2 and m["O"] == 1:
         exact, pairs, bits_right, bits = addition_accuracy(m)
