@@ -47,7 +47,8 @@ for crate in firmware firmware-riscv; do
   ! grep -q 'small-code' "$out/without/$crate/Cargo.toml" || fail "without: $crate still has the feature"
 done
 
-# Builds and runs one target one way; prints "flash instructions-per-iteration".
+# Builds and runs one target one way; sets `m_flash` and `m_insns` (instructions per iteration).
+# Not in a subshell, so that `fail` stops the script.
 measure() { # target with|without
   local crate elf log
   crate=$out/$2/$(basename "$(crate_of "$1")")
@@ -57,25 +58,32 @@ measure() { # target with|without
   count_run "$1" "$elf" "$log"
   [ "$(checksum_of "$log.txt")" = "$want_sum" ] && [ "$(loss_bits_of "$log.txt")" = "$want_loss" ] \
     || fail "$1 $2 small-code: not the desktop's bits ($want_loss, $want_sum)"
-  echo "$(flash_of "$elf") $(insns_per_iteration "$log.insn")"
+  m_flash=$(flash_of "$elf")
+  m_insns=$(insns_per_iteration "$log.insn")
 }
 
 rows=()
 for t in $targets; do
-  read -r off_flash off_insns < <(measure "$t" without)
-  read -r on_flash on_insns < <(measure "$t" with)
+  measure "$t" without
+  off_flash=$m_flash off_insns=$m_insns
+  measure "$t" with
+  on_flash=$m_flash on_insns=$m_insns
   ships=without
   [ "$t" = thumbv7em-none-eabihf ] || ships=with
-  rows+=("$(awk -v core="$(core "$t")" -v ships="$ships" -v f0="$off_flash" -v f1="$on_flash" \
-      -v i0="$off_insns" -v i1="$on_insns" 'BEGIN {
-    printf "| %s | %s | %d | %d | %+d | %d | %d | %+.1f%% |\n", core, ships, f0, f1, f1 - f0, i0, i1, 100 * (i1 - i0) / i0
+  rows+=("$(awk -v core="$(short_core "$t")" -v ships="$ships" -v f0="$(commas "$off_flash")" \
+      -v f1="$(commas "$on_flash")" -v df="$(commas $(( on_flash > off_flash ? on_flash - off_flash : off_flash - on_flash )))" \
+      -v sign="$([ "$on_flash" -ge "$off_flash" ] && echo + || echo −)" \
+      -v i0="$(commas "$off_insns")" -v i1="$(commas "$on_insns")" -v n0="$off_insns" -v n1="$on_insns" 'BEGIN {
+    pct = 100 * (n1 - n0) / n0
+    printf "| %s | %s | %s | %s (%s%s) | %s | %s (%+" (pct >= 10 || pct <= -10 ? ".0f" : ".1f") "%%) |", core, ships, f0, f1, sign, df, i0, i1, pct
   }')")
   echo "$t: the same bits with and without small-code ($want_sum)"
 done
 
 echo
 {
-  echo "| core (QEMU machine) | ships | flash without (B) | flash with (B) | difference | instructions / iteration without | with | difference |"
-  echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+  echo "| core | ships | flash without (B) | flash with (B) | instructions / iteration without | with |"
+  echo "| --- | --- | ---: | ---: | ---: | ---: |"
   printf '%s\n' "${rows[@]}"
 } | tee "$out/table.md"
+printf '%s\n' "${rows[@]}" > "$out/readme-rows.md"
