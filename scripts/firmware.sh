@@ -3,7 +3,9 @@
 # RISC-V) for every target, runs them under QEMU
 # with the instruction-count plugin, checks that it prints 100% accuracy and the same final-loss
 # bits and weights checksum as the desktop example, and prints the footprint and speed table
-# that the README quotes.
+# that the README quotes (its rows, as the README prints them, also go to
+# target/firmware-report/readme-rows.md, which CI looks up in the README), the inference-only
+# footprint, and what printing a float through core::fmt would add (feature fmt-float).
 #
 #   bash scripts/firmware.sh            # all targets, profiles release (size) and speed
 #   QUICK=1 bash scripts/firmware.sh    # release profile only
@@ -147,11 +149,13 @@ fi
 # What printing one float through core::fmt would cost (feature fmt-float: the final loss with
 # `{}`): the reason the firmware prints fixed-point integers.
 fmt_rows=()
+: > "$out/fmt-float-bytes.txt"
 for t in $targets; do
   plain=$(flash_of "$(elf_of "$t" release)")
   build "$t" release fmt-float
   with_fmt=$(flash_of "$(elf_of "$t" release)")
   fmt_rows+=("| $(core "$t") | \`$t\` | $plain | $with_fmt | $((with_fmt - plain)) |")
+  commas $((with_fmt - plain)) >> "$out/fmt-float-bytes.txt"
 done
 
 {
