@@ -409,6 +409,7 @@ fn markdown_table(summary: &[Summary], s: &Settings) -> String {
     );
     let _ = writeln!(t, "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
     for r in summary {
+        let (low, high) = r.rate_interval();
         let _ = writeln!(
             t,
             "| {} | {} | {}/{} ({:.0}%) | {:.0}–{:.0}% | {:.2}% | {:.2}% | {} | {} |",
@@ -417,8 +418,8 @@ fn markdown_table(summary: &[Summary], s: &Settings) -> String {
             r.perfect,
             r.runs,
             100.0 * r.rate(),
-            100.0 * r.rate_interval().0,
-            100.0 * r.rate_interval().1,
+            100.0 * low,
+            100.0 * high,
             100.0 * r.median_exact,
             100.0 * r.worst_exact,
             fmt_first(r.median_first_perfect),
@@ -434,6 +435,7 @@ fn summary_csv(summary: &[Summary]) -> String {
          median_iters_to_100,diverged\n",
     );
     for r in summary {
+        let (low, high) = r.rate_interval();
         let _ = writeln!(
             t,
             "{},{},{},{},{:.6},{:.6},{:.6},{:.6},{},{}",
@@ -441,8 +443,8 @@ fn summary_csv(summary: &[Summary]) -> String {
             r.activation.name(),
             r.runs,
             r.perfect,
-            r.rate_interval().0,
-            r.rate_interval().1,
+            low,
+            high,
             r.median_exact,
             r.worst_exact,
             fmt_first(r.median_first_perfect),

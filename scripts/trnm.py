@@ -42,7 +42,7 @@ def _params(buf, offset, i, h, o):
         n = int(np.prod(shape))
         arrays[name] = np.frombuffer(buf, dtype="<f4", count=n, offset=offset).reshape(shape)
         offset += 4 * n
-    return arrays, offset
+    return arrays
 
 
 def read(buf):
@@ -89,7 +89,7 @@ def read(buf):
     if activation not in (0, 1):
         raise FormatError(f"invalid activation {activation}")
     record.update(activation=("sigmoid", "tanh")[activation], biases=bool(flags & 1))
-    arrays, _ = _params(buf, header, i, h, o)
+    arrays = _params(buf, header, i, h, o)
     if not all(np.isfinite(a).all() for a in arrays.values()):
         raise FormatError("a weight is not finite")
     record.update(arrays)

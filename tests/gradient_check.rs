@@ -12,33 +12,20 @@
 use tinyrnn::rand_core::{Rng, SeedableRng};
 use tinyrnn::{Activation, Gradients, Init, Rnn, Trace, XorShiftRng};
 
+mod common;
+
 const STEP: f64 = 1e-6;
 const ABS: f64 = 2e-6;
 const REL: f64 = 1e-3;
 
-/// The parameters of a model as f64, in a fixed order: w_in, w, w_out, b_h, b_out.
-fn params<const I: usize, const H: usize, const O: usize>(m: &Rnn<I, H, O>) -> Vec<f64> {
-    m.w_in
-        .as_flattened()
-        .iter()
-        .chain(m.w.as_flattened())
-        .chain(m.w_out.as_flattened())
-        .chain(&m.b_h)
-        .chain(&m.b_out)
-        .map(|&v| f64::from(v))
-        .collect()
-}
-
-fn grads<const I: usize, const H: usize, const O: usize>(g: &Gradients<I, H, O>) -> Vec<f64> {
-    g.w_in
-        .as_flattened()
-        .iter()
-        .chain(g.w.as_flattened())
-        .chain(g.w_out.as_flattened())
-        .chain(&g.b_h)
-        .chain(&g.b_out)
-        .map(|&v| f64::from(v))
-        .collect()
+/// The parameters of a model, or its gradients, as f64, in a fixed order: w_in, w, w_out, b_h,
+/// b_out.
+macro_rules! as_f64 {
+    ($m:expr) => {
+        common::every_parameter!($m)
+            .map(|&v| f64::from(v))
+            .collect::<Vec<f64>>()
+    };
 }
 
 /// The seed's loss in float64, from a flat parameter vector.
@@ -114,9 +101,9 @@ fn compare<const I: usize, const H: usize, const O: usize, const L: usize>(
     m.forward_trace(xs, &mut trace);
     let mut g = Gradients::zeros();
     m.backward_add_into(xs, ds, &trace, &mut g);
-    let analytic = grads(&g);
+    let analytic = as_f64!(&g);
 
-    let p = params(m);
+    let p = as_f64!(m);
     let n_weights = I * H + H * H + H * O;
     let (mut max_abs, mut max_rel, mut checked) = (0.0f64, 0.0f64, 0);
     for k in 0..p.len() {

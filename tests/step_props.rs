@@ -12,6 +12,8 @@
 use proptest::prelude::*;
 use tinyrnn::{Activation, Error, Gradients, Rnn, Trace, Trainer};
 
+mod common;
+
 /// Mostly ordinary numbers, sometimes huge ones, and every kind of `f32` now and then
 /// (subnormals, infinities, NaN: proptest's `any` draws from each class).
 fn wild() -> impl Strategy<Value = f32> {
@@ -34,12 +36,7 @@ fn rate() -> impl Strategy<Value = f32> {
 
 /// The bits of every parameter, the disabled biases included (a step must not touch them).
 fn bits<const I: usize, const H: usize, const O: usize>(m: &Rnn<I, H, O>) -> Vec<u32> {
-    let all = m.w_in.as_flattened().iter();
-    let all = all.chain(m.w.as_flattened()).chain(m.w_out.as_flattened());
-    all.chain(&m.b_h)
-        .chain(&m.b_out)
-        .map(|w| w.to_bits())
-        .collect()
+    common::every_parameter!(m).map(|w| w.to_bits()).collect()
 }
 
 #[derive(Debug, Clone)]
