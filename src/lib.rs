@@ -42,7 +42,8 @@
 //! - [`train`]: the pieces of a training step — [`Rnn::forward_trace`] into a [`Trace`],
 //!   BPTT into [`Gradients`] ([`Rnn::backward_into`], or [`Rnn::backward_add_into`] to sum a
 //!   batch), [`Gradients::clip_global_norm`], [`Rnn::sgd`] — and [`Trainer`], which bundles
-//!   them.
+//!   them; for streams longer than a sequence, truncated BPTT from a carried hidden state
+//!   ([`Trainer::step_from`]).
 //! - [`format`]: models and training states as bytes in caller-provided buffers (versioned,
 //!   CRC-checked), for saving to flash and exact resumption after a reset.
 //! - [`task`]: the course's binary-addition task and its accuracy over every pair.

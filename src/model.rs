@@ -159,7 +159,8 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
     /// `z_{t-1}` (all zeros before the first step), on return it is `z_t`, and `y` is `y_t`.
     ///
     /// For streams of unknown length: feed each input as it arrives; set `h` back to zeros to
-    /// start a new sequence.
+    /// start a new sequence. To train on such a stream, window by window with the state carried
+    /// on, see [`Trainer::step_from`](crate::Trainer::step_from).
     ///
     /// # Examples
     ///

@@ -28,11 +28,12 @@ macro_rules! as_f64 {
     };
 }
 
-/// The seed's loss in float64, from a flat parameter vector.
+/// The seed's loss in float64, from a flat parameter vector, starting in the hidden state `h0`.
 fn loss64<const I: usize, const H: usize, const O: usize, const L: usize>(
     p: &[f64],
     act: Activation,
     biases: bool,
+    h0: &[f32; H],
     xs: &[[f32; I]; L],
     ds: &[[f32; O]; L],
 ) -> f64 {
@@ -54,7 +55,7 @@ fn loss64<const I: usize, const H: usize, const O: usize, const L: usize>(
         }
     };
     let sig = |v: f64| 1.0 / (1.0 + (-v).exp());
-    let mut z = [0.0f64; H];
+    let mut z = h0.map(f64::from);
     let mut loss = 0.0;
     for t in 0..L {
         let mut u = [0.0f64; H];
@@ -89,19 +90,31 @@ fn loss64<const I: usize, const H: usize, const O: usize, const L: usize>(
 
 /// Compares BPTT's gradients of `m` on `xs`, `ds` with central differences of [`loss64`], for
 /// every parameter; prints the largest differences (`cargo test --test gradient_check --
-/// --nocapture` shows them).
+/// --nocapture` shows them). With `h0`, the truncated BPTT of a window that starts in that
+/// hidden state (`forward_trace_from`, `backward_add_from_into`), against the loss of the
+/// window from the same fixed state.
 fn compare<const I: usize, const H: usize, const O: usize, const L: usize>(
     label: &str,
     m: &Rnn<I, H, O>,
+    h0: Option<&[f32; H]>,
     xs: &[[f32; I]; L],
     ds: &[[f32; O]; L],
 ) {
     let (act, biases) = (m.activation, m.biases);
     let mut trace = Trace::<H, O, L>::zeros();
-    m.forward_trace(xs, &mut trace);
     let mut g = Gradients::zeros();
-    m.backward_add_into(xs, ds, &trace, &mut g);
+    match h0 {
+        Some(h0) => {
+            m.forward_trace_from(h0, xs, &mut trace);
+            m.backward_add_from_into(h0, xs, ds, &trace, &mut g);
+        }
+        None => {
+            m.forward_trace(xs, &mut trace);
+            m.backward_add_into(xs, ds, &trace, &mut g);
+        }
+    }
     let analytic = as_f64!(&g);
+    let h0 = h0.copied().unwrap_or([0.0; H]);
 
     let p = as_f64!(m);
     let n_weights = I * H + H * H + H * O;
@@ -110,8 +123,8 @@ fn compare<const I: usize, const H: usize, const O: usize, const L: usize>(
         let (mut plus, mut minus) = (p.clone(), p.clone());
         plus[k] += STEP;
         minus[k] -= STEP;
-        let numeric = (loss64::<I, H, O, L>(&plus, act, biases, xs, ds)
-            - loss64::<I, H, O, L>(&minus, act, biases, xs, ds))
+        let numeric = (loss64::<I, H, O, L>(&plus, act, biases, &h0, xs, ds)
+            - loss64::<I, H, O, L>(&minus, act, biases, &h0, xs, ds))
             / (2.0 * STEP);
         let a = analytic[k];
         if k >= n_weights && !biases {
@@ -139,8 +152,9 @@ fn compare<const I: usize, const H: usize, const O: usize, const L: usize>(
 }
 
 /// A random 3-6-2 model over 5 steps: Xavier weights, biases in [-0.5, 0.5), inputs in
-/// [-1, 1), targets 0 or 1.
-fn check(seed: u64, act: Activation, biases: bool) {
+/// [-1, 1), targets 0 or 1; with `from_state`, a window that starts in a hidden state in
+/// [-1, 1) (as the activation would leave it: (0, 1) for the sigmoid).
+fn check(seed: u64, act: Activation, biases: bool, from_state: bool) {
     let mut rng = XorShiftRng::seed_from_u64(seed);
     let mut m = Rnn::<3, 6, 2>::from_rng(&mut rng, Init::Xavier, act).unwrap();
     m.biases = biases;
@@ -157,9 +171,22 @@ fn check(seed: u64, act: Activation, biases: bool) {
     for d in ds.as_flattened_mut() {
         *d = (rng.next_u32() & 1) as f32;
     }
+    let h0: [f32; 6] = core::array::from_fn(|_| {
+        let u = (rng.next_u32() >> 8) as f32 / (1u32 << 24) as f32;
+        match act {
+            Activation::Sigmoid => u,
+            Activation::Tanh => 2.0 * u - 1.0,
+        }
+    });
+    let state = if from_state {
+        ", from a hidden state"
+    } else {
+        ""
+    };
     compare(
-        &format!("3-6-2, seed {seed}, {act:?}, biases {biases}"),
+        &format!("3-6-2, seed {seed}, {act:?}, biases {biases}{state}"),
         &m,
+        from_state.then_some(&h0),
         &xs,
         &ds,
     );
@@ -170,7 +197,20 @@ fn bptt_matches_finite_differences() {
     for seed in 0..6 {
         for act in [Activation::Sigmoid, Activation::Tanh] {
             for biases in [false, true] {
-                check(seed, act, biases);
+                check(seed, act, biases, false);
+            }
+        }
+    }
+}
+
+/// Truncated BPTT of a window that starts in a non-zero hidden state (the `_from` methods):
+/// exact for the window, with the state held fixed.
+#[test]
+fn truncated_bptt_from_a_state_matches_finite_differences() {
+    for seed in 0..6 {
+        for act in [Activation::Sigmoid, Activation::Tanh] {
+            for biases in [false, true] {
+                check(seed, act, biases, true);
             }
         }
     }
@@ -184,7 +224,13 @@ fn bptt_matches_finite_differences_seed_shape() {
     let m = Rnn::<2, 16, 1>::from_rng(&mut rng, Init::default(), Activation::Sigmoid).unwrap();
     let s = Sample::<8>::new(93, 45).unwrap();
     // Every parameter against the float64 loss, as for the small models above.
-    compare("2-16-1 (the course's setup), 93 + 45", &m, &s.xs, &s.ds);
+    compare(
+        "2-16-1 (the course's setup), 93 + 45",
+        &m,
+        None,
+        &s.xs,
+        &s.ds,
+    );
     let mut trace = Trace::zeros();
     m.forward_trace(&s.xs, &mut trace);
     let mut g = Gradients::<2, 16, 1>::zeros();

@@ -1,12 +1,13 @@
 //! Property tests of a training step on any input: weights, inputs and targets anywhere in
-//! `f32` (huge, tiny, infinite, NaN), any learning rate and clipping threshold. Whatever comes
-//! in, nothing panics, and the crate's all-or-nothing promise holds bit for bit:
+//! `f32` (huge, tiny, infinite, NaN), any learning rate and clipping threshold, from zeros
+//! (`step`) or from any hidden state (`step_from`). Whatever comes in, nothing panics, and the
+//! crate's all-or-nothing promise holds bit for bit:
 //!
-//! - a step that returns `Ok(loss)` made the same update as its parts called by hand, and left
-//!   every weight finite;
+//! - a step that returns `Ok(loss)` made the same update as its parts called by hand, left
+//!   every weight finite, and (`step_from`) carried the state on to the window's end;
 //! - a step that returns an error says why (`NonFiniteLoss`, `NonFiniteGradient` or
-//!   `NonFiniteWeight`, as its parts would), and left the weights and the iteration count
-//!   exactly as they were;
+//!   `NonFiniteWeight`, as its parts would), and left the weights, the iteration count and the
+//!   state exactly as they were;
 //! - a bad learning rate or clipping threshold is refused when it is set.
 
 use proptest::prelude::*;
@@ -48,9 +49,18 @@ struct Case {
     targets: Vec<f32>,
     lr: f32,
     clip: Option<f32>,
+    /// A hidden state to start from (`step_from`), or none (`step`, from zeros).
+    state: Option<Vec<f32>>,
 }
 
-fn case(params: usize, inputs: usize, targets: usize) -> impl Strategy<Value = Case> {
+fn case(
+    params: usize,
+    hidden: usize,
+    inputs: usize,
+    targets: usize,
+) -> impl Strategy<Value = Case> {
+    // A state is meant to be one the activation left, in [-1, 1], but nothing stops a caller.
+    let state = prop::collection::vec(prop_oneof![4 => -1.0f32..=1.0, 1 => wild()], hidden);
     (
         prop::collection::vec(wild(), params),
         any::<bool>(),
@@ -60,16 +70,20 @@ fn case(params: usize, inputs: usize, targets: usize) -> impl Strategy<Value = C
         prop::collection::vec(prop_oneof![4 => 0.0f32..=1.0, 1 => wild()], targets),
         rate(),
         prop::option::of(rate()),
+        prop::option::of(state),
     )
-        .prop_map(|(weights, biases, tanh, inputs, targets, lr, clip)| Case {
-            weights,
-            biases,
-            tanh,
-            inputs,
-            targets,
-            lr,
-            clip,
-        })
+        .prop_map(
+            |(weights, biases, tanh, inputs, targets, lr, clip, state)| Case {
+                weights,
+                biases,
+                tanh,
+                inputs,
+                targets,
+                lr,
+                clip,
+                state,
+            },
+        )
 }
 
 fn check<const I: usize, const H: usize, const O: usize, const L: usize>(c: &Case) {
@@ -110,12 +124,22 @@ fn check<const I: usize, const H: usize, const O: usize, const L: usize>(c: &Cas
         assert!(valid(t), "threshold {t} accepted");
     }
 
+    let h0: Option<[f32; H]> = c.state.as_ref().map(|v| core::array::from_fn(|j| v[j]));
+
     // The same step by hand, from its parts.
     let mut trace = Trace::<H, O, L>::zeros();
-    model.forward_trace(&xs, &mut trace);
-    let loss = trace.loss(&ds);
     let mut grads = Gradients::<I, H, O>::zeros();
-    model.backward_into(&xs, &ds, &trace, &mut grads);
+    match &h0 {
+        Some(h0) => {
+            model.forward_trace_from(h0, &xs, &mut trace);
+            model.backward_from_into(h0, &xs, &ds, &trace, &mut grads);
+        }
+        None => {
+            model.forward_trace(&xs, &mut trace);
+            model.backward_into(&xs, &ds, &trace, &mut grads);
+        }
+    }
+    let loss = trace.loss(&ds);
     let by_hand = if !loss.is_finite() {
         Err(Error::NonFiniteLoss)
     } else {
@@ -128,7 +152,12 @@ fn check<const I: usize, const H: usize, const O: usize, const L: usize>(c: &Cas
     };
 
     let before = bits(&trainer.model);
-    let result = trainer.step(&xs, &ds);
+    let mut h = h0.unwrap_or([0.0; H]);
+    let result = match h0 {
+        Some(_) => trainer.step_from(&mut h, &xs, &ds),
+        None => trainer.step(&xs, &ds),
+    };
+    let h_bits = h.map(f32::to_bits);
     match result {
         Ok(l) => {
             assert!(l.is_finite(), "loss {l}");
@@ -147,6 +176,10 @@ fn check<const I: usize, const H: usize, const O: usize, const L: usize>(c: &Cas
                 bits(&model),
                 "update differs from its parts"
             );
+            if h0.is_some() {
+                let end = trace.zs[L - 1].map(f32::to_bits);
+                assert_eq!(h_bits, end, "the state is not carried on");
+            }
             if !c.biases {
                 let n = I * H + H * H + H * O;
                 assert_eq!(
@@ -171,6 +204,13 @@ fn check<const I: usize, const H: usize, const O: usize, const L: usize>(c: &Cas
                 "a failed step changed the weights"
             );
             assert_eq!(trainer.iterations(), 0, "a failed step was counted");
+            if let Some(h0) = h0 {
+                assert_eq!(
+                    h_bits,
+                    h0.map(f32::to_bits),
+                    "a failed step moved the state"
+                );
+            }
         }
     }
 }
@@ -181,13 +221,13 @@ proptest! {
     /// 2 inputs, 4 hidden units, 1 output, 3 steps: 33 parameters, four blocks of eight and
     /// one left over in SGD's check.
     #[test]
-    fn step_all_or_nothing_2_4_1(c in case(33, 2 * 3, 3)) {
+    fn step_all_or_nothing_2_4_1(c in case(33, 4, 2 * 3, 3)) {
         check::<2, 4, 1, 3>(&c);
     }
 
     /// 3 inputs, 5 hidden units, 2 outputs, 4 steps: 57 parameters, and several outputs.
     #[test]
-    fn step_all_or_nothing_3_5_2(c in case(57, 3 * 4, 2 * 4)) {
+    fn step_all_or_nothing_3_5_2(c in case(57, 5, 3 * 4, 2 * 4)) {
         check::<3, 5, 2, 4>(&c);
     }
 }

@@ -73,6 +73,9 @@ fn model_and_training<const I: usize, const H: usize, const O: usize, const L: u
     let mut grads = Gradients::<I, H, O>::zeros();
     model.backward_into(&xs, &ds, &trace, &mut grads);
     model.backward_add_into(&xs, &ds, &trace, &mut grads);
+    model.forward_trace_from(&h, &xs, &mut trace);
+    model.backward_from_into(&h, &xs, &ds, &trace, &mut grads);
+    model.backward_add_from_into(&h, &xs, &ds, &trace, &mut grads);
     opaque((grads.norm(), grads.is_finite()));
     opaque(grads.clip_global_norm(opaque(1.0)).is_ok());
     opaque(model.sgd(&grads, opaque(0.1)).is_ok());
@@ -94,6 +97,7 @@ fn model_and_training<const I: usize, const H: usize, const O: usize, const L: u
         trainer.iterations(),
     ));
     opaque(trainer.step(&xs, &ds).is_ok());
+    opaque(trainer.step_from(&mut h, &xs, &ds).is_ok());
     opaque(trainer.write_state(&rng, opaque(&mut bytes[..])).is_ok());
     opaque(trainer.read_state(&mut rng, opaque(&bytes[..])).is_ok());
     if let Ok(t) =
