@@ -1,9 +1,10 @@
 //! The crate against float64 reference values computed by numpy.
 //!
 //! The values come from `tests/reference/generate.py` (rerun it with
-//! `python3 tests/reference/generate.py > tests/reference/vectors.rs`), which follows the seed's
-//! algorithm with the true output derivative. The Rust model computes in f32, so every value is
-//! compared within `|actual - expected| <= ABS + REL * |expected|`.
+//! `python3 tests/reference/generate.py > tests/reference/vectors.rs && cargo fmt`), which
+//! follows the seed's algorithm with the true output derivative (and, for the `state_` cases, a
+//! window that starts in a given hidden state: truncated BPTT). The Rust model computes in f32,
+//! so every value is compared within `|actual - expected| <= ABS + REL * |expected|`.
 
 // Index loops mirror the formulas of the independent reference computation.
 #![allow(clippy::needless_range_loop)]
@@ -74,20 +75,38 @@ macro_rules! reference_case {
             }
             let xs: [[f32; I]; L] = to_f32(&c::XS);
             let ds: [[f32; O]; L] = to_f32(&c::DS);
+            // A window that starts in a given hidden state (truncated BPTT), or from zeros.
+            let h0 = c::H0.map(|v| v as f32);
+            let from_state = h0.iter().any(|&v| v != 0.0);
 
             let mut trace = Trace::<H, O, L>::zeros();
-            m.forward_trace(&xs, &mut trace);
+            if from_state {
+                m.forward_trace_from(&h0, &xs, &mut trace);
+            } else {
+                m.forward_trace(&xs, &mut trace);
+            }
             close("z", case, trace.zs.as_flattened(), c::ZS.as_flattened());
             close("y", case, trace.ys.as_flattened(), c::YS.as_flattened());
             close("loss", case, &[trace.loss(&ds)], &[c::LOSS]);
 
             // Inference gives the same outputs as the traced pass.
             let mut ys = [[0.0f32; O]; L];
-            m.forward_into(&xs, &mut ys);
-            assert_eq!(ys, trace.ys, "{case}: forward_into vs forward_trace");
+            if from_state {
+                let mut h = h0;
+                for (x, y) in xs.iter().zip(&mut ys) {
+                    m.step(x, &mut h, y);
+                }
+            } else {
+                m.forward_into(&xs, &mut ys);
+            }
+            assert_eq!(ys, trace.ys, "{case}: inference vs the traced pass");
 
             let mut g = Gradients::<I, H, O>::zeros();
-            m.backward_add_into(&xs, &ds, &trace, &mut g);
+            if from_state {
+                m.backward_add_from_into(&h0, &xs, &ds, &trace, &mut g);
+            } else {
+                m.backward_add_into(&xs, &ds, &trace, &mut g);
+            }
             close(
                 "grad w_in",
                 case,
@@ -134,6 +153,9 @@ reference_case!(seed_tanh_2_4_1);
 reference_case!(seed_sigmoid_2_16_1);
 reference_case!(biases_sigmoid_3_5_2);
 reference_case!(biases_tanh_3_5_2);
+reference_case!(state_sigmoid_3_5_2);
+reference_case!(state_tanh_3_5_2);
+reference_case!(state_sigmoid_2_16_1);
 
 /// The reference gradients are the true derivatives, not the course's: with the course's
 /// `d_sigmoid(y)` the output-weight gradient would differ by far more than the tolerance. This
