@@ -3,7 +3,9 @@
 # every target both with and without the feature (the shipped builds use it on the cores without
 # a floating-point unit: Cortex-M0, M3, RISC-V), runs each under QEMU, checks that every run
 # prints the desktop's final-loss bits and weights checksum (the feature never changes a bit),
-# and prints flash and instructions per training iteration both ways.
+# and prints flash and instructions per training iteration both ways (the README's rows go to
+# target/small-code/readme-rows.md). Also measures the shipped RISC-V firmware without linker
+# relaxation (target/small-code/no-relax-bytes.txt: its flash without, then with).
 #
 #   bash scripts/small-code.sh
 #
@@ -87,3 +89,18 @@ echo
   printf '%s\n' "${rows[@]}"
 } | tee "$out/table.md"
 printf '%s\n' "${rows[@]}" > "$out/readme-rows.md"
+
+# The shipped RISC-V firmware without linker relaxation (`+relax` in its .cargo/config.toml):
+# the command examples/firmware/README.md gives, whose figure CI looks up there and in the
+# README. RUSTFLAGS replaces the configuration's rustflags.
+riscv=riscv32imac-unknown-none-elf
+(cd examples/firmware-riscv && cargo build --quiet --release)
+(cd examples/firmware-riscv \
+  && RUSTFLAGS="-C link-arg=-Tmemory.x -C link-arg=-Tlink.x" \
+     cargo build --quiet --release --target-dir "$out/no-relax")
+relaxed=$(flash_of "examples/firmware-riscv/target/$riscv/release/tinyrnn-firmware-riscv")
+unrelaxed=$(flash_of "$out/no-relax/$riscv/release/tinyrnn-firmware-riscv")
+[ "$unrelaxed" -gt "$relaxed" ] || fail "without relaxation: $unrelaxed bytes, not more than $relaxed"
+echo
+echo "RISC-V release firmware: $(commas "$relaxed") bytes of flash with linker relaxation, $(commas "$unrelaxed") without"
+echo "$(commas "$unrelaxed") $(commas "$relaxed")" > "$out/no-relax-bytes.txt"

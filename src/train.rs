@@ -341,8 +341,8 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
     ///
     /// `h0` is held fixed: the gradients are exact for the window, and nothing flows back into
     /// the steps before it (that is the truncation). With `h0` all zeros they are the bits of
-    /// [`Rnn::backward_into`]. The one extra term is `z_0 ⊗ delta_1` in `dW`, added last, as
-    /// the course's loop would.
+    /// [`Rnn::backward_into`]. The one extra term is `z_0 ⊗ delta_1` in `dW`, added last, where
+    /// the loop in the [module docs](crate::train) adds its `t = 1` term.
     pub fn backward_from_into<const L: usize>(
         &self,
         h0: &[f32; H],
