@@ -368,7 +368,8 @@ impl<const I: usize, const H: usize, const O: usize, const L: usize> Trainer<I, 
     /// Writes the training state — model, learning rate, clipping, iteration count and the
     /// state of `rng` — at the start of `buf` (see [`crate::format`]); returns its length,
     /// [`Self::STATE_LEN`]. `rng` is the generator the training loop draws its pairs from;
-    /// it is not advanced.
+    /// it is not advanced. The hidden state a stream carries ([`Trainer::step_from`]) is the
+    /// caller's and not in the record: save it beside, to resume a stream exactly.
     ///
     /// # Errors
     /// [`Error::BufferTooShort`] if `buf` is shorter than [`Self::STATE_LEN`]; nothing is
