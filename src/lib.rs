@@ -46,7 +46,8 @@
 //!   ([`Trainer::step_from`]).
 //! - [`format`]: models and training states as bytes in caller-provided buffers (versioned,
 //!   CRC-checked), for saving to flash and exact resumption after a reset.
-//! - [`task`]: the course's binary-addition task and its accuracy over every pair.
+//! - [`task`]: the course's binary-addition task and its accuracy over every pair;
+//!   [`latch`]: a task for streams, which a network learns only with truncated BPTT.
 //! - [`linalg`], [`activation`]: the hand-written kernels and the activations.
 //!
 //! # Guarantees
@@ -79,6 +80,7 @@ pub mod activation;
 mod error;
 pub mod format;
 pub mod init;
+pub mod latch;
 pub mod linalg;
 mod model;
 pub mod task;

@@ -755,64 +755,38 @@ impl<const I: usize, const H: usize, const O: usize, const L: usize> Trainer<I, 
     ///
     /// # Examples
     ///
-    /// A latch: a stream of two inputs, "set" and "reset", each firing at random one step in
-    /// sixteen, and as target at every step 1 if the last one to fire was "set". A window of
-    /// four steps usually holds neither, and its targets then depend on what happened before
-    /// it. Trained window after window with the state carried from each to the next, the
-    /// network learns to hold the latch in its hidden state, and then follows a stream of any
-    /// length one step at a time ([`Rnn::step`]). Trained on the same windows from a zero
-    /// state ([`Trainer::step`]), it does not: it never sees the state a window starts in.
-    /// (With this setup, 19 of the seeds 1 to 20 learn the latch; trained from zeros, they get
-    /// 5,583 to 7,520 steps of 10,000 right: `cargo test --test training latch -- --nocapture`.)
+    /// The latch of [`latch`](crate::latch): a stream of two inputs, "set" and "reset", each
+    /// firing at random one step in sixteen, and as target at every step 1 if the last one to
+    /// fire was "set". A window of four steps usually holds neither, and its targets then
+    /// depend on what happened before it. Trained window after window with the state carried
+    /// from each to the next, the network learns to hold the latch in its hidden state, and
+    /// then follows a stream of any length one step at a time ([`Rnn::step`]). Trained on the
+    /// same windows from a zero state ([`Trainer::step`]), it does not: it never sees the state
+    /// a window starts in. (With this setup, 19 of the seeds 1 to 20 learn the latch; trained
+    /// from zeros, none does: 5,905 to 9,248 steps of 10,000 right, median 6,573.
+    /// `cargo test --release --test training latch -- --nocapture`; the example `latch` shows
+    /// it.)
     ///
     /// ```
-    /// use tinyrnn::rand_core::{Rng, SeedableRng};
+    /// use tinyrnn::latch::{self, Latch};
+    /// use tinyrnn::rand_core::SeedableRng;
     /// use tinyrnn::{Activation, Init, Rnn, Trainer, XorShiftRng};
-    ///
-    /// /// The next four steps of the stream, and the latch after each, from `latch`.
-    /// fn window(rng: &mut XorShiftRng, latch: &mut bool) -> ([[f32; 2]; 4], [[f32; 1]; 4]) {
-    ///     let bits = rng.next_u32();
-    ///     let (mut xs, mut ds) = ([[0.0; 2]; 4], [[0.0]; 4]);
-    ///     for t in 0..4 {
-    ///         let (set, reset) = match bits >> (4 * t) & 15 {
-    ///             0 => (true, false),
-    ///             1 => (false, true),
-    ///             _ => (false, false),
-    ///         };
-    ///         *latch = set || (*latch && !reset);
-    ///         xs[t] = [f32::from(u8::from(set)), f32::from(u8::from(reset))];
-    ///         ds[t] = [f32::from(u8::from(*latch))];
-    ///     }
-    ///     (xs, ds)
-    /// }
-    ///
-    /// /// Steps right out of 10,000, the model run one step at a time from a zero state.
-    /// fn follow(model: &Rnn<2, 8, 1>, seed: u64) -> u32 {
-    ///     let mut rng = XorShiftRng::seed_from_u64(seed);
-    ///     let (mut h, mut y, mut latch, mut right) = ([0.0; 8], [0.0], false, 0);
-    ///     for _ in 0..2_500 {
-    ///         let (xs, ds) = window(&mut rng, &mut latch);
-    ///         for (x, d) in xs.iter().zip(&ds) {
-    ///             model.step(x, &mut h, &mut y);
-    ///             right += u32::from((y[0] > 0.5) == (d[0] > 0.5));
-    ///         }
-    ///     }
-    ///     right
-    /// }
     ///
     /// let mut rng = XorShiftRng::seed_from_u64(1);
     /// let model = Rnn::<2, 8, 1>::from_rng(&mut rng, Init::Xavier, Activation::Tanh)?
     ///     .with_biases(true);
     /// let mut stateful = Trainer::<2, 8, 1, 4>::new(model, 0.5)?;
     /// let mut stateless = stateful.clone();
-    /// let (mut h, mut latch) = ([0.0; 8], false);
-    /// for _ in 0..3_000 {
-    ///     let (xs, ds) = window(&mut rng, &mut latch);
+    /// let (mut h, mut stream) = ([0.0; 8], Latch::new());
+    /// for _ in 0..5_000 {
+    ///     let (xs, ds) = stream.window::<4, _>(&mut rng);
     ///     stateful.step_from(&mut h, &xs, &ds)?; // carries `h` on to the next window
     ///     stateless.step(&xs, &ds)?; // starts every window from zeros
     /// }
-    /// assert_eq!(follow(&stateful.model, 2), 10_000);
-    /// assert!(follow(&stateless.model, 2) < 8_000);
+    /// // Steps right out of 10,000 of a new stream, run one step at a time.
+    /// let follow = |model| latch::follow(model, &mut XorShiftRng::seed_from_u64(2), 10_000);
+    /// assert_eq!(follow(&stateful.model), 10_000);
+    /// assert!(follow(&stateless.model) < 8_000);
     /// # Ok::<(), tinyrnn::Error>(())
     /// ```
     pub fn step_from(

@@ -9,6 +9,7 @@ use core::hint::black_box as opaque;
 
 use tinyrnn::format;
 use tinyrnn::init::StandardNormal;
+use tinyrnn::latch::{self, Latch};
 use tinyrnn::linalg;
 use tinyrnn::rand_core::{Rng, SeedableRng};
 use tinyrnn::task::{self, Sample};
@@ -24,6 +25,8 @@ pub fn exercise() {
     the_task::<16, 8>();
     the_task::<3, 1>();
     the_task::<5, 32>();
+    the_latch::<8, 4>();
+    the_latch::<3, 17>();
     kernels::<16, 8>();
     kernels::<5, 3>();
     kernels::<1, 19>();
@@ -121,6 +124,17 @@ fn the_task<const H: usize, const N: usize>() {
     opaque(task::train_step::<H, N, _>(&mut trainer, &mut rng).is_ok());
     let acc = task::evaluate::<H, N>(opaque(&trainer.model));
     opaque((acc.exact_rate(), acc.bit_rate(), acc.is_perfect()));
+}
+
+fn the_latch<const H: usize, const L: usize>() {
+    let mut rng = XorShiftRng::from_seed(opaque([7; 16]));
+    // Opaque: the optimiser cannot tell how many bits of its draw the stream has left.
+    let mut stream = opaque(Latch::new());
+    opaque(stream.step(&mut rng));
+    opaque(stream.window::<L, _>(&mut rng));
+    opaque(stream.is_on());
+    let model = opaque(Rnn::<2, H, 1>::zeros(any_activation(), opaque(true)));
+    opaque(latch::follow(&model, &mut rng, opaque(100)));
 }
 
 fn kernels<const N: usize, const M: usize>() {
