@@ -1,0 +1,390 @@
+//! Learning from a stream: a 2-8-1 RNN learns a set/reset latch by truncated BPTT.
+//!
+//! `cargo run --release --example latch` trains two copies of one model on the same stream,
+//! cut into windows of 4 steps: one carries its hidden state from each window to the next
+//! (`Trainer::step_from`), the other starts every window from zeros (`Trainer::step`). It
+//! prints, every 500 windows, their losses and how many steps of a stream they have not seen
+//! they get right, run one step at a time; then the final figures and the weights' checksum;
+//! and draws `latch.png`: the loss curves, and both models following that stream.
+//! `--help` lists the flags.
+
+#[macro_use]
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use common::{COLORS, count, positive, usage_error, value};
+use plotters::prelude::*;
+use tinyrnn::latch::{self, Latch};
+use tinyrnn::rand_core::SeedableRng;
+use tinyrnn::{Activation, Init, Rnn, Trainer, XorShiftRng};
+
+const HIDDEN: usize = 8;
+/// Steps per training window.
+const WINDOW: usize = 4;
+/// Windows between two lines of the log.
+const LOG_EVERY: u32 = 500;
+/// Windows per point of the loss curves.
+const PLOT_EVERY: u32 = 100;
+/// The stream the models are tested on: its seed, and how many steps.
+const TEST_SEED: u64 = 2;
+const TEST_STEPS: u32 = 10_000;
+/// The steps of the test stream the picture shows.
+const SHOWN_STEPS: usize = 160;
+
+type Model = Rnn<2, HIDDEN, 1>;
+type T = Trainer<2, HIDDEN, 1, WINDOW>;
+/// What a legend entry of the picture shows beside its text.
+type LegendSample<'a> = DynElement<'static, BitMapBackend<'a>, (i32, i32)>;
+
+const USAGE: &str = "\
+usage: latch [flags]
+
+Trains a 2-8-1 simple RNN (tanh, Xavier, biases) on a set/reset latch, a stream cut into
+windows of 4 steps: once carrying the hidden state from window to window (truncated BPTT,
+Trainer::step_from), once starting every window from zeros (Trainer::step).
+
+flags:
+  --seed N       RNG seed (default 1)
+  --windows N    training windows of 4 steps (default 5000)
+  --lr X         learning rate (default 0.5)
+  --out PATH     PNG of the loss curves and of both models on a new stream (default latch.png)
+  --no-plot      do not write the PNG
+  --quiet        print only the summary, not the log every 500 windows
+  -h, --help     this text";
+
+struct Settings {
+    seed: u64,
+    windows: u32,
+    lr: f32,
+    out: Option<PathBuf>,
+    quiet: bool,
+}
+
+fn parse_args() -> Settings {
+    let mut s = Settings {
+        seed: 1,
+        windows: 5_000,
+        lr: 0.5,
+        out: Some(PathBuf::from("latch.png")),
+        quiet: false,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(flag) = args.next() {
+        let a = &mut args;
+        match flag.as_str() {
+            "-h" | "--help" => {
+                outln!("{USAGE}");
+                std::process::exit(0);
+            }
+            "--seed" => s.seed = value(USAGE, &flag, a, "an integer from 0 to 2^64-1"),
+            "--windows" => s.windows = count(USAGE, &flag, a),
+            "--lr" => s.lr = positive(USAGE, &flag, a),
+            "--out" => s.out = Some(value(USAGE, &flag, a, "a path")),
+            "--no-plot" => s.out = None,
+            "--quiet" => s.quiet = true,
+            _ => usage_error(USAGE, &format!("unknown flag '{flag}'")),
+        }
+    }
+    if let Some(out) = &s.out
+        && !out
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("png"))
+    {
+        usage_error(
+            USAGE,
+            &format!("--out: {} does not end in .png", out.display()),
+        );
+    }
+    common::check_writable(USAGE, "--out", s.out.as_deref());
+    s
+}
+
+fn main() -> ExitCode {
+    let s = parse_args();
+    match run(&s) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Steps right of the test stream, the model run one step at a time from zeros.
+fn follow(model: &Model) -> u32 {
+    latch::follow(
+        model,
+        &mut XorShiftRng::seed_from_u64(TEST_SEED),
+        TEST_STEPS,
+    )
+}
+
+fn percent(right: u32) -> f64 {
+    100.0 * f64::from(right) / f64::from(TEST_STEPS)
+}
+
+fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
+    let mut rng = XorShiftRng::seed_from_u64(s.seed);
+    let model = Model::from_rng(&mut rng, Init::Xavier, Activation::Tanh)?.with_biases(true);
+    let mut carried = T::new(model, s.lr)?;
+    let mut zeros = carried.clone();
+    let (mut h, mut stream) = ([0.0; HIDDEN], Latch::new());
+
+    if !s.quiet {
+        outln!(
+            "window   loss, state carried   loss, from zeros   test steps right: carried   from zeros"
+        );
+    }
+    // Mean losses of the last PLOT_EVERY windows, for the picture, and of the last LOG_EVERY,
+    // for the log.
+    let (mut curve_carried, mut curve_zeros) = (Vec::new(), Vec::new());
+    let (mut plot_sum, mut log_sum) = ([0.0f64; 2], [0.0f64; 2]);
+    let mut last = [0.0f32; 2];
+    for w in 1..=s.windows {
+        let (xs, ds) = stream.window::<WINDOW, _>(&mut rng);
+        let stopped = |which: &str, e: tinyrnn::Error| {
+            format!(
+                "training ({which}) stopped at window {w}: {e}; the weights are those before \
+                 that step (try a smaller --lr)"
+            )
+        };
+        last[0] = carried
+            .step_from(&mut h, &xs, &ds)
+            .map_err(|e| stopped("state carried", e))?;
+        last[1] = zeros.step(&xs, &ds).map_err(|e| stopped("from zeros", e))?;
+        for k in 0..2 {
+            plot_sum[k] += f64::from(last[k]);
+            log_sum[k] += f64::from(last[k]);
+        }
+        if w % PLOT_EVERY == 0 {
+            let n = f64::from(PLOT_EVERY);
+            curve_carried.push((f64::from(w), plot_sum[0] / n));
+            curve_zeros.push((f64::from(w), plot_sum[1] / n));
+            plot_sum = [0.0; 2];
+        }
+        if w % LOG_EVERY == 0 && !s.quiet {
+            let n = f64::from(LOG_EVERY);
+            outln!(
+                "{w:>6}   {:>19.6}   {:>16.6}   {:>24.2}%   {:>9.2}%",
+                log_sum[0] / n,
+                log_sum[1] / n,
+                percent(follow(&carried.model)),
+                percent(follow(&zeros.model)),
+            );
+            log_sum = [0.0; 2];
+        }
+    }
+
+    let (a, b) = (follow(&carried.model), follow(&zeros.model));
+    outln!(
+        "settings: seed {} windows {} of {WINDOW} steps, lr {}, tanh, xavier, biases on",
+        s.seed,
+        s.windows,
+        common::num(s.lr)
+    );
+    // What answering "off" at every step would get right.
+    let mut test = (XorShiftRng::seed_from_u64(TEST_SEED), Latch::new());
+    let off = (0..TEST_STEPS)
+        .filter(|_| test.1.step(&mut test.0).1 == [0.0])
+        .count();
+    outln!(
+        "a new stream of {TEST_STEPS} steps (seed {TEST_SEED}; the latch is off in {off} of \
+         them), run one step at a time from zeros:"
+    );
+    outln!(
+        "  state carried on in training: {a}/{TEST_STEPS} steps right ({:.2}%)",
+        percent(a)
+    );
+    outln!(
+        "  every window from zeros:      {b}/{TEST_STEPS} steps right ({:.2}%)",
+        percent(b)
+    );
+    outln!(
+        "final loss (state carried): {} (bits 0x{:08x})",
+        last[0],
+        last[0].to_bits()
+    );
+    outln!(
+        "weights checksum (state carried): 0x{:08x}",
+        carried.model.checksum()
+    );
+
+    let Some(path) = &s.out else { return Ok(()) };
+    plot(
+        path,
+        s,
+        &curve_carried,
+        &curve_zeros,
+        &carried.model,
+        &zeros.model,
+    )
+    .map_err(|e| format!("could not write {}: {e}", path.display()))?;
+    outln!("picture written to {}", path.display());
+    Ok(())
+}
+
+/// The picture: above, the loss curves of both trainings; below, the first steps of the test
+/// stream, its set and reset pulses, the latch, and both models' outputs.
+fn plot(
+    path: &Path,
+    s: &Settings,
+    curve_carried: &[(f64, f64)],
+    curve_zeros: &[(f64, f64)],
+    carried: &Model,
+    zeros: &Model,
+) -> Result<(), Box<dyn std::error::Error>> {
+    common::register_font();
+    let root = BitMapBackend::new(path, (1000, 900)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let root = root.titled(
+        &format!(
+            "2-{HIDDEN}-1 RNN learning a latch from a stream (windows of {WINDOW} steps, seed {}, lr {})",
+            s.seed,
+            common::num(s.lr)
+        ),
+        ("sans-serif", 24),
+    )?;
+    let (top, bottom) = root.split_vertically(400);
+    let (carried_color, zeros_color) = (COLORS[0], COLORS[1]);
+
+    // Loss curves.
+    let x_max = f64::from(s.windows).max(f64::from(PLOT_EVERY));
+    let y_max = curve_carried
+        .iter()
+        .chain(curve_zeros)
+        .map(|p| p.1)
+        .filter(|v| v.is_finite())
+        .fold(1e-6, f64::max)
+        * 1.3; // room for the legend above the curves
+    let mut chart = ChartBuilder::on(&top)
+        .caption(
+            format!("Training: mean loss of each {PLOT_EVERY} windows"),
+            ("sans-serif", 20),
+        )
+        .margin(15)
+        .x_label_area_size(45)
+        .y_label_area_size(70)
+        .build_cartesian_2d(0.0..x_max, 0.0..y_max)?;
+    chart
+        .configure_mesh()
+        .x_desc("training window")
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .y_desc(format!("loss (sum over {WINDOW} steps)"))
+        .label_style(("sans-serif", 16))
+        .axis_desc_style(("sans-serif", 18))
+        .draw()?;
+    for (points, color, label) in [
+        (curve_carried, carried_color, "state carried on (step_from)"),
+        (curve_zeros, zeros_color, "every window from zeros (step)"),
+    ] {
+        chart
+            .draw_series(LineSeries::new(
+                points.iter().copied(),
+                color.stroke_width(2),
+            ))?
+            .label(label)
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], color.stroke_width(3)));
+    }
+    common::draw_legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+
+    // The test stream, one step at a time.
+    let mut rng = XorShiftRng::seed_from_u64(TEST_SEED);
+    let mut stream = Latch::new();
+    let (mut h_c, mut h_z, mut y_c, mut y_z) = ([0.0; HIDDEN], [0.0; HIDDEN], [0.0], [0.0]);
+    let (mut sets, mut resets) = (Vec::new(), Vec::new());
+    let (mut target, mut out_c, mut out_z) = (Vec::new(), Vec::new(), Vec::new());
+    for t in 0..SHOWN_STEPS {
+        let ([set, reset], [d]) = stream.step(&mut rng);
+        carried.step(&[set, reset], &mut h_c, &mut y_c);
+        zeros.step(&[set, reset], &mut h_z, &mut y_z);
+        let t = t as f64;
+        if set > 0.5 {
+            sets.push((t, 1.12));
+        }
+        if reset > 0.5 {
+            resets.push((t, -0.12));
+        }
+        // The latch as a staircase: its value holds for the whole step.
+        target.extend([(t - 0.5, f64::from(d)), (t + 0.5, f64::from(d))]);
+        out_c.push((t, f64::from(y_c[0])));
+        out_z.push((t, f64::from(y_z[0])));
+    }
+    // The legend beside the chart, where it hides nothing.
+    let (bottom, side) = bottom.split_horizontally(770);
+    let mut chart = ChartBuilder::on(&bottom)
+        .caption(
+            format!("A new stream (seed {TEST_SEED}): its first {SHOWN_STEPS} steps"),
+            ("sans-serif", 20),
+        )
+        .margin(15)
+        .x_label_area_size(45)
+        .y_label_area_size(70)
+        .build_cartesian_2d(-0.5..(SHOWN_STEPS as f64 - 0.5), -0.25..1.25)?;
+    chart
+        .configure_mesh()
+        .x_desc("step")
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .y_desc("output, run one step at a time from a zero state")
+        .label_style(("sans-serif", 16))
+        .axis_desc_style(("sans-serif", 18))
+        .draw()?;
+    let (grey, green, red) = (RGBColor(0, 0, 0).mix(0.35), COLORS[2], COLORS[3]);
+    chart.draw_series(LineSeries::new(target, grey.stroke_width(6)))?;
+    chart.draw_series(LineSeries::new(out_c, carried_color.stroke_width(2)))?;
+    chart.draw_series(LineSeries::new(out_z, zeros_color.stroke_width(2)))?;
+    chart.draw_series(
+        sets.iter()
+            .map(|&p| TriangleMarker::new(p, 7, green.filled())),
+    )?;
+    chart.draw_series(
+        resets
+            .iter()
+            .map(|&p| Cross::new(p, 6, red.stroke_width(2))),
+    )?;
+
+    let line = |y: i32| [(10, y), (40, y)];
+    let entries: [(&str, LegendSample<'_>); 5] = [
+        (
+            "the latch (target)",
+            PathElement::new(line(0), grey.stroke_width(6)).into_dyn(),
+        ),
+        (
+            "output, trained with",
+            PathElement::new(line(0), carried_color.stroke_width(2)).into_dyn(),
+        ),
+        (
+            "output, trained with",
+            PathElement::new(line(0), zeros_color.stroke_width(2)).into_dyn(),
+        ),
+        (
+            "\"set\" fires",
+            TriangleMarker::new((25, 0), 7, green.filled()).into_dyn(),
+        ),
+        (
+            "\"reset\" fires",
+            Cross::new((25, 0), 6, red.stroke_width(2)).into_dyn(),
+        ),
+    ];
+    let second_lines = [
+        "",
+        "the state carried on",
+        "every window from zeros",
+        "",
+        "",
+    ];
+    let font = ("sans-serif", 16).into_font();
+    let mut y = 90;
+    for ((text, sample), more) in entries.into_iter().zip(second_lines) {
+        side.draw(&(EmptyElement::at((0, y)) + sample))?;
+        side.draw(&Text::new(text, (50, y - 8), font.clone()))?;
+        if !more.is_empty() {
+            y += 20;
+            side.draw(&Text::new(more, (50, y - 8), font.clone()))?;
+        }
+        y += 34;
+    }
+    root.present()?;
+    Ok(())
+}
