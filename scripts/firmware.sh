@@ -5,7 +5,9 @@
 # bits and weights checksum as the desktop example, and prints the footprint and speed table
 # that the README quotes (its rows, as the README prints them, also go to
 # target/firmware-report/readme-rows.md, which CI looks up in the README), the inference-only
-# footprint, and what printing a float through core::fmt would add (feature fmt-float).
+# footprint, learning the latch from a stream (feature latch: the desktop example `latch`'s
+# bits, footprint and instructions), and what printing a float through core::fmt would add
+# (feature fmt-float).
 #
 #   bash scripts/firmware.sh            # all targets, profiles release (size) and speed
 #   QUICK=1 bash scripts/firmware.sh    # release profile only
@@ -137,6 +139,39 @@ for t in $targets; do
   echo "$t: the desktop-trained model evaluates to 100% on the device, checksum $sum"
 done
 
+# Learning from a stream on the device (feature `latch`): the desktop example `latch` with its
+# defaults (2-8-1, truncated BPTT over 5,000 windows of 4 steps, then 10,000 steps of a new
+# stream run one step at a time), trained on each core: the same bits as on the desktop, and
+# what it costs.
+cargo run --release --quiet --example latch -- --quiet --no-plot > "$out/desktop-latch.txt"
+latch_loss=$(sed -n 's/^final loss (state carried): .*(bits \(0x[0-9a-f]*\))$/\1/p' "$out/desktop-latch.txt")
+latch_sum=$(sed -n 's/^weights checksum (state carried): \(0x[0-9a-f]*\)$/\1/p' "$out/desktop-latch.txt")
+[ -n "$latch_loss" ] && [ -n "$latch_sum" ] || fail "could not read the latch example's output"
+latch_windows=5000
+latch_steps=10000
+latch_rows=()
+for t in $targets; do
+  build "$t" release latch
+  elf=$(elf_of "$t" release)
+  log=$out/$t-latch
+  count_run "$t" "$elf" "$log"
+  grep -q "^a new stream (seed 2), one step at a time: $latch_steps/$latch_steps steps right$" "$log.txt" \
+    || fail "$t: the latch is not learnt on the device"
+  [ "$(loss_bits_of "$log.txt")" = "$latch_loss" ] || fail "$t: latch final loss bits differ from the desktop's $latch_loss"
+  [ "$(checksum_of "$log.txt")" = "$latch_sum" ] || fail "$t: latch checksum differs from the desktop's $latch_sum"
+  l_flash=$(flash_of "$elf")
+  l_static=$(static_ram_of "$log.txt")
+  l_peak=$(peak_stack_of "$log.txt")
+  mapfile -t counts < <(marks_of "$log.insn")
+  [ "${#counts[@]}" -ge 3 ] || fail "expected 3 marks in $log.insn"
+  per_window=$(( (counts[1] - counts[0] + latch_windows / 2) / latch_windows ))
+  per_step=$(( (counts[2] - counts[1] + latch_steps / 2) / latch_steps ))
+  ms=$(awk -v n="$per_window" 'BEGIN {ms = n / 64e6 * 1e3; printf (ms < 10 ? "%.2f" : "%.1f"), ms}')
+  latch_rows+=("| $(core "$t") | \`$t\` | $l_flash | $l_static | $l_peak | $((l_static + l_peak)) | $per_window | $ms | $per_step |")
+  readme_rows+=("| $(short_core "$t") | $(commas "$l_flash") | $(commas "$l_static") | $(commas "$l_peak") | $(commas $((l_static + l_peak))) | $(commas "$per_window") | $ms | $(commas "$per_step") |")
+  echo "$t: the latch learnt on the device, the desktop's bits (checksum $latch_sum)"
+done
+
 for t in $targets; do
   run "$t" release
 done
@@ -170,6 +205,13 @@ echo "Inference only (feature pretrained, release): the embedded model read and 
   echo "| --- | --- | ---: | ---: | ---: | ---: |"
   printf '%s\n' "${inference_rows[@]}"
 } | tee "$out/inference-table.md"
+echo
+echo "Learning the latch from a stream (feature latch, release): 5,000 windows of 4 steps, then 10,000 steps run."
+{
+  echo "| core (QEMU machine) | target | flash (B) | static RAM (B) | peak stack (B) | total RAM (B) | instructions / training window | ms / window at 64 MHz, 1 instr/cycle | instructions / step run |"
+  echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  printf '%s\n' "${latch_rows[@]}"
+} | tee "$out/latch-table.md"
 echo
 echo "Flash of the release firmware, and with its final loss printed through core::fmt (feature fmt-float)."
 {

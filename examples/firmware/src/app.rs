@@ -2,6 +2,10 @@
 //! report. Each `main.rs` that includes it (with `#[path]`) provides a `platform` module with
 //! `bytes(&[u8])` (output), `exit(bool) -> !` and `stack_pointer() -> usize`.
 
+// With `latch` the firmware learns the latch instead of the addition, whose code is then
+// unused (and not linked).
+#![cfg_attr(feature = "latch", allow(dead_code))]
+
 use tinyrnn::rand_core::SeedableRng;
 use tinyrnn::task;
 use tinyrnn::{Activation, Init, Trainer, XorShiftRng};
@@ -296,6 +300,92 @@ fn evaluate_pretrained() -> Outcome {
     }
 }
 
+/// With the feature `latch`: learning from a stream on the device. A 2-8-1 network learns the
+/// set/reset latch of `tinyrnn::latch` by truncated BPTT, the hidden state carried from each
+/// window of 4 steps to the next, then follows a new stream one step at a time: the desktop
+/// example `latch` with its defaults, and the same bits.
+#[cfg(feature = "latch")]
+mod stream {
+    use super::{Outcome, bench_mark, millionths, out};
+    use tinyrnn::latch::{self, Latch};
+    use tinyrnn::rand_core::SeedableRng;
+    use tinyrnn::{Activation, Init, Trainer, XorShiftRng};
+
+    pub const WINDOWS: u32 = 5_000;
+    const PRINT_EVERY: u32 = 500;
+    const LEARNING_RATE: f32 = 0.5;
+    /// The stream the trained model is tested on, as the desktop example's.
+    const TEST_SEED: u64 = 2;
+    const TEST_STEPS: u32 = 10_000;
+
+    #[inline(never)]
+    pub fn train_and_report() -> Outcome {
+        out::str("tinyrnn firmware: a latch learnt from a stream, 2-8-1 tanh, xavier, biases, ");
+        out::str("lr 0.5, seed ");
+        out::u32(super::SEED as u32);
+        out::str(", ");
+        out::u32(WINDOWS);
+        out::str(" windows of 4 steps\n");
+
+        let mut rng = XorShiftRng::seed_from_u64(super::SEED);
+        let mut trainer = Trainer::<2, 8, 1, 4>::zeros(Activation::Tanh, true);
+        let settings = trainer
+            .model
+            .init_from_rng(&mut rng, Init::Xavier)
+            .and_then(|()| trainer.set_learning_rate(LEARNING_RATE));
+        if settings.is_err() {
+            out::str("error: bad settings\n");
+            return Outcome { ok: false };
+        }
+        let (mut h, mut stream, mut last_loss) = ([0.0f32; 8], Latch::new(), 0.0f32);
+        bench_mark(0);
+        for w in 1..=WINDOWS {
+            let (xs, ds) = stream.window::<4, _>(&mut rng);
+            // From the state the last window ended in; on success `h` moves on.
+            match trainer.step_from(&mut h, &xs, &ds) {
+                Ok(loss) => last_loss = loss,
+                Err(_) => {
+                    out::str("error: training diverged at window ");
+                    out::u32(w);
+                    out::str("\n");
+                    return Outcome { ok: false };
+                }
+            }
+            if w % PRINT_EVERY == 0 {
+                out::str("window ");
+                out::u32(w);
+                out::str(" loss ");
+                out::micro(millionths(last_loss));
+                out::str("\n");
+            }
+        }
+        bench_mark(1);
+        let mut test_rng = XorShiftRng::seed_from_u64(TEST_SEED);
+        let right = latch::follow(&trainer.model, &mut test_rng, TEST_STEPS);
+        bench_mark(2);
+
+        out::str("a new stream (seed 2), one step at a time: ");
+        out::u32(right);
+        out::str("/");
+        out::u32(TEST_STEPS);
+        out::str(" steps right\nfinal loss: ");
+        out::micro(millionths(last_loss));
+        out::str(" (bits ");
+        out::hex(last_loss.to_bits());
+        out::str(")\nweights checksum: ");
+        out::hex(trainer.model.checksum());
+        out::str("\n");
+        Outcome {
+            ok: right == TEST_STEPS,
+        }
+    }
+}
+
+#[cfg(all(feature = "latch", feature = "pretrained"))]
+compile_error!(
+    "the features `latch` and `pretrained` each choose what the firmware runs: pick one"
+);
+
 /// The whole run: paint the stack, train (or evaluate the embedded model), report, exit.
 pub fn run() -> ! {
     // Never true, but the optimiser cannot know: the panic-freedom link check then covers all
@@ -305,10 +395,12 @@ pub fn run() -> ! {
         api_check::exercise();
     }
     mem::paint(PAINT);
-    #[cfg(not(feature = "pretrained"))]
+    #[cfg(not(any(feature = "pretrained", feature = "latch")))]
     let outcome = train_and_report();
     #[cfg(feature = "pretrained")]
     let outcome = evaluate_pretrained();
+    #[cfg(feature = "latch")]
+    let outcome = stream::train_and_report();
     let peak = mem::peak_stack(PAINT);
     let statics = mem::free_start().saturating_sub(mem::static_start());
     out::str("static RAM: ");
