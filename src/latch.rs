@@ -97,10 +97,10 @@ pub fn follow<const H: usize, R: Rng + ?Sized>(
 ) -> u32 {
     let (mut stream, mut h, mut y, mut right) = (Latch::new(), [0.0; H], [0.0], 0u32);
     for _ in 0..steps {
-        let (x, [d]) = stream.step(rng);
+        let (x, _) = stream.step(rng);
         model.step(&x, &mut h, &mut y);
         // At most `steps` increments: no overflow.
-        right = right.wrapping_add(u32::from((y[0] > 0.5) == (d > 0.5)));
+        right = right.wrapping_add(u32::from((y[0] > 0.5) == stream.is_on()));
     }
     right
 }
