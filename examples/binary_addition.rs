@@ -126,18 +126,7 @@ fn parse_args() -> Settings {
         s.init = Init::Normal { std };
     }
     // Before training, not after it: a bad output path loses nothing.
-    if let Some(out) = &s.out {
-        let png = out
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("png"));
-        if !png {
-            usage_error(
-                USAGE,
-                &format!("--out: {} does not end in .png", out.display()),
-            );
-        }
-    }
-    common::check_writable(USAGE, "--out", s.out.as_deref());
+    common::check_png(USAGE, "--out", s.out.as_deref());
     common::check_writable(USAGE, "--save-model", s.save_model.as_deref());
     common::check_writable(USAGE, "--save-state", s.save_state.as_deref());
     s

@@ -87,17 +87,7 @@ fn parse_args() -> Settings {
             _ => usage_error(USAGE, &format!("unknown flag '{flag}'")),
         }
     }
-    if let Some(out) = &s.out
-        && !out
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("png"))
-    {
-        usage_error(
-            USAGE,
-            &format!("--out: {} does not end in .png", out.display()),
-        );
-    }
-    common::check_writable(USAGE, "--out", s.out.as_deref());
+    common::check_png(USAGE, "--out", s.out.as_deref());
     s
 }
 

@@ -72,6 +72,22 @@ pub fn check_writable(usage: &str, flag: &str, path: Option<&Path>) {
     }
 }
 
+/// The plot's path flag (`--out`), checked before a long run: it must end in `.png` and be
+/// writable (as [`check_writable`]); otherwise a message and exit code 2.
+pub fn check_png(usage: &str, flag: &str, path: Option<&Path>) {
+    if let Some(out) = path
+        && !out
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("png"))
+    {
+        usage_error(
+            usage,
+            &format!("{flag}: {} does not end in .png", out.display()),
+        );
+    }
+    check_writable(usage, flag, path);
+}
+
 /// Takes the value after a flag and parses it, or fails with a clear message.
 pub fn value<T: std::str::FromStr>(
     usage: &str,
