@@ -5,8 +5,10 @@
 //! (`Trainer::step_from`), the other starts every window from zeros (`Trainer::step`). It
 //! prints, every 500 windows, their losses and how many steps of a stream they have not seen
 //! they get right, run one step at a time; then the final figures and the weights' checksum;
-//! and draws `latch.png`: the loss curves, and both models following that stream.
-//! `--help` lists the flags.
+//! and draws `latch.png`: the loss curves, and both models following that stream. With
+//! `--save-state` it writes the state-carrying learner's stream state (a `TRNH` record: model,
+//! settings, RNG and the hidden state its next window would start in). `--help` lists the
+//! flags.
 
 #[macro_use]
 mod common;
@@ -51,6 +53,9 @@ flags:
   --lr X         learning rate (default 0.5)
   --out PATH     PNG of the loss curves and of both models on a new stream (default latch.png)
   --no-plot      do not write the PNG
+  --save-state PATH
+                 write the state-carrying learner's stream state at the end (TRNH record:
+                 model, settings, RNG and hidden state; Trainer::read_stream_state reads it)
   --quiet        print only the summary, not the log every 500 windows
   -h, --help     this text";
 
@@ -59,6 +64,7 @@ struct Settings {
     windows: u32,
     lr: f32,
     out: Option<PathBuf>,
+    save_state: Option<PathBuf>,
     quiet: bool,
 }
 
@@ -68,6 +74,7 @@ fn parse_args() -> Settings {
         windows: 5_000,
         lr: 0.5,
         out: Some(PathBuf::from("latch.png")),
+        save_state: None,
         quiet: false,
     };
     let mut args = std::env::args().skip(1);
@@ -83,11 +90,13 @@ fn parse_args() -> Settings {
             "--lr" => s.lr = positive(USAGE, &flag, a),
             "--out" => s.out = Some(value(USAGE, &flag, a, "a path")),
             "--no-plot" => s.out = None,
+            "--save-state" => s.save_state = Some(value(USAGE, &flag, a, "a path")),
             "--quiet" => s.quiet = true,
             _ => usage_error(USAGE, &format!("unknown flag '{flag}'")),
         }
     }
     common::check_png(USAGE, "--out", s.out.as_deref());
+    common::check_writable(USAGE, "--save-state", s.save_state.as_deref());
     s
 }
 
@@ -200,6 +209,17 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
         "weights checksum (state carried): 0x{:08x}",
         carried.model.checksum()
     );
+    if let Some(path) = &s.save_state {
+        let mut buf = [0u8; T::STREAM_STATE_LEN];
+        let n = carried.write_stream_state(&rng, &h, &mut buf)?;
+        std::fs::write(path, &buf[..n])
+            .map_err(|e| format!("could not write {}: {e}", path.display()))?;
+        outln!(
+            "stream state ({n} bytes, window {}, with the hidden state) written to {}",
+            carried.iterations(),
+            path.display()
+        );
+    }
 
     let Some(path) = &s.out else { return Ok(()) };
     plot(

@@ -141,8 +141,8 @@ done
 
 # Learning from a stream on the device (feature `latch`): the desktop example `latch` with its
 # defaults (2-8-1, truncated BPTT over 5,000 windows of 4 steps, then 10,000 steps of a new
-# stream run one step at a time), trained on each core: the same bits as on the desktop, and
-# what it costs.
+# stream run one step at a time), trained on each core, its stream state saved, wiped and
+# restored half-way: the same bits as on the desktop, and what it costs.
 cargo run --release --quiet --example latch -- --quiet --no-plot > "$out/desktop-latch.txt"
 latch_loss=$(sed -n 's/^final loss (state carried): .*(bits \(0x[0-9a-f]*\))$/\1/p' "$out/desktop-latch.txt")
 latch_sum=$(sed -n 's/^weights checksum (state carried): \(0x[0-9a-f]*\)$/\1/p' "$out/desktop-latch.txt")
@@ -155,6 +155,8 @@ for t in $targets; do
   elf=$(elf_of "$t" release)
   log=$out/$t-latch
   count_run "$t" "$elf" "$log"
+  grep -q "^saved the stream state (472 bytes) at window 2500, wiped it, restored it$" "$log.txt" \
+    || fail "$t: no save/restore of the stream state half-way"
   grep -q "^a new stream (seed 2), one step at a time: $latch_steps/$latch_steps steps right$" "$log.txt" \
     || fail "$t: the latch is not learnt on the device"
   [ "$(loss_bits_of "$log.txt")" = "$latch_loss" ] || fail "$t: latch final loss bits differ from the desktop's $latch_loss"

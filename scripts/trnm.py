@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Reads a tinyrnn model (.trnm) or training state (.trns) in Python, from the format's
-description alone (src/format.rs, README "Saving and restoring"), and runs the model with the
-course's forward pass in numpy.
+"""Reads a tinyrnn model (.trnm), training state (.trns) or stream state (.trnh) in Python,
+from the format's description alone (src/format.rs, README "Saving and restoring"), and runs
+the model with the course's forward pass in numpy.
 
 A second, independent reader of the format: it checks every field the Rust reader checks, and
 its results (the course's code, float64, on the Rust-trained weights) show that the file means
@@ -10,10 +10,12 @@ ready for the notebook.
 
     python3 scripts/trnm.py examples/firmware/model/addition-2-16-1.trnm
     python3 scripts/trnm.py half.trns                      # a training state: its settings too
+    python3 scripts/trnm.py latch.trnh                     # a stream state: and its hidden state
     python3 scripts/trnm.py model.trnm --npz weights.npz   # W_in, W, W_out (b_h, b_out) for np.load
 
-For a model with 2 inputs and 1 output (the binary-addition shape) it evaluates all 16,384
-pairs a, b < 128 as the course does (bits least significant first, an output above 0.5 is a 1).
+For a model or training state with 2 inputs and 1 output (the binary-addition shape) it
+evaluates all 16,384 pairs a, b < 128 as the course does (bits least significant first, an
+output above 0.5 is a 1); not for a stream state, whose task is another (the latch, say).
 Exit status: 0 on success, 1 if the bytes are not a valid record, 2 on a bad command line or a
 file that cannot be read.
 """
@@ -46,13 +48,15 @@ def _params(buf, offset, i, h, o):
 
 
 def read(buf):
-    """Parses a model or state record at the start of `buf`; raises FormatError if invalid."""
+    """Parses a model, training-state or stream-state record at the start of `buf`; raises
+    FormatError if invalid."""
     if len(buf) < MODEL_HEADER:
         raise FormatError("buffer too short for a header")
     magic = bytes(buf[:4])
-    if magic not in (b"TRNM", b"TRNS"):
+    if magic not in (b"TRNM", b"TRNS", b"TRNH"):
         raise FormatError(f"bad magic {magic!r}")
-    state = magic == b"TRNS"
+    state = magic != b"TRNM"
+    stream = magic == b"TRNH"
     header = STATE_HEADER if state else MODEL_HEADER
     if len(buf) < header:
         raise FormatError("buffer too short for a header")
@@ -61,13 +65,15 @@ def read(buf):
         raise FormatError(f"unsupported version {version}")
     i, h, o = struct.unpack_from("<3H", buf, 6)
     p = i * h + h * h + h * o + h + o
-    length = header + 4 * p + 4
+    # A stream state holds the hidden state (H floats) between the weights and the checksum.
+    length = header + 4 * p + (4 * h if stream else 0) + 4
     if len(buf) < length:
         raise FormatError(f"buffer too short: {len(buf)} bytes, the record takes {length}")
     (crc,) = struct.unpack_from("<I", buf, length - 4)
     if zlib.crc32(bytes(buf[: length - 4])) != crc:
         raise FormatError("bad checksum")
-    record = {"kind": "state" if state else "model", "I": i, "H": h, "O": o, "length": length}
+    kind = "stream state" if stream else "state" if state else "model"
+    record = {"kind": kind, "I": i, "H": h, "O": o, "length": length}
     if state:
         (seq_len, activation, flags) = struct.unpack_from("<HBB", buf, 12)
         lr, clip, iterations = struct.unpack_from("<ffQ", buf, 16)
@@ -90,8 +96,10 @@ def read(buf):
         raise FormatError(f"invalid activation {activation}")
     record.update(activation=("sigmoid", "tanh")[activation], biases=bool(flags & 1))
     arrays = _params(buf, header, i, h, o)
+    if stream:
+        arrays["hidden"] = np.frombuffer(buf, dtype="<f4", count=h, offset=header + 4 * p)
     if not all(np.isfinite(a).all() for a in arrays.values()):
-        raise FormatError("a weight is not finite")
+        raise FormatError("a weight (or the hidden state) is not finite")
     record.update(arrays)
     return record
 
@@ -129,7 +137,7 @@ def addition_accuracy(m, bits=8):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("file", help="a .trnm model or .trns training state")
+    ap.add_argument("file", help="a .trnm model, .trns training state or .trnh stream state")
     ap.add_argument("--npz", help="also save the weights (W_in, W, W_out, b_h, b_out) here")
     args = ap.parse_args()
     try:
@@ -145,10 +153,13 @@ def main():
         sys.exit(1)
     print(f"{m['kind']} record, {m['length']} bytes: {m['I']}-{m['H']}-{m['O']}, "
           f"{m['activation']} hidden layer, biases {'on' if m['biases'] else 'off'}")
-    if m["kind"] == "state":
+    if m["kind"] != "model":
         clip = "off" if m["clip"] is None else f"{m['clip']:g}"
         print(f"L {m['L']}, learning rate {m['learning_rate']:g}, clip {clip}, "
               f"iterations {m['iterations']}, RNG state {[hex(w) for w in m['rng_state']]}")
+    if "hidden" in m:
+        print(f"hidden state (the next window starts in it): "
+              f"{np.array2string(m['hidden'][:4], precision=6)}...")
     for k in ("W_in", "W", "W_out"):
         print(f"{k}: shape {m[k].shape}, first row {np.array2string(m[k][0][:4], precision=6)}...")
     if args.npz:
@@ -158,7 +169,7 @@ def main():
             print(f"error: cannot write {args.npz}: {e.strerror}", file=sys.stderr)
             sys.exit(2)
         print(f"saved the weights to {args.npz}")
-    if m["I"] == 2 and m["O"] == 1:
+    if m["I"] == 2 and m["O"] == 1 and m["kind"] != "stream state":
         exact, pairs, bits_right, bits = addition_accuracy(m)
         print(f"the course's forward pass (numpy, float64): exact accuracy {exact}/{pairs} pairs, "
               f"bits right {bits_right}/{bits}")

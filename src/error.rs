@@ -35,7 +35,7 @@ pub enum Error {
         /// Bytes the buffer has.
         got: usize,
     },
-    /// The bytes do not start with the magic of the expected record (`TRNM` or `TRNS`).
+    /// The bytes do not start with the magic of the expected record (`TRNM`, `TRNS` or `TRNH`).
     BadMagic,
     /// The record's format version is not one this crate reads.
     UnsupportedVersion(u16),

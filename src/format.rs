@@ -37,7 +37,22 @@
 //! | 48 | 4P | weights and biases, as in the model record |
 //! | 48 + 4P | 4 | CRC-32 of every byte before it |
 //!
-//! 1,336 bytes for 2-16-1 ([`Trainer::STATE_LEN`]).
+//! 1,336 bytes for 2-16-1 ([`Trainer::STATE_LEN`]). A **stream state**
+//! (`Trainer::write_stream_state` / `Trainer::read_stream_state`) is a training state for
+//! training on a stream ([`Trainer::step_from`]), with the hidden state the next window starts
+//! in: the same fields under the magic `b"TRNH"`, and the `H` floats of the hidden state between
+//! the weights and the checksum:
+//!
+//! | offset | bytes | field |
+//! | ---: | ---: | --- |
+//! | 0 | 4 | magic `b"TRNH"` |
+//! | 4 | 44 + 4P | as in the training state, from the version to the weights and biases |
+//! | 48 + 4P | 4H | the hidden state, f32 |
+//! | 48 + 4P + 4H | 4 | CRC-32 of every byte before it |
+//!
+//! 472 bytes for the 2-8-1 latch of [`crate::latch`] ([`Trainer::STREAM_STATE_LEN`]). Each
+//! reader takes only its own magic: a hidden state is never dropped by reading a stream state
+//! as a training state, nor made up by reading it the other way round.
 //!
 //! Reading checks, in this order, and leaves the destination untouched on any error: the buffer
 //! holds a header ([`Error::BufferTooShort`]), the magic ([`Error::BadMagic`]), the version
@@ -62,6 +77,8 @@ pub const VERSION: u16 = 1;
 pub const MODEL_MAGIC: [u8; 4] = *b"TRNM";
 /// Magic bytes of a training-state record.
 pub const STATE_MAGIC: [u8; 4] = *b"TRNS";
+/// Magic bytes of a stream-state record: a training state and the hidden state it carries.
+pub const STREAM_MAGIC: [u8; 4] = *b"TRNH";
 
 const MODEL_HEADER: usize = 16;
 const STATE_HEADER: usize = 48;
@@ -368,13 +385,25 @@ impl<const I: usize, const H: usize, const O: usize, const L: usize> Trainer<I, 
     /// Writes the training state — model, learning rate, clipping, iteration count and the
     /// state of `rng` — at the start of `buf` (see [`crate::format`]); returns its length,
     /// [`Self::STATE_LEN`]. `rng` is the generator the training loop draws its pairs from;
-    /// it is not advanced. The hidden state a stream carries ([`Trainer::step_from`]) is the
-    /// caller's and not in the record: save it beside, to resume a stream exactly.
+    /// it is not advanced. The hidden state a stream carries ([`Trainer::step_from`]) is not in
+    /// this record: [`Trainer::write_stream_state`] writes one with it.
     ///
     /// # Errors
     /// [`Error::BufferTooShort`] if `buf` is shorter than [`Self::STATE_LEN`]; nothing is
     /// written then.
     pub fn write_state(&self, rng: &XorShiftRng, buf: &mut [u8]) -> Result<usize> {
+        self.write_record(STATE_MAGIC, rng, None, buf)
+    }
+
+    /// Writes a training state with the record's fields in order; the hidden state, if any,
+    /// after the weights.
+    fn write_record(
+        &self,
+        magic: [u8; 4],
+        rng: &XorShiftRng,
+        hidden: Option<&[f32; H]>,
+        buf: &mut [u8],
+    ) -> Result<usize> {
         const {
             assert!(
                 I <= u16::MAX as usize
@@ -383,8 +412,12 @@ impl<const I: usize, const H: usize, const O: usize, const L: usize> Trainer<I, 
                     && L <= u16::MAX as usize
             )
         };
-        let mut w = Writer::new(buf, Self::STATE_LEN)?;
-        w.bytes(&STATE_MAGIC);
+        let len = match hidden {
+            Some(_) => Self::STREAM_STATE_LEN,
+            None => Self::STATE_LEN,
+        };
+        let mut w = Writer::new(buf, len)?;
+        w.bytes(&magic);
         w.bytes(&VERSION.to_le_bytes());
         w.u16(I);
         w.u16(H);
@@ -402,6 +435,9 @@ impl<const I: usize, const H: usize, const O: usize, const L: usize> Trainer<I, 
         w.bytes(&self.iterations().to_le_bytes());
         w.bytes(&xorshift_state(rng));
         self.model.write_params(&mut w);
+        if let Some(h) = hidden {
+            w.f32s(h);
+        }
         w.crc();
         Ok(w.pos)
     }
@@ -457,13 +493,111 @@ impl<const I: usize, const H: usize, const O: usize, const L: usize> Trainer<I, 
     /// # Ok::<(), tinyrnn::Error>(())
     /// ```
     pub fn read_state(&mut self, rng: &mut XorShiftRng, bytes: &[u8]) -> Result<()> {
-        check_prefix(bytes, STATE_MAGIC, STATE_HEADER)?;
+        self.read_record(STATE_MAGIC, rng, None, bytes)
+    }
+
+    /// Size in bytes of a stream-state record: [`Self::STATE_LEN`] `+ 4H`.
+    pub const STREAM_STATE_LEN: usize = Self::STATE_LEN + 4 * H;
+
+    /// Writes the state of training on a stream ([`Trainer::step_from`]) at the start of `buf`:
+    /// what [`Trainer::write_state`] writes, and the hidden state `h` the next window starts
+    /// in, under the magic `TRNH` and one checksum (see [`crate::format`]). Returns its length,
+    /// [`Self::STREAM_STATE_LEN`]. `rng` is not advanced.
+    ///
+    /// # Errors
+    /// [`Error::BufferTooShort`] if `buf` is shorter than [`Self::STREAM_STATE_LEN`]; nothing
+    /// is written then.
+    pub fn write_stream_state(
+        &self,
+        rng: &XorShiftRng,
+        h: &[f32; H],
+        buf: &mut [u8],
+    ) -> Result<usize> {
+        self.write_record(STREAM_MAGIC, rng, Some(h), buf)
+    }
+
+    /// Reads a record written by [`Trainer::write_stream_state`] into `self`, `rng` and `h`, so
+    /// that training on the stream goes on exactly as if it had never stopped. The gradients
+    /// and trace are cleared.
+    ///
+    /// # Errors
+    /// As [`Trainer::read_state`] (a training-state record `TRNS`, which holds no hidden
+    /// state, is [`Error::BadMagic`] here, as a stream state is for `read_state`), and
+    /// [`Error::NonFiniteValue`] for a NaN or infinite hidden state. On any error `self`,
+    /// `rng` and `h` are left exactly as they were.
+    ///
+    /// # Examples
+    ///
+    /// The latch of [`crate::latch`] learnt in 400 windows, or in 200, a reset that loses
+    /// everything but the saved record, and 200 more: the same bits.
+    ///
+    /// ```
+    /// use tinyrnn::latch::Latch;
+    /// use tinyrnn::rand_core::SeedableRng;
+    /// use tinyrnn::{Activation, Init, Trainer, XorShiftRng};
+    ///
+    /// type T = Trainer<2, 8, 1, 4>;
+    /// type State = (T, XorShiftRng, [f32; 8]);
+    /// fn train((t, rng, h): &mut State, stream: &mut Latch, n: u32) -> Result<(), tinyrnn::Error> {
+    ///     for _ in 0..n {
+    ///         let (xs, ds) = stream.window::<4, _>(rng);
+    ///         t.step_from(h, &xs, &ds)?;
+    ///     }
+    ///     Ok(())
+    /// }
+    /// let mut rng = XorShiftRng::seed_from_u64(1);
+    /// let mut trainer = T::zeros(Activation::Tanh, true);
+    /// trainer.model.init_from_rng(&mut rng, Init::Xavier)?;
+    /// trainer.set_learning_rate(0.5)?;
+    /// let start: State = (trainer, rng, [0.0; 8]);
+    ///
+    /// let mut straight = start.clone();
+    /// train(&mut straight, &mut Latch::new(), 400)?;
+    ///
+    /// let (mut first, mut stream) = (start, Latch::new());
+    /// train(&mut first, &mut stream, 200)?;
+    /// let mut saved = [0u8; T::STREAM_STATE_LEN]; // a flash page…
+    /// let (trainer, rng, h) = &first;
+    /// trainer.write_stream_state(rng, h, &mut saved)?;
+    ///
+    /// // After a reset, nothing is left but the record (and the stream, which is the world's).
+    /// let fresh = T::zeros(Activation::Sigmoid, false);
+    /// let mut resumed: State = (fresh, XorShiftRng::seed_from_u64(0), [0.0; 8]);
+    /// let (trainer, rng, h) = &mut resumed;
+    /// trainer.read_stream_state(rng, h, &saved)?;
+    /// assert_eq!(trainer.iterations(), 200);
+    /// train(&mut resumed, &mut stream, 200)?;
+    /// assert_eq!((resumed.0.model, resumed.2), (straight.0.model, straight.2));
+    /// # Ok::<(), tinyrnn::Error>(())
+    /// ```
+    pub fn read_stream_state(
+        &mut self,
+        rng: &mut XorShiftRng,
+        h: &mut [f32; H],
+        bytes: &[u8],
+    ) -> Result<()> {
+        self.read_record(STREAM_MAGIC, rng, Some(h), bytes)
+    }
+
+    /// Reads a training state, with a hidden state after the weights when `hidden` is given.
+    fn read_record(
+        &mut self,
+        magic: [u8; 4],
+        rng: &mut XorShiftRng,
+        hidden: Option<&mut [f32; H]>,
+        bytes: &[u8],
+    ) -> Result<()> {
+        check_prefix(bytes, magic, STATE_HEADER)?;
         let mut r = Reader { buf: bytes, pos: 6 };
         let shape = [r.u16(), r.u16(), r.u16(), r.u16()];
         if shape.map(usize::from) != [I, H, O, L] {
             return Err(Error::ShapeMismatch);
         }
-        check_length_and_crc(bytes, Self::STATE_LEN)?;
+        let len = match hidden {
+            Some(_) => Self::STREAM_STATE_LEN,
+            None => Self::STATE_LEN,
+        };
+        check_length_and_crc(bytes, len)?;
         let [act, flags] = r.array::<2>();
         let activation = activation_from(act)?;
         if flags & !(FLAG_BIASES | FLAG_CLIP) != 0 {
@@ -485,20 +619,24 @@ impl<const I: usize, const H: usize, const O: usize, const L: usize> Trainer<I, 
             // No xorshift128 state is all zero; from_seed would silently substitute another.
             return Err(Error::InvalidField);
         }
-        let params = bytes
-            .get(STATE_HEADER..STATE_HEADER + 4 * Rnn::<I, H, O>::PARAMS)
-            .unwrap_or(&[]);
-        if !all_finite_le(params) {
+        // The weights, and the hidden state if there is one: every f32 up to the checksum.
+        let numbers = bytes.get(STATE_HEADER..len - CRC_LEN).unwrap_or(&[]);
+        if !all_finite_le(numbers) {
             return Err(Error::NonFiniteValue);
         }
         crate::train::check_learning_rate(lr).map_err(|_| Error::InvalidField)?;
         if clip.is_some_and(|c| !(c.is_finite() && c > 0.0)) {
             return Err(Error::InvalidField);
         }
-        // Every check passed: now change `self` and `rng`.
+        // Every check passed: now change `self`, `rng` and `h`.
         self.model.activation = activation;
         self.model.biases = flags & FLAG_BIASES != 0;
         self.model.read_params(&mut r);
+        if let Some(h) = hidden {
+            for v in h.iter_mut() {
+                *v = r.f32();
+            }
+        }
         self.restore(lr, clip, iterations);
         *rng = XorShiftRng::from_seed(seed);
         Ok(())
@@ -510,12 +648,15 @@ mod tests {
     extern crate std;
 
     use super::*;
+    use crate::latch::Latch;
     use crate::task;
     use crate::{Init, Trainer};
     use std::vec::Vec;
 
     type Model = Rnn<2, 16, 1>;
     type Tr = Trainer<2, 16, 1, 8>;
+    /// The latch's trainer, for stream states.
+    type St = Trainer<2, 8, 1, 4>;
 
     fn model(seed: u64, activation: Activation, biases: bool) -> Model {
         let mut rng = XorShiftRng::seed_from_u64(seed);
@@ -528,7 +669,7 @@ mod tests {
         m
     }
 
-    fn bits(m: &Model) -> Vec<u32> {
+    fn bits<const I: usize, const H: usize, const O: usize>(m: &Rnn<I, H, O>) -> Vec<u32> {
         m.w_in
             .as_flattened()
             .iter()
@@ -567,6 +708,8 @@ mod tests {
     fn sizes() {
         assert_eq!(Model::ENCODED_LEN, 1304);
         assert_eq!(Tr::STATE_LEN, 1336);
+        assert_eq!(Tr::STREAM_STATE_LEN, 1336 + 4 * 16);
+        assert_eq!(St::STREAM_STATE_LEN, 472);
         assert_eq!(Rnn::<3, 5, 2>::ENCODED_LEN, 20 + 4 * (15 + 25 + 10 + 5 + 2));
     }
 
@@ -789,5 +932,110 @@ mod tests {
                 got: 48,
             },
         );
+    }
+
+    /// A latch learner after `windows` windows of its stream: trainer, RNG, hidden state and
+    /// the stream.
+    fn latch_learner(seed: u64, windows: u32) -> (St, XorShiftRng, [f32; 8], Latch) {
+        let mut rng = XorShiftRng::seed_from_u64(seed);
+        let mut t = St::zeros(Activation::Tanh, true);
+        t.model.init_from_rng(&mut rng, Init::Xavier).unwrap();
+        t.set_learning_rate(0.5).unwrap();
+        let (mut h, mut stream) = ([0.0; 8], Latch::new());
+        latch_train(&mut t, &mut rng, &mut h, &mut stream, windows);
+        (t, rng, h, stream)
+    }
+
+    fn latch_train(t: &mut St, rng: &mut XorShiftRng, h: &mut [f32; 8], s: &mut Latch, n: u32) {
+        for _ in 0..n {
+            let (xs, ds) = s.window::<4, _>(rng);
+            t.step_from(h, &xs, &ds).unwrap();
+        }
+    }
+
+    #[test]
+    fn stream_resume_is_exact_and_needs_the_hidden_state() {
+        let (straight, rng_a, h_a, _) = latch_learner(3, 700);
+        let (first, rng_b, h_b, stream) = latch_learner(3, 300);
+        assert!(h_b.iter().all(|&v| v != 0.0), "a state worth saving");
+        let mut buf = [0u8; St::STREAM_STATE_LEN + 3];
+        let n = first.write_stream_state(&rng_b, &h_b, &mut buf).unwrap();
+        assert_eq!((n, &buf[..4]), (St::STREAM_STATE_LEN, &b"TRNH"[..]));
+
+        let resume = |h_lost: bool| {
+            let mut t = St::zeros(Activation::Sigmoid, false);
+            let (mut rng, mut h, mut s) = (XorShiftRng::seed_from_u64(9), [0.5; 8], stream.clone());
+            t.read_stream_state(&mut rng, &mut h, &buf).unwrap();
+            assert_eq!(t.iterations(), 300);
+            if h_lost {
+                h = [0.0; 8];
+            }
+            latch_train(&mut t, &mut rng, &mut h, &mut s, 400);
+            (t, rng, h)
+        };
+        let (t, rng, h) = resume(false);
+        assert_eq!(bits(&t.model), bits(&straight.model));
+        assert_eq!(h.map(f32::to_bits), h_a.map(f32::to_bits));
+        assert_eq!((t.iterations(), rng), (straight.iterations(), rng_a));
+        // Resumed from zeros instead of the saved state, the same stream trains other weights.
+        let (t, _, _) = resume(true);
+        assert_ne!(bits(&t.model), bits(&straight.model));
+    }
+
+    #[test]
+    fn stream_state_errors_leave_destination_untouched() {
+        let (t, rng, h, _) = latch_learner(4, 20);
+        let mut rec = [0u8; St::STREAM_STATE_LEN];
+        t.write_stream_state(&rng, &h, &mut rec).unwrap();
+        let (dest, dest_rng, dest_h, _) = latch_learner(5, 0);
+        let check = |bytes: &[u8], want: Error| {
+            let (mut d, mut r, mut hh) = (dest.clone(), dest_rng.clone(), dest_h);
+            assert_eq!(d.read_stream_state(&mut r, &mut hh, bytes), Err(want));
+            assert_eq!(d, dest, "trainer changed on {want:?}");
+            assert_eq!(r, dest_rng, "rng changed on {want:?}");
+            assert_eq!(hh, dest_h, "hidden state changed on {want:?}");
+        };
+        let len = St::STREAM_STATE_LEN;
+        check(
+            &rec[..len - 1],
+            Error::BufferTooShort {
+                needed: len,
+                got: len - 1,
+            },
+        );
+        // Each reader takes only its own record.
+        let mut plain = [0u8; St::STATE_LEN];
+        t.write_state(&rng, &mut plain).unwrap();
+        check(&plain, Error::BadMagic);
+        let (mut d, mut r) = (dest.clone(), dest_rng.clone());
+        assert_eq!(d.read_state(&mut r, &rec), Err(Error::BadMagic));
+        assert_eq!((d, r), (dest.clone(), dest_rng.clone()));
+        // The hidden state is covered by the checksum, and must be finite.
+        let last_h = len - 8;
+        let mut bad = rec;
+        bad[last_h] ^= 1;
+        check(&bad, Error::BadChecksum);
+        for v in [f32::NAN, f32::NEG_INFINITY] {
+            check(
+                &edited(&rec, last_h, &v.to_le_bytes()),
+                Error::NonFiniteValue,
+            );
+        }
+        // Other shapes, settings: as for the training state.
+        check(&edited(&rec, 12, &[8]), Error::ShapeMismatch); // L = 8
+        check(
+            &edited(&rec, 16, &(-1.0f32).to_le_bytes()),
+            Error::InvalidField,
+        );
+        // Writing into a short buffer writes nothing.
+        let mut short = [0xAAu8; St::STREAM_STATE_LEN - 1];
+        assert_eq!(
+            t.write_stream_state(&rng, &h, &mut short),
+            Err(Error::BufferTooShort {
+                needed: len,
+                got: len - 1
+            })
+        );
+        assert!(short.iter().all(|&b| b == 0xAA));
     }
 }

@@ -44,8 +44,9 @@
 //!   batch), [`Gradients::clip_global_norm`], [`Rnn::sgd`] — and [`Trainer`], which bundles
 //!   them; for streams longer than a sequence, truncated BPTT from a carried hidden state
 //!   ([`Trainer::step_from`]).
-//! - [`format`]: models and training states as bytes in caller-provided buffers (versioned,
-//!   CRC-checked), for saving to flash and exact resumption after a reset.
+//! - [`format`]: models, training states and stream states (a training state with the hidden
+//!   state a stream carries) as bytes in caller-provided buffers (versioned, CRC-checked), for
+//!   saving to flash and exact resumption after a reset.
 //! - [`task`]: the course's binary-addition task and its accuracy over every pair;
 //!   [`latch`]: a task for streams, which a network learns only with truncated BPTT.
 //! - [`linalg`], [`activation`]: the hand-written kernels and the activations.

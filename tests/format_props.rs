@@ -1,5 +1,6 @@
-//! Property tests of the byte format's readers: random, truncated and corrupted bytes never
-//! panic, always give an error, and never change the destination.
+//! Property tests of the byte format's readers (model, training state, stream state): random,
+//! truncated and corrupted bytes never panic, always give an error, and never change the
+//! destination.
 //!
 //! (The fuzz targets under `fuzz/` do the same with coverage guidance, on nightly.)
 
@@ -39,9 +40,30 @@ fn state_record(seed: u64) -> Vec<u8> {
     buf
 }
 
-/// Reads `bytes` as a model and as a state into fresh destinations; checks that an error leaves
-/// them untouched. Returns whether each read succeeded.
-fn read_both(bytes: &[u8]) -> (bool, bool) {
+/// A hidden state to go with a stream state: different for every seed, within (-1, 1).
+fn hidden(seed: u64) -> [f32; 16] {
+    core::array::from_fn(|k| ((seed as usize + 3 * k) % 17) as f32 / 17.0 - 0.5)
+}
+
+fn stream_record(seed: u64) -> Vec<u8> {
+    let (t, rng) = trainer(seed);
+    let mut buf = vec![0u8; Tr::STREAM_STATE_LEN];
+    t.write_stream_state(&rng, &hidden(seed), &mut buf).unwrap();
+    buf
+}
+
+/// A record of each kind: 0 model, 1 training state, 2 stream state.
+fn record(kind: u8, seed: u64) -> Vec<u8> {
+    match kind {
+        0 => model_record(seed),
+        1 => state_record(seed),
+        _ => stream_record(seed),
+    }
+}
+
+/// Reads `bytes` as a model, a training state and a stream state into fresh destinations;
+/// checks that an error leaves them untouched. Returns whether each read succeeded.
+fn read_all(bytes: &[u8]) -> (bool, bool, bool) {
     let dest = model(1000);
     let mut m = dest.clone();
     let model_ok = match m.read_from(bytes) {
@@ -61,8 +83,20 @@ fn read_both(bytes: &[u8]) -> (bool, bool) {
             false
         }
     };
-    (model_ok, state_ok)
+    let (mut t, mut rng, mut h) = (dest_t.clone(), dest_rng.clone(), hidden(1002));
+    let stream_ok = match t.read_stream_state(&mut rng, &mut h, bytes) {
+        Ok(()) => true,
+        Err(_) => {
+            assert_eq!(t, dest_t, "trainer changed by a failed read");
+            assert_eq!(rng, dest_rng, "rng changed by a failed read");
+            assert_eq!(h, hidden(1002), "hidden state changed by a failed read");
+            false
+        }
+    };
+    (model_ok, state_ok, stream_ok)
 }
+
+const NONE: (bool, bool, bool) = (false, false, false);
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
@@ -70,53 +104,54 @@ proptest! {
     #[test]
     fn random_bytes_are_rejected(bytes in proptest::collection::vec(any::<u8>(), 0..1500)) {
         // A random buffer passes a CRC-32 with probability 2^-32: every read must fail.
-        prop_assert_eq!(read_both(&bytes), (false, false));
+        prop_assert_eq!(read_all(&bytes), NONE);
     }
 
     #[test]
     fn random_bytes_behind_a_valid_header_are_rejected(
-        tail in proptest::collection::vec(any::<u8>(), 0..1400),
-        state in any::<bool>(),
+        tail in proptest::collection::vec(any::<u8>(), 0..1500),
+        kind in 0u8..3,
     ) {
-        let valid = if state { state_record(3) } else { model_record(3) };
-        let header = if state { 48 } else { 16 };
+        let valid = record(kind, 3);
+        let header = if kind == 0 { 16 } else { 48 };
         let mut bytes = valid[..header].to_vec();
         bytes.extend_from_slice(&tail);
-        prop_assert_eq!(read_both(&bytes), (false, false));
+        prop_assert_eq!(read_all(&bytes), NONE);
     }
 
     #[test]
     fn any_single_byte_change_is_detected(
         seed in 0u64..50,
-        pos in 0usize..1336,
+        pos in 0usize..1400,
         flip in 1u8..=255,
-        state in any::<bool>(),
+        kind in 0u8..3,
     ) {
-        let mut rec = if state { state_record(seed) } else { model_record(seed) };
+        let mut rec = record(kind, seed);
         let pos = pos % rec.len();
         rec[pos] ^= flip;
-        prop_assert_eq!(read_both(&rec), (false, false));
+        prop_assert_eq!(read_all(&rec), NONE);
     }
 
     #[test]
-    fn truncation_is_buffer_too_short(seed in 0u64..50, cut in 0usize..1336, state in any::<bool>()) {
-        let rec = if state { state_record(seed) } else { model_record(seed) };
+    fn truncation_is_buffer_too_short(seed in 0u64..50, cut in 0usize..1400, kind in 0u8..3) {
+        let rec = record(kind, seed);
         let cut = cut % rec.len();
         let short = &rec[..cut];
         let mut m = model(1000);
-        let mut t = trainer(1001).0;
-        let mut rng = XorShiftRng::seed_from_u64(0);
-        if state {
-            prop_assert!(
-                matches!(t.read_state(&mut rng, short), Err(Error::BufferTooShort { .. })),
-                "cut {}", cut
-            );
-        } else {
-            prop_assert!(
-                matches!(m.read_from(short), Err(Error::BufferTooShort { .. })),
-                "cut {}", cut
-            );
-        }
+        let (mut t, mut rng) = trainer(1001);
+        let mut h = hidden(0);
+        let r = match kind {
+            0 => m.read_from(short),
+            1 => t.read_state(&mut rng, short),
+            _ => t.read_stream_state(&mut rng, &mut h, short),
+        };
+        prop_assert!(matches!(r, Err(Error::BufferTooShort { .. })), "cut {}", cut);
+    }
+
+    #[test]
+    fn each_reader_takes_only_its_own_record(seed in 0u64..50, kind in 0u8..3) {
+        let want = (kind == 0, kind == 1, kind == 2);
+        prop_assert_eq!(read_all(&record(kind, seed)), want);
     }
 
     #[test]
@@ -136,16 +171,27 @@ proptest! {
         let (want, want_rng) = trainer(seed);
         prop_assert_eq!(&t.model, &want.model);
         prop_assert_eq!(t.iterations(), want.iterations());
+        prop_assert_eq!(&rng, &want_rng);
+        let mut rec = stream_record(seed);
+        rec.extend_from_slice(&trailing);
+        let (mut t, mut rng) = trainer(1001);
+        let mut h = hidden(1002);
+        t.read_stream_state(&mut rng, &mut h, &rec).unwrap();
+        prop_assert_eq!(&t.model, &want.model);
+        prop_assert_eq!(t.iterations(), want.iterations());
         prop_assert_eq!(rng, want_rng);
+        prop_assert_eq!(h, hidden(seed));
     }
 
     #[test]
-    fn writing_never_panics(len in 0usize..1400) {
+    fn writing_never_panics(len in 0usize..1500) {
         let mut buf = vec![0u8; len];
         let r = model(5).write_to(&mut buf);
         prop_assert_eq!(r.is_ok(), len >= Model::ENCODED_LEN);
         let (t, rng) = trainer(5);
         let r = t.write_state(&rng, &mut buf);
         prop_assert_eq!(r.is_ok(), len >= Tr::STATE_LEN);
+        let r = t.write_stream_state(&rng, &hidden(5), &mut buf);
+        prop_assert_eq!(r.is_ok(), len >= Tr::STREAM_STATE_LEN);
     }
 }

@@ -103,6 +103,16 @@ fn model_and_training<const I: usize, const H: usize, const O: usize, const L: u
     opaque(trainer.step_from(&mut h, &xs, &ds).is_ok());
     opaque(trainer.write_state(&rng, opaque(&mut bytes[..])).is_ok());
     opaque(trainer.read_state(&mut rng, opaque(&bytes[..])).is_ok());
+    opaque(
+        trainer
+            .write_stream_state(&rng, &h, opaque(&mut bytes[..]))
+            .is_ok(),
+    );
+    opaque(
+        trainer
+            .read_stream_state(&mut rng, &mut h, opaque(&bytes[..]))
+            .is_ok(),
+    );
     if let Ok(t) =
         Trainer::<I, H, O, L>::new(model, opaque(0.1)).and_then(|t| t.with_clip(opaque(None)))
     {

@@ -303,7 +303,8 @@ fn evaluate_pretrained() -> Outcome {
 /// With the feature `latch`: learning from a stream on the device. A 2-8-1 network learns the
 /// set/reset latch of `tinyrnn::latch` by truncated BPTT, the hidden state carried from each
 /// window of 4 steps to the next, then follows a new stream one step at a time: the desktop
-/// example `latch` with its defaults, and the same bits.
+/// example `latch` with its defaults, and the same bits. Half-way, the learner's stream state
+/// (hidden state included) is saved, wiped and restored, as the addition's training state is.
 #[cfg(feature = "latch")]
 mod stream {
     use super::{Outcome, bench_mark, millionths, out};
@@ -318,6 +319,39 @@ mod stream {
     const TEST_SEED: u64 = 2;
     const TEST_STEPS: u32 = 10_000;
 
+    type T = Trainer<2, 8, 1, 4>;
+
+    /// What a reset would do to the learner, done on purpose: write its stream state (model,
+    /// settings, RNG and the hidden state the next window starts in) into a buffer, wipe
+    /// trainer, RNG and hidden state, and read them back. The stream itself is the world's: it
+    /// goes on. The final checksum then shows that resuming a stream is exact.
+    #[inline(never)]
+    fn save_and_restore(trainer: &mut T, rng: &mut XorShiftRng, h: &mut [f32; 8]) -> bool {
+        let mut buf = [0u8; T::STREAM_STATE_LEN];
+        let Ok(n) = trainer.write_stream_state(rng, h, &mut buf) else {
+            out::str("error: could not save the stream state\n");
+            return false;
+        };
+        // Wiped in place (a `T::zeros()` temporary would cost another KiB of stack).
+        *rng = XorShiftRng::seed_from_u64(0);
+        if trainer.model.init_from_rng(rng, Init::He).is_err() {
+            return false;
+        }
+        trainer.model.activation = Activation::Sigmoid;
+        trainer.model.biases = false;
+        *h = [0.0; 8];
+        if trainer.read_stream_state(rng, h, &buf).is_err() {
+            out::str("error: could not restore the stream state\n");
+            return false;
+        }
+        out::str("saved the stream state (");
+        out::u32(n as u32);
+        out::str(" bytes) at window ");
+        out::u32(trainer.iterations() as u32);
+        out::str(", wiped it, restored it\n");
+        true
+    }
+
     #[inline(never)]
     pub fn train_and_report() -> Outcome {
         out::str("tinyrnn firmware: a latch learnt from a stream, 2-8-1 tanh, xavier, biases, ");
@@ -328,7 +362,7 @@ mod stream {
         out::str(" windows of 4 steps\n");
 
         let mut rng = XorShiftRng::seed_from_u64(super::SEED);
-        let mut trainer = Trainer::<2, 8, 1, 4>::zeros(Activation::Tanh, true);
+        let mut trainer = T::zeros(Activation::Tanh, true);
         let settings = trainer
             .model
             .init_from_rng(&mut rng, Init::Xavier)
@@ -340,6 +374,9 @@ mod stream {
         let (mut h, mut stream, mut last_loss) = ([0.0f32; 8], Latch::new(), 0.0f32);
         bench_mark(0);
         for w in 1..=WINDOWS {
+            if w == WINDOWS / 2 + 1 && !save_and_restore(&mut trainer, &mut rng, &mut h) {
+                return Outcome { ok: false };
+            }
             let (xs, ds) = stream.window::<4, _>(&mut rng);
             // From the state the last window ended in; on success `h` moves on.
             match trainer.step_from(&mut h, &xs, &ds) {
