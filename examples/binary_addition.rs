@@ -270,8 +270,7 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
     if let Some(path) = &s.save_state {
         let mut buf = [0u8; Trainer::<2, HIDDEN, 1, BITS>::STATE_LEN];
         let n = trainer.write_state(&rng, &mut buf)?;
-        std::fs::write(path, &buf[..n])
-            .map_err(|e| format!("could not write {}: {e}", path.display()))?;
+        common::write_record(path, &buf[..n])?;
         outln!(
             "training state ({n} bytes, iteration {}) written to {}",
             trainer.iterations(),
@@ -281,8 +280,7 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
     if let Some(path) = &s.save_model {
         let mut buf = [0u8; Rnn::<2, HIDDEN, 1>::ENCODED_LEN];
         let n = trainer.model.write_to(&mut buf)?;
-        std::fs::write(path, &buf[..n])
-            .map_err(|e| format!("could not write {}: {e}", path.display()))?;
+        common::write_record(path, &buf[..n])?;
         outln!("model ({n} bytes) written to {}", path.display());
     }
 

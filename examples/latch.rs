@@ -212,8 +212,7 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
     if let Some(path) = &s.save_state {
         let mut buf = [0u8; T::STREAM_STATE_LEN];
         let n = carried.write_stream_state(&rng, &h, &mut buf)?;
-        std::fs::write(path, &buf[..n])
-            .map_err(|e| format!("could not write {}: {e}", path.display()))?;
+        common::write_record(path, &buf[..n])?;
         outln!(
             "stream state ({n} bytes, window {}, with the hidden state) written to {}",
             carried.iterations(),

@@ -88,6 +88,11 @@ pub fn check_png(usage: &str, flag: &str, path: Option<&Path>) {
     check_writable(usage, flag, path);
 }
 
+/// Writes a record (model or state) to `path`; the error names the file.
+pub fn write_record(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    std::fs::write(path, bytes).map_err(|e| format!("could not write {}: {e}", path.display()))
+}
+
 /// Takes the value after a flag and parses it, or fails with a clear message.
 pub fn value<T: std::str::FromStr>(
     usage: &str,

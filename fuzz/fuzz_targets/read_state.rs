@@ -2,27 +2,22 @@
 //! success the state writes back to the same record, and a training step from it either leaves
 //! every weight finite or fails and changes nothing.
 //!
-//! The first input byte picks a mode: odd = recompute the CRC-32 of the rest before reading, so
-//! that the fuzzer also reaches the checks behind the checksum (fields, finiteness).
+//! The first input byte picks a mode: odd = recompute the CRC-32 of the rest before reading
+//! (`common::record_bytes`).
 #![no_main]
 
+mod common;
+
 use libfuzzer_sys::fuzz_target;
-use tinyrnn::format::crc32;
 use tinyrnn::rand_core::SeedableRng;
 use tinyrnn::{Activation, Trainer, XorShiftRng};
 
 type Tr = Trainer<2, 16, 1, 8>;
 
 fuzz_target!(|input: &[u8]| {
-    let Some((&mode, rest)) = input.split_first() else {
+    let Some(data) = common::record_bytes(input, Tr::STATE_LEN) else {
         return;
     };
-    let mut data = rest.to_vec();
-    if mode & 1 == 1 && data.len() >= Tr::STATE_LEN {
-        let n = Tr::STATE_LEN - 4;
-        let crc = crc32(&data[..n]);
-        data[n..n + 4].copy_from_slice(&crc.to_le_bytes());
-    }
     let dest = Tr::zeros(Activation::Sigmoid, false);
     let dest_rng = XorShiftRng::seed_from_u64(1);
     let (mut t, mut rng) = (dest.clone(), dest_rng.clone());

@@ -3,12 +3,13 @@
 //! (from the hidden state read) either leaves every weight and the hidden state finite or fails
 //! and changes nothing.
 //!
-//! The first input byte picks a mode: odd = recompute the CRC-32 of the rest before reading, so
-//! that the fuzzer also reaches the checks behind the checksum (fields, finiteness).
+//! The first input byte picks a mode: odd = recompute the CRC-32 of the rest before reading
+//! (`common::record_bytes`).
 #![no_main]
 
+mod common;
+
 use libfuzzer_sys::fuzz_target;
-use tinyrnn::format::crc32;
 use tinyrnn::rand_core::SeedableRng;
 use tinyrnn::task::Sample;
 use tinyrnn::{Activation, Trainer, XorShiftRng};
@@ -16,15 +17,9 @@ use tinyrnn::{Activation, Trainer, XorShiftRng};
 type Tr = Trainer<2, 16, 1, 8>;
 
 fuzz_target!(|input: &[u8]| {
-    let Some((&mode, rest)) = input.split_first() else {
+    let Some(data) = common::record_bytes(input, Tr::STREAM_STATE_LEN) else {
         return;
     };
-    let mut data = rest.to_vec();
-    if mode & 1 == 1 && data.len() >= Tr::STREAM_STATE_LEN {
-        let n = Tr::STREAM_STATE_LEN - 4;
-        let crc = crc32(&data[..n]);
-        data[n..n + 4].copy_from_slice(&crc.to_le_bytes());
-    }
     let dest = Tr::zeros(Activation::Sigmoid, false);
     let dest_rng = XorShiftRng::seed_from_u64(1);
     let dest_h = [0.25f32; 16];
