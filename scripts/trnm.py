@@ -17,10 +17,12 @@ For a model or training state with 2 inputs and 1 output (the binary-addition sh
 evaluates all 16,384 pairs a, b < 128 as the course does (bits least significant first, an
 output above 0.5 is a 1); not for a stream state, whose task is another (the latch, say).
 Exit status: 0 on success, 1 if the bytes are not a valid record, 2 on a bad command line or a
-file that cannot be read.
+file that cannot be read. Output cut short by its reader (`| head`) ends it quietly with 0, as
+the examples do.
 """
 
 import argparse
+import os
 import struct
 import sys
 import zlib
@@ -176,4 +178,12 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader closed the pipe: stop quietly, and point standard output at /dev/null so
+        # that Python's own flush at exit does not fail again (the recipe of Python's docs on
+        # SIGPIPE).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
