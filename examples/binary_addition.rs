@@ -82,34 +82,29 @@ fn parse_args() -> Settings {
     // Flags that set up a new model, which a resumed state already holds.
     let mut model_flag = None;
     let mut std_dev = None;
-    let mut args = std::env::args().skip(1);
-    while let Some(flag) = args.next() {
-        let a = &mut args;
-        if ["--seed", "--init", "--std", "--activation", "--biases"].contains(&flag.as_str()) {
-            model_flag.get_or_insert_with(|| flag.clone());
+    common::for_each_flag(USAGE, |flag, a| {
+        if ["--seed", "--init", "--std", "--activation", "--biases"].contains(&flag) {
+            model_flag.get_or_insert_with(|| flag.to_string());
         }
-        match flag.as_str() {
-            "-h" | "--help" => {
-                outln!("{USAGE}");
-                std::process::exit(0);
-            }
-            "--seed" => s.seed = value(USAGE, &flag, a, "an integer from 0 to 2^64-1"),
-            "--iters" => s.iters = count(USAGE, &flag, a),
-            "--init" => s.init = common::init_kind(USAGE, &flag, a),
-            "--std" => std_dev = Some(positive(USAGE, &flag, a)),
-            "--activation" => s.activation = common::activation(USAGE, &flag, a),
-            "--lr" => s.lr = Some(positive(USAGE, &flag, a)),
+        match flag {
+            "--seed" => s.seed = value(USAGE, flag, a, "an integer from 0 to 2^64-1"),
+            "--iters" => s.iters = count(USAGE, flag, a),
+            "--init" => s.init = common::init_kind(USAGE, flag, a),
+            "--std" => std_dev = Some(positive(USAGE, flag, a)),
+            "--activation" => s.activation = common::activation(USAGE, flag, a),
+            "--lr" => s.lr = Some(positive(USAGE, flag, a)),
             "--biases" => s.biases = true,
-            "--clip" => s.clip = Some(clip(&flag, a)),
-            "--out" => s.out = Some(value(USAGE, &flag, a, "a path")),
+            "--clip" => s.clip = Some(clip(flag, a)),
+            "--out" => s.out = Some(value(USAGE, flag, a, "a path")),
             "--no-plot" => s.out = None,
             "--quiet" => s.quiet = true,
-            "--save-model" => s.save_model = Some(value(USAGE, &flag, a, "a path")),
-            "--save-state" => s.save_state = Some(value(USAGE, &flag, a, "a path")),
-            "--resume" => s.resume = Some(value(USAGE, &flag, a, "a path")),
-            _ => usage_error(USAGE, &format!("unknown flag '{flag}'")),
+            "--save-model" => s.save_model = Some(value(USAGE, flag, a, "a path")),
+            "--save-state" => s.save_state = Some(value(USAGE, flag, a, "a path")),
+            "--resume" => s.resume = Some(value(USAGE, flag, a, "a path")),
+            _ => return false,
         }
-    }
+        true
+    });
     if let (Some(flag), Some(_)) = (&model_flag, &s.resume) {
         usage_error(
             USAGE,

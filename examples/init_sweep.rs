@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use common::{Series, count, usage_error, value};
+use common::{Series, count, value};
 use indicatif::{ProgressBar, ProgressStyle};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -78,27 +78,22 @@ fn parse_args() -> Settings {
         csv: None,
         runs_csv: None,
     };
-    let mut args = std::env::args().skip(1);
-    while let Some(flag) = args.next() {
-        let a = &mut args;
-        match flag.as_str() {
-            "-h" | "--help" => {
-                outln!("{USAGE}");
-                std::process::exit(0);
-            }
-            "--seeds" => s.seeds = count(USAGE, &flag, a),
-            "--iters" => s.iters = count(USAGE, &flag, a),
-            "--eval-every" => s.eval_every = count(USAGE, &flag, a),
-            "--base-seed" => s.base_seed = value(USAGE, &flag, a, "an integer from 0 to 2^64-1"),
-            "--lr" => s.lr = common::positive(USAGE, &flag, a),
-            "--threads" => s.threads = count(USAGE, &flag, a),
-            "--out-dir" => s.out_dir = Some(value(USAGE, &flag, a, "a directory")),
-            "--csv" => s.csv = Some(value(USAGE, &flag, a, "a path")),
-            "--runs-csv" => s.runs_csv = Some(value(USAGE, &flag, a, "a path")),
+    common::for_each_flag(USAGE, |flag, a| {
+        match flag {
+            "--seeds" => s.seeds = count(USAGE, flag, a),
+            "--iters" => s.iters = count(USAGE, flag, a),
+            "--eval-every" => s.eval_every = count(USAGE, flag, a),
+            "--base-seed" => s.base_seed = value(USAGE, flag, a, "an integer from 0 to 2^64-1"),
+            "--lr" => s.lr = common::positive(USAGE, flag, a),
+            "--threads" => s.threads = count(USAGE, flag, a),
+            "--out-dir" => s.out_dir = Some(value(USAGE, flag, a, "a directory")),
+            "--csv" => s.csv = Some(value(USAGE, flag, a, "a path")),
+            "--runs-csv" => s.runs_csv = Some(value(USAGE, flag, a, "a path")),
             "--no-plot" => s.out_dir = None,
-            _ => usage_error(USAGE, &format!("unknown flag '{flag}'")),
+            _ => return false,
         }
-    }
+        true
+    });
     // Before the sweep, not after it: a bad output path loses nothing.
     common::check_writable(USAGE, "--csv", s.csv.as_deref());
     common::check_writable(USAGE, "--runs-csv", s.runs_csv.as_deref());

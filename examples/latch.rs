@@ -16,7 +16,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use common::{COLORS, count, positive, usage_error, value};
+use common::{COLORS, count, positive, value};
 use plotters::prelude::*;
 use tinyrnn::latch::{self, Latch};
 use tinyrnn::rand_core::SeedableRng;
@@ -77,24 +77,19 @@ fn parse_args() -> Settings {
         save_state: None,
         quiet: false,
     };
-    let mut args = std::env::args().skip(1);
-    while let Some(flag) = args.next() {
-        let a = &mut args;
-        match flag.as_str() {
-            "-h" | "--help" => {
-                outln!("{USAGE}");
-                std::process::exit(0);
-            }
-            "--seed" => s.seed = value(USAGE, &flag, a, "an integer from 0 to 2^64-1"),
-            "--windows" => s.windows = count(USAGE, &flag, a),
-            "--lr" => s.lr = positive(USAGE, &flag, a),
-            "--out" => s.out = Some(value(USAGE, &flag, a, "a path")),
+    common::for_each_flag(USAGE, |flag, a| {
+        match flag {
+            "--seed" => s.seed = value(USAGE, flag, a, "an integer from 0 to 2^64-1"),
+            "--windows" => s.windows = count(USAGE, flag, a),
+            "--lr" => s.lr = positive(USAGE, flag, a),
+            "--out" => s.out = Some(value(USAGE, flag, a, "a path")),
             "--no-plot" => s.out = None,
-            "--save-state" => s.save_state = Some(value(USAGE, &flag, a, "a path")),
+            "--save-state" => s.save_state = Some(value(USAGE, flag, a, "a path")),
             "--quiet" => s.quiet = true,
-            _ => usage_error(USAGE, &format!("unknown flag '{flag}'")),
+            _ => return false,
         }
-    }
+        true
+    });
     common::check_png(USAGE, "--out", s.out.as_deref());
     common::check_writable(USAGE, "--save-state", s.save_state.as_deref());
     s

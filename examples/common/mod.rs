@@ -93,6 +93,26 @@ pub fn write_record(path: &Path, bytes: &[u8]) -> Result<(), String> {
     std::fs::write(path, bytes).map_err(|e| format!("could not write {}: {e}", path.display()))
 }
 
+/// The command-line arguments after the program's name, as [`for_each_flag`] hands them on.
+pub type Args = std::iter::Skip<std::env::Args>;
+
+/// Reads the command line flag by flag: `-h` or `--help` prints `usage` and ends the program
+/// with status 0; every other flag goes to `each`, with the arguments after it (from which it
+/// takes its value, if it has one). `each` returns `false` for a flag it does not know: a
+/// usage error, exit code 2.
+pub fn for_each_flag(usage: &str, mut each: impl FnMut(&str, &mut Args) -> bool) {
+    let mut args = std::env::args().skip(1);
+    while let Some(flag) = args.next() {
+        if flag == "-h" || flag == "--help" {
+            outln!("{usage}");
+            std::process::exit(0);
+        }
+        if !each(&flag, &mut args) {
+            usage_error(usage, &format!("unknown flag '{flag}'"));
+        }
+    }
+}
+
 /// Takes the value after a flag and parses it, or fails with a clear message.
 pub fn value<T: std::str::FromStr>(
     usage: &str,
