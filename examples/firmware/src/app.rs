@@ -103,6 +103,20 @@ fn millionths(f: f32) -> u32 {
     (f * 1e6) as u32
 }
 
+/// Reports a training step that failed: where (`unit` is "iteration " or "window "), and which
+/// of the three errors a step returns (`Trainer::step`, `Trainer::step_from`).
+fn report_divergence(unit: &str, n: u32, e: tinyrnn::Error) {
+    out::str("error: training diverged at ");
+    out::str(unit);
+    out::u32(n);
+    out::str(match e {
+        tinyrnn::Error::NonFiniteLoss => ": non-finite loss\n",
+        tinyrnn::Error::NonFiniteGradient => ": non-finite gradient\n",
+        // NonFiniteWeight, the only other error a step returns.
+        _ => ": non-finite weights\n",
+    });
+}
+
 /// Memory the linker laid out: RAM from `__sdata` to `__sheap` is static (.data, .bss,
 /// .uninit); from `__sheap` to the top of RAM is the stack's.
 mod mem {
@@ -167,6 +181,25 @@ fn print_exact(acc: &task::Accuracy) {
     out::str(" pairs");
 }
 
+/// Overwrites, for the save-and-restore checks, a trainer's weights (He, from `rng`),
+/// learning rate and clipping with values the saved record does not hold.
+fn wipe<const I: usize, const H: usize, const O: usize, const L: usize>(
+    trainer: &mut Trainer<I, H, O, L>,
+    rng: &mut XorShiftRng,
+) -> bool {
+    let wiped = trainer
+        .model
+        .init_from_rng(rng, Init::He)
+        .and_then(|()| trainer.set_learning_rate(1.0))
+        .and_then(|()| trainer.set_clip(Some(1.0)));
+    if wiped.is_err() {
+        // Valid settings: this does not happen. The start's message, to spend no flash on
+        // another one.
+        out::str("error: bad settings\n");
+    }
+    wiped.is_ok()
+}
+
 /// What a reset in the middle of training would do, done on purpose: write the training state
 /// into a buffer (in a real device, flash), wipe the trainer and the RNG, and read them back.
 /// The final checksum then shows that resuming is exact.
@@ -177,9 +210,11 @@ fn save_and_restore(trainer: &mut Trainer<2, 16, 1, 8>, rng: &mut XorShiftRng) -
         out::str("error: could not save the training state\n");
         return false;
     };
-    // Wipe in place (a `Trainer::zeros()` temporary would cost another 3 KiB of stack).
+    // Wipe in place (a `Trainer::zeros()` temporary would cost another 3 KiB of stack): other
+    // weights, learning rate, clipping, activation, biases and RNG. (The iteration count has no
+    // setter; it stays, and the record brings back the same.)
     *rng = XorShiftRng::seed_from_u64(0);
-    if trainer.model.init_from_rng(rng, Init::He).is_err() {
+    if !wipe(trainer, rng) {
         return false;
     }
     trainer.model.activation = Activation::Tanh;
@@ -229,13 +264,7 @@ pub fn train_and_report() -> Outcome {
         match task::train_step::<16, 8, _>(&mut trainer, &mut rng) {
             Ok((_, loss)) => last_loss = loss,
             Err(e) => {
-                out::str("error: training diverged at iteration ");
-                out::u32(i);
-                out::str(match e {
-                    tinyrnn::Error::NonFiniteLoss => ": non-finite loss\n",
-                    tinyrnn::Error::NonFiniteGradient => ": non-finite gradient\n",
-                    _ => ": non-finite weights\n",
-                });
+                report_divergence("iteration ", i, e);
                 return Outcome { ok: false };
             }
         }
@@ -307,7 +336,7 @@ fn evaluate_pretrained() -> Outcome {
 /// (hidden state included) is saved, wiped and restored, as the addition's training state is.
 #[cfg(feature = "latch")]
 mod stream {
-    use super::{Outcome, bench_mark, millionths, out};
+    use super::{Outcome, bench_mark, millionths, out, report_divergence, wipe};
     use tinyrnn::latch::{self, Latch};
     use tinyrnn::rand_core::SeedableRng;
     use tinyrnn::{Activation, Init, Trainer, XorShiftRng};
@@ -332,9 +361,10 @@ mod stream {
             out::str("error: could not save the stream state\n");
             return false;
         };
-        // Wiped in place (a `T::zeros()` temporary would cost another KiB of stack).
+        // Wiped in place (a `T::zeros()` temporary would cost another KiB of stack), as the
+        // addition's.
         *rng = XorShiftRng::seed_from_u64(0);
-        if trainer.model.init_from_rng(rng, Init::He).is_err() {
+        if !wipe(trainer, rng) {
             return false;
         }
         trainer.model.activation = Activation::Sigmoid;
@@ -381,10 +411,8 @@ mod stream {
             // From the state the last window ended in; on success `h` moves on.
             match trainer.step_from(&mut h, &xs, &ds) {
                 Ok(loss) => last_loss = loss,
-                Err(_) => {
-                    out::str("error: training diverged at window ");
-                    out::u32(w);
-                    out::str("\n");
+                Err(e) => {
+                    report_divergence("window ", w, e);
                     return Outcome { ok: false };
                 }
             }
