@@ -78,7 +78,7 @@ impl fmt::Display for Error {
             }
             Error::BadMagic => f.write_str(
                 "not the expected tinyrnn record (wrong magic bytes: a model starts with TRNM, \
-                 a training state with TRNS)",
+                 a training state with TRNS, a stream state with TRNH)",
             ),
             Error::UnsupportedVersion(v) => write!(f, "unsupported format version {v}"),
             Error::ShapeMismatch => f.write_str("the record is for a model of another shape"),
@@ -93,3 +93,83 @@ impl core::error::Error for Error {}
 
 /// `core::result::Result` with this crate's [`Error`].
 pub type Result<T> = core::result::Result<T, Error>;
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use super::*;
+    use crate::format::{MODEL_MAGIC, STATE_MAGIC, STREAM_MAGIC};
+    use std::string::{String, ToString};
+    use std::vec::Vec;
+
+    /// One value of every variant.
+    fn every_error() -> [Error; 14] {
+        // Does not compile when a variant is added and not listed here.
+        let _listed = |e: Error| match e {
+            Error::NumberTooLarge { .. }
+            | Error::NonFiniteLoss
+            | Error::NonFiniteGradient
+            | Error::NonFiniteWeight
+            | Error::InvalidLearningRate
+            | Error::InvalidClipThreshold
+            | Error::InvalidInitStd
+            | Error::BufferTooShort { .. }
+            | Error::BadMagic
+            | Error::UnsupportedVersion(_)
+            | Error::ShapeMismatch
+            | Error::BadChecksum
+            | Error::InvalidField
+            | Error::NonFiniteValue => {}
+        };
+        [
+            Error::NumberTooLarge {
+                value: 300,
+                bits: 8,
+            },
+            Error::NonFiniteLoss,
+            Error::NonFiniteGradient,
+            Error::NonFiniteWeight,
+            Error::InvalidLearningRate,
+            Error::InvalidClipThreshold,
+            Error::InvalidInitStd,
+            Error::BufferTooShort {
+                needed: 1304,
+                got: 16,
+            },
+            Error::BadMagic,
+            Error::UnsupportedVersion(7),
+            Error::ShapeMismatch,
+            Error::BadChecksum,
+            Error::InvalidField,
+            Error::NonFiniteValue,
+        ]
+    }
+
+    #[test]
+    fn every_error_has_a_message_of_its_own() {
+        let messages: Vec<String> = every_error().iter().map(|e| e.to_string()).collect();
+        for (i, m) in messages.iter().enumerate() {
+            assert!(m.len() > 10, "{:?}: {m:?}", every_error()[i]);
+            for other in &messages[i + 1..] {
+                assert_ne!(m, other);
+            }
+        }
+    }
+
+    #[test]
+    fn messages_say_what_the_values_are() {
+        let [too_large, .., too_short, bad_magic, version, _, _, _, _] = every_error();
+        assert_eq!(too_large.to_string(), "300 does not fit in 8 bits");
+        assert_eq!(
+            too_short.to_string(),
+            "buffer too short: the record needs 1304 bytes, got 16"
+        );
+        assert_eq!(version.to_string(), "unsupported format version 7");
+        // The magic of every record the readers take.
+        let said = bad_magic.to_string();
+        for magic in [MODEL_MAGIC, STATE_MAGIC, STREAM_MAGIC] {
+            let magic = core::str::from_utf8(&magic).unwrap();
+            assert!(said.contains(magic), "{said:?} does not name {magic}");
+        }
+    }
+}

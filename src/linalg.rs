@@ -848,6 +848,9 @@ mod tests {
             check_matvec::<3, 2>(&mut v);
             check_matvec::<9, 4>(&mut v);
             check_matvec::<3, 39>(&mut v);
+            // Four rows or more, fewer than four columns: only the tail of each row.
+            check_matvec::<6, 3>(&mut v);
+            check_matvec::<4, 0>(&mut v);
             check_vecmat2::<2, 16, 16>(&mut v);
             check_vecmat2::<3, 5, 19>(&mut v);
             check_vecmat2::<16, 0, 1>(&mut v);

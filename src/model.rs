@@ -61,6 +61,7 @@ pub struct Rnn<const I: usize, const H: usize, const O: usize> {
     pub biases: bool,
 }
 
+/// The seed's setup with every weight zero: `Rnn::zeros(Activation::Sigmoid, false)`.
 impl<const I: usize, const H: usize, const O: usize> Default for Rnn<I, H, O> {
     fn default() -> Self {
         Self::zeros(Activation::Sigmoid, false)

@@ -89,6 +89,7 @@ impl<const H: usize, const O: usize, const L: usize> Trace<H, O, L> {
     }
 }
 
+/// [`Trace::zeros`].
 impl<const H: usize, const O: usize, const L: usize> Default for Trace<H, O, L> {
     fn default() -> Self {
         Self::zeros()
@@ -112,6 +113,7 @@ pub struct Gradients<const I: usize, const H: usize, const O: usize> {
     pub b_out: [f32; O],
 }
 
+/// [`Gradients::zeros`].
 impl<const I: usize, const H: usize, const O: usize> Default for Gradients<I, H, O> {
     fn default() -> Self {
         Self::zeros()
@@ -1102,19 +1104,14 @@ mod tests {
     }
 
     #[test]
-    fn errors_display() {
-        extern crate alloc;
-        use alloc::string::ToString;
-        let e = Error::NumberTooLarge {
-            value: 300,
-            bits: 8,
-        };
-        assert_eq!(e.to_string(), "300 does not fit in 8 bits");
-        assert!(
-            Error::InvalidLearningRate
-                .to_string()
-                .contains("learning rate")
-        );
+    fn defaults_are_the_zeros() {
+        let m = Rnn::<2, 3, 1>::default();
+        assert_eq!(m, Rnn::zeros(Activation::Sigmoid, false));
+        assert!(m.parameters().all(|w| w.to_bits() == 0));
+        let g = Gradients::<2, 3, 1>::default();
+        assert_eq!(g, Gradients::zeros());
+        assert_eq!(g.norm(), 0.0);
+        assert_eq!(Trace::<3, 1, 4>::default(), Trace::zeros());
     }
 
     #[test]

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Line coverage of the library by its unit and integration tests (cargo-llvm-cov; installs it
+# if missing), once as the library builds by default and once with the feature `small-code`,
+# whose rolled-up kernels are other code (llvm-cov cannot merge two builds of one function, so
+# each gets its own table). Not the doc tests: cargo-llvm-cov needs nightly for them. About
+# 3 minutes; not part of CI.
+#
+#   bash scripts/coverage.sh           # the summary per file of src/, both builds
+#   bash scripts/coverage.sh --text    # every line with its count (0: never run), both builds
+#
+# What stays uncovered on an x86-64 machine is the arms that a target without SIMD takes
+# (`linalg::SIMD` is a constant; the firmware runs them under QEMU, with the desktop's bits),
+# the other build's arms, and match arms that no input reaches.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v cargo-llvm-cov >/dev/null || cargo install cargo-llvm-cov --locked
+for features in "" small-code; do
+  echo "== line coverage of src/, ${features:-default features} =="
+  cargo llvm-cov clean --workspace
+  # The tests' own output is not what is wanted here; cargo's progress (stderr) stays.
+  cargo llvm-cov --no-report --lib --tests ${features:+--features "$features"} >/dev/null
+  # Only the library's files count, not the tests' and examples'.
+  cargo llvm-cov report --ignore-filename-regex '(tests|examples|benches)/' "${@:---summary-only}"
+done
