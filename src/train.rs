@@ -35,6 +35,49 @@
 //! loop above (`tests/reference.rs` checks the numbers against numpy, `tests/gradient_check.rs`
 //! against finite differences). [`Rnn::sgd`] then applies `w -= lr · dw`.
 //!
+//! # The same by hand
+//!
+//! One input, one hidden unit, one output and two steps, every product of the chain rule
+//! written out (σ is the sigmoid, `O = 1`), against what [`Rnn::backward_into`] computes:
+//!
+//! ```
+//! use tinyrnn::activation::sigmoid;
+//! use tinyrnn::{Activation, Gradients, Rnn, Trace};
+//!
+//! let mut model = Rnn::<1, 1, 1>::zeros(Activation::Sigmoid, false);
+//! let (a, b, c) = (0.8, -1.5, 2.0); // w_in, w, w_out
+//! (model.w_in, model.w, model.w_out) = ([[a]], [[b]], [[c]]);
+//! let (xs, ds) = ([[1.0], [0.5]], [[0.0], [1.0]]);
+//! let ([[x1], [x2]], [[d1], [d2]]) = (xs, ds);
+//!
+//! // Forward, from z_0 = 0: z_1 = σ(x_1 a), z_2 = σ(x_2 a + z_1 b), y_t = σ(z_t c).
+//! let z1 = sigmoid(x1 * a);
+//! let z2 = sigmoid(x2 * a + z1 * b);
+//! let (y1, y2) = (sigmoid(z1 * c), sigmoid(z2 * c));
+//! // loss = ((y_1 - d_1)² + (y_2 - d_2)²) / 2
+//!
+//! // Backward, from the last step: delta_out_t = d loss / d (z_t c), delta_t = d loss / d u_t.
+//! let dout2 = (y2 - d2) * y2 * (1.0 - y2); // the course's slip puts σ(y2)(1 - σ(y2)) here
+//! let delta2 = dout2 * c * z2 * (1.0 - z2); // no step 3 sends anything back
+//! let carry = delta2 * b; // what step 2 sends back to z_1, through w
+//! let dout1 = (y1 - d1) * y1 * (1.0 - y1);
+//! let delta1 = (carry + dout1 * c) * z1 * (1.0 - z1); // z_1 feeds both y_1 and u_2
+//!
+//! // Each weight's gradient: a sum over the steps that use it.
+//! let d_w_out = z1 * dout1 + z2 * dout2;
+//! let d_w_in = x1 * delta1 + x2 * delta2;
+//! let d_w = z1 * delta2; // only step 2 uses w on a state that is not zero
+//!
+//! let (mut trace, mut grads) = (Trace::<1, 1, 2>::zeros(), Gradients::zeros());
+//! model.forward_trace(&xs, &mut trace);
+//! model.backward_into(&xs, &ds, &trace, &mut grads);
+//! let close = |got: f32, want: f32| (got - want).abs() < 1e-6; // the gradients are 0.02-0.06
+//! assert!(close(grads.w_out[0][0], d_w_out));
+//! assert!(close(grads.w_in[0][0], d_w_in));
+//! assert!(close(grads.w[0][0], d_w));
+//! assert!(close(trace.loss(&ds), ((y1 - d1) * (y1 - d1) + (y2 - d2) * (y2 - d2)) / 2.0));
+//! ```
+//!
 //! # Streams longer than `L`: truncated BPTT
 //!
 //! A sequence of `L` steps starts from `z_0 = 0`. A stream that goes on (a sensor, say) is
