@@ -38,7 +38,8 @@
 //! # The same by hand
 //!
 //! One input, one hidden unit, one output and two steps, every product of the chain rule
-//! written out (σ is the sigmoid, `O = 1`), against what [`Rnn::backward_into`] computes:
+//! written out (σ is the sigmoid; with one output, the mean over outputs is that output),
+//! against what [`Rnn::backward_into`] computes:
 //!
 //! ```
 //! use tinyrnn::activation::sigmoid;
