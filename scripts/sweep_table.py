@@ -1,0 +1,47 @@
+#!/usr/bin/env python3
+"""The README's two-column table of an init sweep (sigmoid and tanh side by side), from the
+summary CSV that `cargo run --release --example init_sweep -- --csv FILE` writes.
+
+    python3 scripts/sweep_table.py docs/init_sweep_100.csv
+
+Prints, per init, the runs that reached 100% with the 95% Wilson interval of that rate in
+whole percent, and the median iterations to 100% ('never' where fewer than half got there),
+for each activation. CI checks that every row it prints stands in the README as printed.
+"""
+import csv
+import math
+import sys
+
+
+def percent(x):
+    """A rate in [0, 1] as whole percent, halves rounded up."""
+    return math.floor(float(x) * 100 + 0.5)
+
+
+def cell(row):
+    """'93/100 (86–97%) | 6,500': the rate with its interval, and the median iterations."""
+    iters = row["median_iters_to_100"]
+    iters = iters if iters == "never" else f"{int(iters):,}"
+    return (f"{row['reach_100']}/{row['runs']} "
+            f"({percent(row['reach_100_low95'])}–{percent(row['reach_100_high95'])}%) | {iters}")
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit("usage: python3 scripts/sweep_table.py SUMMARY_CSV")
+    with open(sys.argv[1], newline="") as f:
+        rows = list(csv.DictReader(f))
+    by_init = {}
+    for row in rows:
+        by_init.setdefault(row["init"], {})[row["activation"]] = row
+    print("| init | sigmoid: reach 100% (95% interval) | median iterations to 100% "
+          "| tanh: reach 100% (95% interval) | median iterations to 100% |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for init, acts in by_init.items():
+        if set(acts) != {"sigmoid", "tanh"}:
+            sys.exit(f"{sys.argv[1]}: init {init} lacks a sigmoid or a tanh row")
+        print(f"| {init} | {cell(acts['sigmoid'])} | {cell(acts['tanh'])} |")
+
+
+if __name__ == "__main__":
+    main()
