@@ -29,18 +29,28 @@ def cell(row):
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: python3 scripts/sweep_table.py SUMMARY_CSV")
-    with open(sys.argv[1], newline="") as f:
-        rows = list(csv.DictReader(f))
-    by_init = {}
-    for row in rows:
-        by_init.setdefault(row["init"], {})[row["activation"]] = row
+    path = sys.argv[1]
+    try:
+        with open(path, newline="") as f:
+            rows = list(csv.DictReader(f))
+        by_init = {}
+        for row in rows:
+            by_init.setdefault(row["init"], {})[row["activation"]] = row
+        lines = []
+        for init, acts in by_init.items():
+            if set(acts) != {"sigmoid", "tanh"}:
+                sys.exit(f"{path}: init {init} lacks a sigmoid or a tanh row")
+            lines.append(f"| {init} | {cell(acts['sigmoid'])} | {cell(acts['tanh'])} |")
+    except OSError as e:
+        sys.exit(f"{path}: {e.strerror}")
+    except (KeyError, ValueError, TypeError) as e:
+        sys.exit(f"{path}: not a summary CSV of examples/init_sweep.rs ({type(e).__name__}: {e})")
+    if not lines:
+        sys.exit(f"{path}: no rows")
     print("| init | sigmoid: reach 100% (95% interval) | median iterations to 100% "
           "| tanh: reach 100% (95% interval) | median iterations to 100% |")
     print("| --- | ---: | ---: | ---: | ---: |")
-    for init, acts in by_init.items():
-        if set(acts) != {"sigmoid", "tanh"}:
-            sys.exit(f"{sys.argv[1]}: init {init} lacks a sigmoid or a tanh row")
-        print(f"| {init} | {cell(acts['sigmoid'])} | {cell(acts['tanh'])} |")
+    print("\n".join(lines))
 
 
 if __name__ == "__main__":
