@@ -5,6 +5,7 @@
 /// Saturates cleanly: very negative `x` gives `0.0`, very positive `x` gives `1.0`, never NaN
 /// for a non-NaN input.
 #[inline]
+#[must_use]
 pub fn sigmoid(x: f32) -> f32 {
     1.0 / (1.0 + libm::expf(-x))
 }
@@ -22,6 +23,7 @@ pub enum Activation {
 impl Activation {
     /// Applies the activation to a pre-activation `u`.
     #[inline]
+    #[must_use]
     pub fn apply(self, u: f32) -> f32 {
         match self {
             Activation::Sigmoid => sigmoid(u),
@@ -35,6 +37,7 @@ impl Activation {
     /// Only the output needs to be kept for backpropagation, which is why the trace stores `z`
     /// and not `u`.
     #[inline]
+    #[must_use]
     pub fn derivative_from_output(self, z: f32) -> f32 {
         match self {
             Activation::Sigmoid => z * (1.0 - z),
@@ -43,6 +46,7 @@ impl Activation {
     }
 
     /// A short lower-case name (`"sigmoid"`, `"tanh"`), for logs and command lines.
+    #[must_use]
     pub const fn name(self) -> &'static str {
         match self {
             Activation::Sigmoid => "sigmoid",

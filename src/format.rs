@@ -89,6 +89,7 @@ const FLAG_CLIP: u8 = 2;
 
 /// CRC-32 (IEEE 802.3, reflected, as zlib's `crc32` and PNG's), a nibble at a time from a
 /// 16-entry table: small enough for a microcontroller's flash.
+#[must_use]
 pub fn crc32(bytes: &[u8]) -> u32 {
     const TABLE: [u32; 16] = {
         let mut t = [0u32; 16];
@@ -123,6 +124,7 @@ pub fn crc32(bytes: &[u8]) -> u32 {
 /// `rand_xorshift` keeps its state private, so it is recovered from the outside: after four
 /// draws the state of xorshift128 is the last four outputs, and each step can be undone. The
 /// generator passed in is not advanced (a clone is drawn from).
+#[must_use]
 pub fn xorshift_state(rng: &XorShiftRng) -> [u8; 16] {
     let mut ahead = rng.clone();
     // State after 4 steps: (x, y, z, w) = the 4 outputs.

@@ -77,6 +77,7 @@ pub struct StandardNormal {
 
 impl StandardNormal {
     /// A sampler with no value kept back.
+    #[must_use]
     pub const fn new() -> Self {
         StandardNormal { spare: None }
     }

@@ -48,6 +48,7 @@ pub struct Latch {
 
 impl Latch {
     /// A stream whose latch is off and that draws from the RNG at its first step.
+    #[must_use]
     pub const fn new() -> Self {
         Latch {
             bits: 0,
@@ -57,6 +58,7 @@ impl Latch {
     }
 
     /// Whether the latch is on after the steps so far (the last target).
+    #[must_use]
     pub const fn is_on(&self) -> bool {
         self.on
     }

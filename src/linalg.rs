@@ -294,6 +294,7 @@ pub fn outer_add_into<const N: usize, const M: usize>(
 /// sum of the last `N % LANES` products (from `0.0`, in order): a fixed order, so the same bits
 /// everywhere. A zero result may be `-0.0`.
 #[inline]
+#[must_use]
 pub fn dot<const N: usize>(a: &[f32; N], b: &[f32; N]) -> f32 {
     let (b16, b4, b_rest) = split16(b);
     dot_row(a, b16, b4, b_rest)
@@ -631,6 +632,7 @@ pub fn sum_into<const M: usize>(b: &[[f32; M]], out: &mut [f32; M], add: bool) {
 
 /// The sum of squares of every element of `x`, accumulated in order.
 #[inline]
+#[must_use]
 pub fn sum_squares(x: &[f32]) -> f32 {
     x.iter().fold(0.0, |s, v| s + v * v)
 }
@@ -642,6 +644,7 @@ pub fn sum_squares(x: &[f32]) -> f32 {
 /// use SIMD lanes; a multiply-accumulate per element on a Cortex-M4F. With `small-code`, one
 /// sum and one element per loop turn (the same answer).
 #[inline]
+#[must_use]
 pub fn all_finite(x: &[f32]) -> bool {
     let (x4, rest) = unrolled::<4, _>(x);
     let mut acc = [0.0f32; 4];

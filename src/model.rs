@@ -70,6 +70,7 @@ impl<const I: usize, const H: usize, const O: usize> Default for Rnn<I, H, O> {
 
 impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
     /// A model with every weight and bias zero.
+    #[must_use]
     pub const fn zeros(activation: Activation, biases: bool) -> Self {
         const { assert!(I > 0 && H > 0 && O > 0, "an Rnn needs I, H, O > 0") };
         Rnn {
@@ -121,6 +122,7 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
     }
 
     /// The same model with its biases switched on or off (their values are kept).
+    #[must_use]
     pub const fn with_biases(mut self, biases: bool) -> Self {
         self.biases = biases;
         self
@@ -205,6 +207,7 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
     ///
     /// Two models with the same checksum almost surely hold the same bits; the examples print
     /// it so that runs on different targets can be compared.
+    #[must_use]
     pub fn checksum(&self) -> u32 {
         let mut hash: u32 = 0x811c_9dc5;
         for w in self.parameters() {

@@ -57,6 +57,7 @@ pub fn encode<const N: usize>(n: u32) -> Result<[f32; N]> {
 
 /// Reads `N` values, least significant first, as a number: a value above `0.5` is a 1 (the
 /// seed's `np.round`, which rounds 0.5 down to 0).
+#[must_use]
 pub fn decode<const N: usize>(bits: &[f32; N]) -> u32 {
     check_bits::<N>();
     (0..N)
@@ -65,6 +66,7 @@ pub fn decode<const N: usize>(bits: &[f32; N]) -> u32 {
 }
 
 /// Reads a model's outputs (one per step) as a number, as [`decode`].
+#[must_use]
 pub fn decode_outputs<const N: usize>(ys: &[[f32; 1]; N]) -> u32 {
     decode(&ys.map(|[y]| y))
 }
@@ -114,6 +116,7 @@ impl<const N: usize> Sample<N> {
 
     /// The sum `a + b`; it fits `N` bits for a sample made by [`Sample::new`] or
     /// [`Sample::random`] (should the public fields be set to more, it wraps around).
+    #[must_use]
     pub fn sum(&self) -> u32 {
         self.a.wrapping_add(self.b)
     }
@@ -164,16 +167,19 @@ pub struct Accuracy {
 
 impl Accuracy {
     /// The fraction of pairs added exactly, in `[0, 1]`.
+    #[must_use]
     pub fn exact_rate(&self) -> f64 {
         self.exact as f64 / self.pairs.max(1) as f64
     }
 
     /// The fraction of output bits that are right, in `[0, 1]`.
+    #[must_use]
     pub fn bit_rate(&self) -> f64 {
         self.bits as f64 / self.total_bits.max(1) as f64
     }
 
     /// Whether every pair was added exactly.
+    #[must_use]
     pub fn is_perfect(&self) -> bool {
         self.exact == self.pairs
     }
@@ -195,6 +201,7 @@ impl Accuracy {
 /// assert_eq!((acc.exact, acc.pairs, acc.total_bits), (1, 16_384, 131_072));
 /// assert!(acc.bit_rate() > 0.5 && !acc.is_perfect());
 /// ```
+#[must_use]
 pub fn evaluate<const H: usize, const N: usize>(model: &Rnn<2, H, 1>) -> Accuracy {
     check_bits::<N>();
     let half = 1u64 << (N - 1);

@@ -111,6 +111,7 @@ pub struct Trace<const H: usize, const O: usize, const L: usize> {
 
 impl<const H: usize, const O: usize, const L: usize> Trace<H, O, L> {
     /// An all-zero trace.
+    #[must_use]
     pub const fn zeros() -> Self {
         Trace {
             zs: [[0.0; H]; L],
@@ -119,6 +120,7 @@ impl<const H: usize, const O: usize, const L: usize> Trace<H, O, L> {
     }
 
     /// The seed's loss of the traced outputs against `ds`: `Σ_t mean_o((d - y)²) / 2`.
+    #[must_use]
     pub fn loss(&self, ds: &[[f32; O]; L]) -> f32 {
         let mut total = 0.0;
         for (y, d) in self.ys.iter().zip(ds.iter()) {
@@ -166,6 +168,7 @@ impl<const I: usize, const H: usize, const O: usize> Default for Gradients<I, H,
 
 impl<const I: usize, const H: usize, const O: usize> Gradients<I, H, O> {
     /// All-zero gradients.
+    #[must_use]
     pub const fn zeros() -> Self {
         Gradients {
             w_in: [[0.0; H]; I],
@@ -208,6 +211,7 @@ impl<const I: usize, const H: usize, const O: usize> Gradients<I, H, O> {
     /// it is computed again from the gradients scaled by 2⁻⁷⁰ (exact: a power of two), and the
     /// result scaled back. Infinite if a gradient is infinite or the norm itself is beyond
     /// `f32::MAX`, NaN if a gradient is NaN.
+    #[must_use]
     pub fn norm(&self) -> f32 {
         let sum: f32 = self.slices().iter().map(|s| sum_squares(s)).sum();
         if sum.is_finite() || !self.is_finite() {
@@ -236,6 +240,7 @@ impl<const I: usize, const H: usize, const O: usize> Gradients<I, H, O> {
     }
 
     /// Whether every gradient is finite.
+    #[must_use]
     pub fn is_finite(&self) -> bool {
         self.slices().iter().all(|s| all_finite(s))
     }
@@ -651,6 +656,7 @@ impl<const I: usize, const H: usize, const O: usize, const L: usize> Trainer<I, 
     /// A trainer for an all-zero model, learning rate [`Self::DEFAULT_LEARNING_RATE`], no
     /// clipping. With [`Rnn::init_from_rng`] on `trainer.model` and the setters, this builds a
     /// trainer in place: no copy of the model or the trainer on a small device's stack.
+    #[must_use]
     pub const fn zeros(activation: Activation, biases: bool) -> Self {
         Trainer {
             model: Rnn::zeros(activation, biases),
@@ -695,17 +701,20 @@ impl<const I: usize, const H: usize, const O: usize, const L: usize> Trainer<I, 
     }
 
     /// The learning rate.
+    #[must_use]
     pub fn learning_rate(&self) -> f32 {
         self.learning_rate
     }
 
     /// The clipping threshold, if clipping is on.
+    #[must_use]
     pub fn clip(&self) -> Option<f32> {
         self.clip
     }
 
     /// How many steps have updated the model (failed steps do not count; stops at `u64::MAX`).
     /// Saved with the training state.
+    #[must_use]
     pub fn iterations(&self) -> u64 {
         self.iterations
     }
