@@ -133,11 +133,11 @@ fn clip(flag: &str, args: &mut impl Iterator<Item = String>) -> Option<f32> {
     if v == "off" {
         return None;
     }
-    match v.parse::<f32>() {
-        Ok(c) if c.is_finite() && c > 0.0 => Some(c),
-        _ => usage_error(
+    match common::parse_positive(&v) {
+        Ok(c) => Some(c),
+        Err(why) => usage_error(
             USAGE,
-            &format!("{flag}: '{v}' is not a positive, finite number or off"),
+            &format!("{flag}: {why}; give a positive number or off"),
         ),
     }
 }

@@ -136,14 +136,22 @@ pub fn value<T: std::str::FromStr>(
 
 /// A positive, finite float.
 pub fn positive(usage: &str, flag: &str, args: &mut impl Iterator<Item = String>) -> f32 {
-    let v: f32 = value(usage, flag, args, "a number");
-    if !(v.is_finite() && v > 0.0) {
-        usage_error(
-            usage,
-            &format!("{flag}: must be a positive, finite number, got {v}"),
-        );
+    let raw: String = value(usage, flag, args, "a positive number");
+    parse_positive(&raw).unwrap_or_else(|why| usage_error(usage, &format!("{flag}: {why}")))
+}
+
+/// `raw` as a positive, finite `f32`, or why not, in words: a number that is positive but
+/// does not fit an `f32` (`1e39` would be infinite, `1e-50` zero) says so.
+pub fn parse_positive(raw: &str) -> Result<f32, String> {
+    match (raw.parse::<f32>(), raw.parse::<f64>()) {
+        (Ok(v), _) if v.is_finite() && v > 0.0 => Ok(v),
+        (Ok(v), Ok(wide)) if wide.is_finite() && wide > 0.0 => Err(format!(
+            "'{raw}' is too {} for an f32 (it would be {v})",
+            if v == 0.0 { "small" } else { "large" }
+        )),
+        (Ok(_), _) => Err(format!("'{raw}' is not a positive, finite number")),
+        (Err(_), _) => Err(format!("'{raw}' is not a number")),
     }
-    v
 }
 
 /// A positive integer.
@@ -373,6 +381,28 @@ mod tests {
             f32::MIN_POSITIVE,
         ] {
             assert_eq!(num(x).parse::<f32>().unwrap().to_bits(), x.to_bits());
+        }
+    }
+
+    #[test]
+    fn positive_numbers_and_why_not() {
+        assert_eq!(parse_positive("0.1"), Ok(0.1));
+        assert_eq!(parse_positive("1e-40").map(f32::to_bits), Ok(1e-40f32.to_bits()));
+        assert_eq!(parse_positive("3.4e38"), Ok(3.4e38));
+        for (raw, why) in [
+            ("0", "'0' is not a positive, finite number"),
+            ("-0.0", "'-0.0' is not a positive, finite number"),
+            ("-1", "'-1' is not a positive, finite number"),
+            ("-1e-50", "'-1e-50' is not a positive, finite number"),
+            ("inf", "'inf' is not a positive, finite number"),
+            ("NaN", "'NaN' is not a positive, finite number"),
+            ("1e39", "'1e39' is too large for an f32 (it would be inf)"),
+            ("1e-50", "'1e-50' is too small for an f32 (it would be 0)"),
+            ("1e999", "'1e999' is not a positive, finite number"),
+            ("abc", "'abc' is not a number"),
+            ("", "'' is not a number"),
+        ] {
+            assert_eq!(parse_positive(raw), Err(why.to_string()), "{raw}");
         }
     }
 
