@@ -157,11 +157,11 @@ pub fn parse_positive(raw: &str) -> Result<f32, String> {
 /// A positive integer.
 pub fn count<T>(usage: &str, flag: &str, args: &mut impl Iterator<Item = String>) -> T
 where
-    T: std::str::FromStr + Default + PartialOrd,
+    T: std::str::FromStr + Default + PartialOrd + std::fmt::Display,
 {
     let v: T = value(usage, flag, args, "a positive integer");
     if v <= T::default() {
-        usage_error(usage, &format!("{flag}: must be a positive integer"));
+        usage_error(usage, &format!("{flag}: '{v}' is not a positive integer"));
     }
     v
 }
@@ -387,7 +387,10 @@ mod tests {
     #[test]
     fn positive_numbers_and_why_not() {
         assert_eq!(parse_positive("0.1"), Ok(0.1));
-        assert_eq!(parse_positive("1e-40").map(f32::to_bits), Ok(1e-40f32.to_bits()));
+        assert_eq!(
+            parse_positive("1e-40").map(f32::to_bits),
+            Ok(1e-40f32.to_bits())
+        );
         assert_eq!(parse_positive("3.4e38"), Ok(3.4e38));
         for (raw, why) in [
             ("0", "'0' is not a positive, finite number"),
