@@ -76,6 +76,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![deny(missing_debug_implementations)]
+// A result that is only computed, never acted on, is a caller's slip: say so.
+#![warn(clippy::must_use_candidate, clippy::return_self_not_must_use)]
 
 pub mod activation;
 mod error;
