@@ -117,7 +117,7 @@ impl<const N: usize> Sample<N> {
     /// The sum `a + b`; it fits `N` bits for a sample made by [`Sample::new`] or
     /// [`Sample::random`] (should the public fields be set to more, it wraps around).
     #[must_use]
-    pub fn sum(&self) -> u32 {
+    pub const fn sum(&self) -> u32 {
         self.a.wrapping_add(self.b)
     }
 
@@ -180,7 +180,7 @@ impl Accuracy {
 
     /// Whether every pair was added exactly.
     #[must_use]
-    pub fn is_perfect(&self) -> bool {
+    pub const fn is_perfect(&self) -> bool {
         self.exact == self.pairs
     }
 }

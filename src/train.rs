@@ -702,20 +702,20 @@ impl<const I: usize, const H: usize, const O: usize, const L: usize> Trainer<I, 
 
     /// The learning rate.
     #[must_use]
-    pub fn learning_rate(&self) -> f32 {
+    pub const fn learning_rate(&self) -> f32 {
         self.learning_rate
     }
 
     /// The clipping threshold, if clipping is on.
     #[must_use]
-    pub fn clip(&self) -> Option<f32> {
+    pub const fn clip(&self) -> Option<f32> {
         self.clip
     }
 
     /// How many steps have updated the model (failed steps do not count; stops at `u64::MAX`).
     /// Saved with the training state.
     #[must_use]
-    pub fn iterations(&self) -> u64 {
+    pub const fn iterations(&self) -> u64 {
         self.iterations
     }
 
