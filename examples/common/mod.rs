@@ -143,14 +143,18 @@ pub fn positive(usage: &str, flag: &str, args: &mut impl Iterator<Item = String>
 /// `raw` as a positive, finite `f32`, or why not, in words: a number that is positive but
 /// does not fit an `f32` (`1e39` would be infinite, `1e-50` zero) says so.
 pub fn parse_positive(raw: &str) -> Result<f32, String> {
-    match (raw.parse::<f32>(), raw.parse::<f64>()) {
-        (Ok(v), _) if v.is_finite() && v > 0.0 => Ok(v),
-        (Ok(v), Ok(wide)) if wide.is_finite() && wide > 0.0 => Err(format!(
-            "'{raw}' is too {} for an f32 (it would be {v})",
-            if v == 0.0 { "small" } else { "large" }
-        )),
-        (Ok(_), _) => Err(format!("'{raw}' is not a positive, finite number")),
-        (Err(_), _) => Err(format!("'{raw}' is not a number")),
+    let Ok(v) = raw.parse::<f32>() else {
+        return Err(format!("'{raw}' is not a number"));
+    };
+    if v.is_finite() && v > 0.0 {
+        Ok(v)
+    } else if raw.parse::<f64>().is_ok_and(|w| w.is_finite() && w > 0.0) {
+        let size = if v == 0.0 { "small" } else { "large" };
+        Err(format!(
+            "'{raw}' is too {size} for an f32 (it would be {v})"
+        ))
+    } else {
+        Err(format!("'{raw}' is not a positive, finite number"))
     }
 }
 
