@@ -1,6 +1,7 @@
 //! A compact, versioned byte format for models and training states, in caller-provided buffers.
 //!
-//! Everything is little-endian. A **model** record (`Rnn::write_to` / `Rnn::read_from`):
+//! Everything is little-endian, whatever the machine's byte order: a big-endian PowerPC writes
+//! the same bytes as x86-64 (`scripts/big-endian.sh` in the repository). A **model** record (`Rnn::write_to` / `Rnn::read_from`):
 //!
 //! | offset | bytes | field |
 //! | ---: | ---: | --- |

@@ -59,7 +59,8 @@
 //!   make a weight, gradient or loss NaN or infinite changes nothing. The firmware example
 //!   checks at link time that no panic path is left.
 //! - Reproducible: every float function is `libm`'s and every sum has a fixed order, so a seed
-//!   gives the same weight bits on x86-64, Cortex-M and RISC-V (checked under QEMU in CI).
+//!   gives the same weight bits on x86-64, Cortex-M, RISC-V and big-endian PowerPC (checked
+//!   under QEMU in CI).
 //!
 //! # Features
 //!
