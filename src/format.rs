@@ -63,6 +63,83 @@
 //! ([`Error::InvalidField`]), and that every number is finite ([`Error::NonFiniteValue`]).
 //! Trailing bytes after the record are ignored, so a record can sit at the start of a larger
 //! buffer (a flash page, say).
+//!
+//! # Keeping a training state in flash
+//!
+//! Erasing a flash page and programming it again takes milliseconds, and a reset in between
+//! leaves the page blank or torn, so one page is not enough: a reset while saving would lose
+//! every iteration so far. Keep two pages and write them in turn. A reset then spoils at most
+//! the page being written, and the other still holds the state before. At start-up, read the
+//! page whose record claims more iterations (bytes 24 to 31, the table above; a blank page,
+//! all `0xFF`, claims the most), and if that fails, the other: a read that fails leaves the
+//! trainer and the RNG as they were, so the second read, or a fresh start, needs nothing undone.
+//!
+//! ```
+//! use tinyrnn::rand_core::SeedableRng;
+//! use tinyrnn::task;
+//! use tinyrnn::{Activation, Error, Init, Trainer, XorShiftRng};
+//!
+//! type T = Trainer<2, 16, 1, 8>;
+//! type Page = [u8; T::STATE_LEN]; // a flash page would be larger: the rest is ignored
+//!
+//! /// The iteration count a record claims, unchecked.
+//! fn claimed(page: &Page) -> u64 {
+//!     u64::from_le_bytes([24, 25, 26, 27, 28, 29, 30, 31].map(|i| page[i]))
+//! }
+//!
+//! /// Start-up: the newer good state of the two pages, or a new model if neither has one.
+//! fn boot(pages: &[Page; 2]) -> Result<(T, XorShiftRng), Error> {
+//!     let mut trainer = T::zeros(Activation::Sigmoid, false);
+//!     let mut rng = XorShiftRng::seed_from_u64(1);
+//!     let newer = usize::from(claimed(&pages[1]) > claimed(&pages[0]));
+//!     if trainer.read_state(&mut rng, &pages[newer]).is_err()
+//!         && trainer.read_state(&mut rng, &pages[1 - newer]).is_err()
+//!     {
+//!         // Both reads failed and changed nothing: `rng` is still the one seeded above.
+//!         trainer.model.init_from_rng(&mut rng, Init::Normal { std: 1.0 })?;
+//!         trainer.set_learning_rate(0.1)?;
+//!     }
+//!     Ok((trainer, rng))
+//! }
+//!
+//! let mut pages: [Page; 2] = [[0xFF; T::STATE_LEN]; 2]; // erased flash
+//! let (mut trainer, mut rng) = boot(&pages)?;
+//! assert_eq!(trainer.iterations(), 0);
+//! for i in 1..=200 {
+//!     task::train_step(&mut trainer, &mut rng)?;
+//!     if i % 100 == 0 {
+//!         // Saves 1, 2, 3… go to pages 1, 0, 1…
+//!         trainer.write_state(&rng, &mut pages[(i / 100) % 2])?;
+//!     }
+//! }
+//! for _ in 0..100 {
+//!     task::train_step(&mut trainer, &mut rng)?;
+//! }
+//! // The reset comes while the state after 300 iterations is written to page 1: half of it
+//! // is programmed, the rest of the page is still erased.
+//! let mut record = [0u8; T::STATE_LEN];
+//! trainer.write_state(&rng, &mut record)?;
+//! pages[1] = [0xFF; T::STATE_LEN];
+//! pages[1][..T::STATE_LEN / 2].copy_from_slice(&record[..T::STATE_LEN / 2]);
+//! assert_eq!(claimed(&pages[1]), 300); // it claims more than page 0…
+//! let mut probe = T::zeros(Activation::Sigmoid, false);
+//! let mut probe_rng = XorShiftRng::seed_from_u64(0);
+//! assert_eq!(probe.read_state(&mut probe_rng, &pages[1]), Err(Error::BadChecksum)); // …but is torn
+//!
+//! // After the reset: page 0's state, 200 iterations, and on from there.
+//! let (mut resumed, mut rng) = boot(&pages)?;
+//! assert_eq!(resumed.iterations(), 200);
+//! for _ in 0..300 {
+//!     task::train_step(&mut resumed, &mut rng)?;
+//! }
+//! // The same weights as 500 iterations without a reset, bit for bit.
+//! let (mut straight, mut rng) = boot(&[[0xFF; T::STATE_LEN]; 2])?;
+//! for _ in 0..500 {
+//!     task::train_step(&mut straight, &mut rng)?;
+//! }
+//! assert_eq!(resumed.model, straight.model);
+//! # Ok::<(), Error>(())
+//! ```
 
 use rand_core::{Rng, SeedableRng};
 use rand_xorshift::XorShiftRng;
