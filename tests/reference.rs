@@ -3,8 +3,9 @@
 //! The values come from `tests/reference/generate.py` (rerun it with
 //! `python3 tests/reference/generate.py > tests/reference/vectors.rs && cargo fmt`), which
 //! follows the seed's algorithm with the true output derivative (and, for the `state_` cases, a
-//! window that starts in a given hidden state: truncated BPTT). The Rust model computes in f32,
-//! so every value is compared within `|actual - expected| <= ABS + REL * |expected|`.
+//! window that starts in a given hidden state: truncated BPTT), and clipping by global norm. The
+//! Rust model computes in f32, so every value is compared within
+//! `|actual - expected| <= ABS + REL * |expected|`.
 
 // Index loops mirror the formulas of the independent reference computation.
 #![allow(clippy::needless_range_loop)]
@@ -122,6 +123,34 @@ macro_rules! reference_case {
             );
             close("grad b_h", case, &g.b_h, &c::G_B_H);
             close("grad b_out", case, &g.b_out, &c::G_B_OUT);
+
+            // Clipped by global norm at 0.4 of the norm (so that it scales), then a step from
+            // the same weights.
+            let mut clipped = g.clone();
+            let norm = clipped.clip_global_norm(c::CLIP as f32).unwrap();
+            close("norm", case, &[norm], &[c::NORM]);
+            let mut mc = m.clone();
+            mc.sgd(&clipped, vectors::LR as f32).unwrap();
+            close(
+                "w_in clipped",
+                case,
+                mc.w_in.as_flattened(),
+                c::W_IN_CLIPPED.as_flattened(),
+            );
+            close(
+                "w clipped",
+                case,
+                mc.w.as_flattened(),
+                c::W_CLIPPED.as_flattened(),
+            );
+            close(
+                "w_out clipped",
+                case,
+                mc.w_out.as_flattened(),
+                c::W_OUT_CLIPPED.as_flattened(),
+            );
+            close("b_h clipped", case, &mc.b_h, &c::B_H_CLIPPED);
+            close("b_out clipped", case, &mc.b_out, &c::B_OUT_CLIPPED);
 
             m.sgd(&g, vectors::LR as f32).unwrap();
             close(

@@ -7,7 +7,8 @@ It follows the seed's algorithm (shared/seed: numpy, row vectors times matrices)
 output derivative y(1 - y), optional biases, and a sigmoid or tanh hidden layer. Weights come
 from formulas (no RNG) and are rounded to float32 first, so Rust and numpy start from the same
 numbers. For each case it writes the per-step hidden states and outputs, the loss, the three
-gradients (and the bias gradients), and the weights after one SGD step. Most cases start from
+gradients (and the bias gradients), the weights after one SGD step, and, clipped by global norm
+at 0.4 of the gradients' norm, the norm and the weights after a step. Most cases start from
 z_0 = 0, as the seed does; the `state_` cases start from a given hidden state H0 (a window of a
 longer stream, for truncated BPTT: H0 held fixed, its term z_0 ⊗ delta_1 in the W gradient).
 """
@@ -72,12 +73,23 @@ def case(name, act, biases, I, H, O, xs, ds, h0=None):
         delta_next = delta
     if not biases:
         g_bh, g_bo = np.zeros(H), np.zeros(O)
+    # Clipping by global norm (the course's exercise), at a threshold that makes it scale: 0.4
+    # of the norm, rounded to float32 as Rust will take it; then one SGD step with the clipped
+    # gradients.
+    grads = (g_in, g_w, g_out, g_bh, g_bo)
+    norm = np.sqrt(sum(np.sum(g * g) for g in grads))
+    clip = float(f32(0.4 * norm))
+    rate = min(1.0, clip / norm)
+    c_in, c_w, c_out, c_bh, c_bo = (g * rate for g in grads)
     out = {
         "H0": h0, "XS": xs, "DS": ds, "ZS": np.array(zs[1:]), "YS": np.array(ys),
         "G_W_IN": g_in, "G_W": g_w, "G_W_OUT": g_out, "G_B_H": g_bh, "G_B_OUT": g_bo,
         "W_IN_AFTER": w_in - LR * g_in, "W_AFTER": w - LR * g_w,
         "W_OUT_AFTER": w_out - LR * g_out,
         "B_H_AFTER": b_h - LR * g_bh, "B_OUT_AFTER": b_out - LR * g_bo,
+        "W_IN_CLIPPED": w_in - LR * c_in, "W_CLIPPED": w - LR * c_w,
+        "W_OUT_CLIPPED": w_out - LR * c_out,
+        "B_H_CLIPPED": b_h - LR * c_bh, "B_OUT_CLIPPED": b_out - LR * c_bo,
     }
     print(f"pub mod {name} {{")
     print(f"    pub const I: usize = {I};\n    pub const H: usize = {H};")
@@ -85,6 +97,8 @@ def case(name, act, biases, I, H, O, xs, ds, h0=None):
     print(f"    pub const TANH: bool = {'true' if act == 'tanh' else 'false'};")
     print(f"    pub const BIASES: bool = {'true' if biases else 'false'};")
     print(f"    pub const LOSS: f64 = {float(loss)!r};")
+    print(f"    pub const NORM: f64 = {float(norm)!r};")
+    print(f"    pub const CLIP: f64 = {clip!r};")
     for key, arr in out.items():
         print(f"    pub const {key}: {rust_type(arr)} = {rust_value(arr)};")
     print("}")
