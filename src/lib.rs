@@ -59,8 +59,11 @@
 //!   make a weight, gradient or loss NaN or infinite changes nothing. The firmware example
 //!   checks at link time that no panic path is left.
 //! - Reproducible: every float function is `libm`'s and every sum has a fixed order, so a seed
-//!   gives the same weight bits on x86-64, Cortex-M, RISC-V and big-endian PowerPC (checked
-//!   under QEMU in CI).
+//!   gives the same weight bits on x86-64, 32-bit x86 with SSE2, Cortex-M, RISC-V and
+//!   big-endian PowerPC (checked in CI, under QEMU where it is not the host). On x87 floating
+//!   point (32-bit x86 without SSE2, such as the i586 targets), which does not round f32
+//!   arithmetic as IEEE does, that and the finiteness checks fail, so the crate refuses to
+//!   build there unless given `--cfg tinyrnn_x87`.
 //!
 //! # Features
 //!
@@ -79,6 +82,23 @@
 #![deny(missing_debug_implementations)]
 // A result that is only computed, never acted on, is a caller's slip: say so.
 #![warn(clippy::must_use_candidate, clippy::return_self_not_must_use)]
+
+// x87 floating point (32-bit x86 without SSE2: the i586 targets, or i686 built with
+// `-C target-feature=-sse2`) keeps f32 values in 80-bit registers and rounds them only when
+// they are stored, so results differ from IEEE single precision in the last bits, differently
+// for two ways of writing the same sum, and a value past f32's range can compare as finite
+// before it is stored (rust-lang/rust#114479, #72327). Measured by scripts/x86-32.sh: there the
+// seed's setup ends with other weights, the blocked kernels disagree with the plain loops, and
+// SGD accepts steps that leave a weight infinite. Rather than build with those promises broken,
+// refuse, unless asked not to.
+#[cfg(all(target_arch = "x86", not(target_feature = "sse2"), not(tinyrnn_x87)))]
+compile_error!(
+    "tinyrnn needs IEEE single-precision arithmetic, which x87 floating point (32-bit x86 \
+     without SSE2, such as the i586 targets) does not give: a seed would not give the same bits \
+     as on other targets, and a training step could leave a weight infinite \
+     (rust-lang/rust#114479). Build for a target with SSE2 (i686), or set \
+     RUSTFLAGS=\"--cfg tinyrnn_x87\" to build without those guarantees."
+);
 
 pub mod activation;
 mod error;
