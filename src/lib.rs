@@ -90,8 +90,14 @@
 // before it is stored (rust-lang/rust#114479, #72327). Measured by scripts/x86-32.sh: there the
 // seed's setup ends with other weights, the blocked kernels disagree with the plain loops, and
 // SGD accepts steps that leave a weight infinite. Rather than build with those promises broken,
-// refuse, unless asked not to.
-#[cfg(all(target_arch = "x86", not(target_feature = "sse2"), not(tinyrnn_x87)))]
+// refuse, unless asked not to. (i686-unknown-uefi has no SSE either, but computes floats in
+// software, as IEEE says: it is not refused.)
+#[cfg(all(
+    target_arch = "x86",
+    not(target_feature = "sse2"),
+    not(target_os = "uefi"),
+    not(tinyrnn_x87)
+))]
 compile_error!(
     "tinyrnn needs IEEE single-precision arithmetic, which x87 floating point (32-bit x86 \
      without SSE2, such as the i586 targets) does not give: a seed would not give the same bits \
