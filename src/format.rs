@@ -1,7 +1,8 @@
 //! A compact, versioned byte format for models and training states, in caller-provided buffers.
 //!
 //! Everything is little-endian, whatever the machine's byte order: a big-endian PowerPC writes
-//! the same bytes as x86-64 (`scripts/big-endian.sh` in the repository). A **model** record (`Rnn::write_to` / `Rnn::read_from`):
+//! the same bytes as x86-64 (`scripts/big-endian.sh` in the repository). A **model** record
+//! (`Rnn::write_to` / `Rnn::read_from`):
 //!
 //! | offset | bytes | field |
 //! | ---: | ---: | --- |
@@ -121,10 +122,11 @@
 //! trainer.write_state(&rng, &mut record)?;
 //! pages[1] = [0xFF; T::STATE_LEN];
 //! pages[1][..T::STATE_LEN / 2].copy_from_slice(&record[..T::STATE_LEN / 2]);
-//! assert_eq!(claimed(&pages[1]), 300); // it claims more than page 0…
+//! // The torn page claims more iterations than page 0, but fails its checks.
+//! assert_eq!(claimed(&pages[1]), 300);
 //! let mut probe = T::zeros(Activation::Sigmoid, false);
 //! let mut probe_rng = XorShiftRng::seed_from_u64(0);
-//! assert_eq!(probe.read_state(&mut probe_rng, &pages[1]), Err(Error::BadChecksum)); // …but is torn
+//! assert_eq!(probe.read_state(&mut probe_rng, &pages[1]), Err(Error::BadChecksum));
 //!
 //! // After the reset: page 0's state, 200 iterations, and on from there.
 //! let (mut resumed, mut rng) = boot(&pages)?;
