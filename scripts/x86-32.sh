@@ -12,8 +12,10 @@
 #
 #   bash scripts/x86-32.sh
 #
-# Needs the rustup targets i686-unknown-linux-gnu and i586-unknown-linux-gnu and Debian's
-# gcc-multilib (.ci/run installs them). About 4 minutes on 2 cores, most of it building.
+# Needs the rustup targets i686-unknown-linux-gnu and i586-unknown-linux-gnu, and gcc able to
+# link 32-bit programs: Debian's libc6-dev-i386 and lib32gcc-12-dev (gcc-multilib has them, but
+# conflicts with the PowerPC cross gcc of scripts/big-endian.sh); .ci/run installs them. About
+# 3 minutes on 2 cores, most of it building.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,7 +24,7 @@ for target in i686-unknown-linux-gnu i586-unknown-linux-gnu; do
   rustup target list --installed | grep -qx "$target" || missing+=("rustup target add $target")
 done
 echo 'int main(void) { return 0; }' | gcc -m32 -x c -o /dev/null - 2>/dev/null \
-  || missing+=("gcc-multilib (apt-get)")
+  || missing+=("libc6-dev-i386 lib32gcc-12-dev (apt-get)")
 if [ "${#missing[@]}" != 0 ]; then
   echo "x86-32.sh needs: ${missing[*]}" >&2
   exit 1
