@@ -32,6 +32,27 @@ fn close(what: &str, case: &str, actual: &[f32], expected: &[f64]) {
     }
 }
 
+/// Every weight and bias of `m` against the expected `[w_in, w, w_out, b_h, b_out]`, each
+/// flattened row by row.
+fn close_model<const I: usize, const H: usize, const O: usize>(
+    when: &str,
+    case: &str,
+    m: &Rnn<I, H, O>,
+    expected: [&[f64]; 5],
+) {
+    let [w_in, w, w_out, b_h, b_out] = expected;
+    close(&format!("w_in {when}"), case, m.w_in.as_flattened(), w_in);
+    close(&format!("w {when}"), case, m.w.as_flattened(), w);
+    close(
+        &format!("w_out {when}"),
+        case,
+        m.w_out.as_flattened(),
+        w_out,
+    );
+    close(&format!("b_h {when}"), case, &m.b_h, b_h);
+    close(&format!("b_out {when}"), case, &m.b_out, b_out);
+}
+
 fn to_f32<const R: usize, const C: usize>(m: &[[f64; C]; R]) -> [[f32; C]; R] {
     m.map(|row| row.map(|v| v as f32))
 }
@@ -131,48 +152,32 @@ macro_rules! reference_case {
             close("norm", case, &[norm], &[c::NORM]);
             let mut mc = m.clone();
             mc.sgd(&clipped, vectors::LR as f32).unwrap();
-            close(
-                "w_in clipped",
+            close_model(
+                "clipped",
                 case,
-                mc.w_in.as_flattened(),
-                c::W_IN_CLIPPED.as_flattened(),
+                &mc,
+                [
+                    c::W_IN_CLIPPED.as_flattened(),
+                    c::W_CLIPPED.as_flattened(),
+                    c::W_OUT_CLIPPED.as_flattened(),
+                    &c::B_H_CLIPPED,
+                    &c::B_OUT_CLIPPED,
+                ],
             );
-            close(
-                "w clipped",
-                case,
-                mc.w.as_flattened(),
-                c::W_CLIPPED.as_flattened(),
-            );
-            close(
-                "w_out clipped",
-                case,
-                mc.w_out.as_flattened(),
-                c::W_OUT_CLIPPED.as_flattened(),
-            );
-            close("b_h clipped", case, &mc.b_h, &c::B_H_CLIPPED);
-            close("b_out clipped", case, &mc.b_out, &c::B_OUT_CLIPPED);
 
             m.sgd(&g, vectors::LR as f32).unwrap();
-            close(
-                "w_in after",
+            close_model(
+                "after",
                 case,
-                m.w_in.as_flattened(),
-                c::W_IN_AFTER.as_flattened(),
+                &m,
+                [
+                    c::W_IN_AFTER.as_flattened(),
+                    c::W_AFTER.as_flattened(),
+                    c::W_OUT_AFTER.as_flattened(),
+                    &c::B_H_AFTER,
+                    &c::B_OUT_AFTER,
+                ],
             );
-            close(
-                "w after",
-                case,
-                m.w.as_flattened(),
-                c::W_AFTER.as_flattened(),
-            );
-            close(
-                "w_out after",
-                case,
-                m.w_out.as_flattened(),
-                c::W_OUT_AFTER.as_flattened(),
-            );
-            close("b_h after", case, &m.b_h, &c::B_H_AFTER);
-            close("b_out after", case, &m.b_out, &c::B_OUT_AFTER);
         }
     };
 }
