@@ -10,6 +10,24 @@ pub fn sigmoid(x: f32) -> f32 {
     1.0 / (1.0 + libm::expf(-x))
 }
 
+/// [`sigmoid`] on every element of `x`, in place: the same bits as calling it on each.
+///
+/// Where there is SIMD ([`crate::linalg::SIMD`]), through a copy of `libm::expf` without
+/// branches that the compiler runs on four elements at a time (its bits are libm's on every one
+/// of the 2³² inputs, checked by an exhaustive test): the 136 sigmoids of a training iteration
+/// of the course's setup, a hidden layer at a time, take about 0.4 of the time of 136 calls of
+/// [`sigmoid`] (`cargo bench --bench train -- sigmoid`). Elsewhere, [`sigmoid`] on each
+/// element: on a microcontroller the call is smaller and no slower.
+#[inline]
+pub fn sigmoid_in_place(x: &mut [f32]) {
+    if crate::linalg::SIMD {
+        x.iter_mut()
+            .for_each(|v| *v = 1.0 / (1.0 + crate::expf::expf(-*v)));
+    } else {
+        x.iter_mut().for_each(|v| *v = sigmoid(*v));
+    }
+}
+
 /// The hidden layer's activation function.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Activation {
@@ -88,6 +106,34 @@ mod tests {
         assert_eq!(sigmoid(1000.0), 1.0);
         assert_eq!(sigmoid(f32::NEG_INFINITY), 0.0);
         assert_eq!(sigmoid(f32::INFINITY), 1.0);
+    }
+
+    /// Bit for bit [`sigmoid`] on each element, over lengths that leave every remainder of the
+    /// four or eight lanes a loop turn may take, on inputs across the whole range.
+    #[test]
+    fn sigmoid_in_place_is_sigmoid_on_each() {
+        let inputs: std::vec::Vec<f32> = (0..=u32::MAX / 65_521)
+            .map(|i| f32::from_bits(i * 65_521))
+            .chain([
+                0.0,
+                -0.0,
+                88.8,
+                -88.8,
+                104.0,
+                -104.0,
+                f32::INFINITY,
+                f32::NEG_INFINITY,
+            ])
+            .collect();
+        for len in 1..=17 {
+            for chunk in inputs.chunks(len) {
+                let mut v = std::vec::Vec::from(chunk);
+                sigmoid_in_place(&mut v);
+                for (x, y) in chunk.iter().zip(&v) {
+                    assert_eq!(y.to_bits(), sigmoid(*x).to_bits(), "sigmoid({x:e})");
+                }
+            }
+        }
     }
 
     #[test]

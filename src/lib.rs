@@ -108,6 +108,7 @@ compile_error!(
 
 pub mod activation;
 mod error;
+mod expf;
 pub mod format;
 pub mod init;
 pub mod latch;
