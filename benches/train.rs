@@ -85,5 +85,28 @@ fn bench_sigmoid(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench, bench_sigmoid);
+/// The same for a tanh hidden layer: 16 per step, 8 steps, 128 in all.
+fn bench_tanh(c: &mut Criterion) {
+    let xs: Vec<f32> = (0..128).map(|i| (i as f32) * 0.05 - 3.0).collect();
+    c.bench_function("tanh_x128", |b| {
+        b.iter(|| {
+            let mut s = 0.0;
+            for &x in black_box(&xs) {
+                s += Activation::Tanh.apply(x);
+            }
+            black_box(s)
+        })
+    });
+    c.bench_function("tanh_in_place_x128", |b| {
+        let mut v = [0.0f32; 128];
+        b.iter(|| {
+            v.copy_from_slice(black_box(&xs));
+            v.chunks_exact_mut(16)
+                .for_each(|hidden| Activation::Tanh.apply_in_place(hidden));
+            black_box(&v);
+        })
+    });
+}
+
+criterion_group!(benches, bench, bench_sigmoid, bench_tanh);
 criterion_main!(benches);

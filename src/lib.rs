@@ -108,8 +108,8 @@ compile_error!(
 );
 
 pub mod activation;
+mod branch_free;
 mod error;
-mod expf;
 pub mod format;
 pub mod init;
 pub mod latch;

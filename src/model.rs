@@ -145,8 +145,9 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
             h_rest.iter_mut().for_each(|z| *z = act.apply(*z));
         };
         match self.activation {
-            // With SIMD, a branch-free `expf` on several units at a time (the same bits).
-            Activation::Sigmoid if SIMD => sigmoid_in_place(h),
+            // With SIMD, branch-free `expf` or `tanhf` on several units at a time (the same
+            // bits).
+            act if SIMD => act.apply_in_place(h),
             Activation::Sigmoid => apply(h, Activation::Sigmoid),
             Activation::Tanh => apply(h, Activation::Tanh),
         }
