@@ -130,10 +130,16 @@ pub(crate) fn tanhf(x: f32) -> f32 {
 /// `libm::expm1f(x)`, bit for bit, for the arguments [`tanhf`] passes it: `x` in
 /// `[-0.52, -2^-125]` or `(0.51, 20]`; garbage elsewhere (never a panic).
 ///
-/// There `x` is never past libm's filters for huge arguments (`|x| ≥ 27 ln 2` takes only
-/// positive `x` up to 20, which needs nothing of them), so `x = k ln 2 + r` with `k` from `-1`
-/// to `29`, or `|x| < 2^-25`, which gives `x`. As in libm, `k = 0` up to `0.5 ln 2`, `±1`
-/// below `1.5 ln 2`, the rounded `x / ln 2` from there; then the result's formula for its `k`.
+/// There libm computes `x = k ln 2 + r`, `k` from `-1` to `29`, a rational approximation of
+/// `e^r - 1`, and puts `2^k (e^r - 1) + 2^k - 1` together with one of six formulas. On these
+/// arguments one formula, libm's for `2 ≤ k < 23`, gives the bits of the other four it would
+/// use: for `k = 0`, `1` and `-1` libm's formulas are that one with its exact scaling by 1, 2
+/// or 1/2 moved to the other side of a rounding, which moves the rounding by the same power of
+/// two; for `|x| < 2^-25`, where libm returns `x`, the correction is below half an ulp of `x`;
+/// and its `k` for `|x| ≤ 0.5 ln 2` (0) and below `1.5 ln 2` (±1) is the rounded `x / ln 2`
+/// except at exactly those two values, where both reductions round to the same result.
+/// (libm's formula for `k = 1` and `r < -0.25` is never reached: `r > -0.19` there.) The unit
+/// tests check every threshold's neighbours, and the exhaustive test all of it.
 #[inline(always)]
 fn expm1f_for_tanh(x: f32) -> f32 {
     // expm1f's own constants, not expf's.
@@ -142,22 +148,8 @@ fn expm1f_for_tanh(x: f32) -> f32 {
     const Q1: f32 = f32::from_bits(0xbd08_8868);
     const Q2: f32 = f32::from_bits(0x3acf_3010);
 
-    let bits = x.to_bits();
-    let hx = bits & 0x7fff_ffff;
-    let negative = bits >> 31 != 0;
-    let half = f32::from_bits(0x3f00_0000 | (bits & 0x8000_0000)); // ±0.5, the sign of x
-    // The cases are told apart by `hx`, not by comparing `k` with 0 and ±1: the compiler turns
-    // such comparisons into a jump table, which it cannot vectorise.
-    let unreduced = hx <= 0x3eb1_7218; // k = 0
-    let near = !unreduced && hx < 0x3f85_1592; // k = ±1
-    let k = if unreduced {
-        0
-    } else if near {
-        if negative { -1 } else { 1 }
-    } else {
-        trunc_small(INV_LN2 * x + half)
-    };
-    // With `k = 0`, `r = x` and `c = 0`, as in libm, which skips the reduction there.
+    let half = f32::from_bits(0x3f00_0000 | (x.to_bits() & 0x8000_0000)); // ±0.5, the sign of x
+    let k = trunc_small(INV_LN2 * x + half);
     let kf = k as f32;
     let hi = x - kf * LN2_HI;
     let lo = kf * LN2_LO;
@@ -169,24 +161,14 @@ fn expm1f_for_tanh(x: f32) -> f32 {
     let r1 = 1.0 + hxs * (Q1 + hxs * Q2);
     let t = 3.0 - r1 * hfx;
     let e = hxs * ((r1 - t) / (6.0 - r * t));
-    let e_k = r * (e - c) - c - hxs; // libm's `e` once `k` is not 0
+    let e = r * (e - c) - c - hxs;
 
     let pow2 = |n: i32| f32::from_bits((n.wrapping_add(0x7f) as u32) << 23);
     let (two_k, two_minus_k) = (pow2(k), pow2(k.wrapping_neg()));
-    if hx < 0x3300_0000 {
-        x // |x| < 2^-25
-    } else if unreduced {
-        r - (r * e - hxs)
-    } else if near && negative {
-        0.5 * (r - e_k) - 0.5 // k = -1
-    } else if near && r < -0.25 {
-        -2.0 * (e_k - (r + 0.5)) // k = 1
-    } else if near {
-        1.0 + 2.0 * (r - e_k) // k = 1
-    } else if k < 23 {
-        (r - e_k + (1.0 - two_minus_k)) * two_k
+    if k < 23 {
+        (r - e + (1.0 - two_minus_k)) * two_k
     } else {
-        (r - (e_k + two_minus_k) + 1.0) * two_k
+        (r - (e + two_minus_k) + 1.0) * two_k
     }
 }
 

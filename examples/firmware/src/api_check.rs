@@ -184,6 +184,10 @@ fn small_functions() {
     opaque(activation::sigmoid(x));
     let act = any_activation();
     opaque((act.apply(x), act.derivative_from_output(x), act.name()));
+    let mut layer = [0.5; 7];
+    activation::sigmoid_in_place(opaque(&mut layer[..]));
+    act.apply_in_place(opaque(&mut layer[..]));
+    opaque(&layer);
     opaque(any_init().scale(opaque(16)).ok());
     let mut rng = XorShiftRng::seed_from_u64(opaque(3));
     let mut normal = StandardNormal::new();
