@@ -232,14 +232,36 @@ mod tests {
             .for_each(|b| check(f32::from_bits(b)));
     }
 
-    fn check(bits: u32) {
-        let x = f32::from_bits(bits);
-        let (ours, libm) = (expf(x), libm::expf(x));
-        assert_eq!(
-            ours.to_bits(),
-            libm.to_bits(),
-            "expf({x:e}, bits {bits:#010x}): {ours:e}, libm {libm:e}"
-        );
+    /// Asserts that `ours` and `libm` (named `name`) give the same bits at 4,096 bit patterns
+    /// either side of every one of `edges`, on both signs, and along a stride through all 2³²
+    /// that visits every exponent: about a million inputs, enough for a debug build.
+    fn same_bits_near(
+        name: &str,
+        ours: impl Fn(f32) -> f32,
+        libm: impl Fn(f32) -> f32,
+        edges: &[u32],
+    ) {
+        let check = |bits: u32| {
+            let x = f32::from_bits(bits);
+            let (ours, libm) = (ours(x), libm(x));
+            assert_eq!(
+                ours.to_bits(),
+                libm.to_bits(),
+                "{name}({x:e}, bits {bits:#010x}): {ours:e}, libm {libm:e}"
+            );
+        };
+        for &edge in edges {
+            for sign in [0, 0x8000_0000] {
+                for d in 0..4096 {
+                    check((edge + d) | sign);
+                    check(edge.wrapping_sub(d) & 0x7fff_ffff | sign);
+                }
+            }
+        }
+        // 4,099 is prime: the stride visits every exponent at varied mantissas.
+        let samples: Vec<u32> = (0..=u32::MAX / 4099).map(|i| i * 4099).collect();
+        assert!(samples.len() > 1_000_000);
+        samples.into_iter().for_each(check);
     }
 
     /// Every threshold of `libm::expf` (and of `scalbnf`'s exponent ranges), on both signs.
@@ -254,37 +276,13 @@ mod tests {
         0,
     ];
 
-    /// 4,096 bit patterns either side of every threshold, on both signs, and a stride through
-    /// all 2³² that visits every exponent: about a million inputs, enough for a debug build.
     #[test]
     fn matches_libm_near_every_threshold_and_across_the_range() {
-        for edge in EDGES {
-            for sign in [0, 0x8000_0000] {
-                for d in 0..4096 {
-                    check((edge + d) | sign);
-                    check(edge.wrapping_sub(d) & 0x7fff_ffff | sign);
-                }
-            }
-        }
-        // 4,099 is prime: the stride visits every exponent at varied mantissas.
-        let samples: Vec<u32> = (0..=u32::MAX / 4099).map(|i| i * 4099).collect();
-        assert!(samples.len() > 1_000_000);
-        samples.into_iter().for_each(check);
-    }
-
-    fn check_tanh(bits: u32) {
-        let x = f32::from_bits(bits);
-        let (ours, libm) = (tanhf(x), libm::tanhf(x));
-        assert_eq!(
-            ours.to_bits(),
-            libm.to_bits(),
-            "tanhf({x:e}, bits {bits:#010x}): {ours:e}, libm {libm:e}"
-        );
+        same_bits_near("expf", expf, libm::expf, &EDGES);
     }
 
     /// Every threshold of `libm::tanhf`, and those of `expm1f` on the arguments it passes
-    /// (`|x|` at half of each), 4,096 bit patterns either side on both signs, and the stride
-    /// through all 2³².
+    /// (`|x|` at half of each).
     #[test]
     fn tanh_matches_libm_near_every_threshold_and_across_the_range() {
         let edges = [
@@ -299,15 +297,7 @@ mod tests {
             0x3300_0000 - (1 << 23), // expm1f: 2^-25
             0,
         ];
-        for edge in edges {
-            for sign in [0, 0x8000_0000] {
-                for d in 0..4096 {
-                    check_tanh((edge + d) | sign);
-                    check_tanh(edge.wrapping_sub(d) & 0x7fff_ffff | sign);
-                }
-            }
-        }
-        (0..=u32::MAX / 4099).for_each(|i| check_tanh(i * 4099));
+        same_bits_near("tanhf", tanhf, libm::tanhf, &edges);
     }
 
     /// How many of the 2³² inputs `ours` and `libm` give different bits for (printing the
