@@ -57,7 +57,8 @@
 //! as a training state, nor made up by reading it the other way round.
 //!
 //! Reading checks, in this order, and leaves the destination untouched on any error: the buffer
-//! holds a header ([`Error::BufferTooShort`]), the magic ([`Error::BadMagic`]), the version
+//! holds a header ([`Error::BufferTooShort`], which names the length of the whole record the
+//! type takes), the magic ([`Error::BadMagic`]), the version
 //! ([`Error::UnsupportedVersion`]), the shape against the type it is read into
 //! ([`Error::ShapeMismatch`]), the length of the whole record ([`Error::BufferTooShort`]), the
 //! checksum ([`Error::BadChecksum`]), the activation, flags and settings
@@ -309,10 +310,12 @@ fn activation_from(code: u8) -> Result<Activation> {
     }
 }
 
-fn check_prefix(bytes: &[u8], magic: [u8; 4], header: usize) -> Result<()> {
+/// Checks the header's magic and version. A buffer shorter than the header is too short for the
+/// record `len` bytes long that its type would accept, and is reported so.
+fn check_prefix(bytes: &[u8], magic: [u8; 4], header: usize, len: usize) -> Result<()> {
     if bytes.len() < header {
         return Err(Error::BufferTooShort {
-            needed: header,
+            needed: len,
             got: bytes.len(),
         });
     }
@@ -434,7 +437,7 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
     /// # Ok::<(), tinyrnn::Error>(())
     /// ```
     pub fn read_from(&mut self, bytes: &[u8]) -> Result<()> {
-        check_prefix(bytes, MODEL_MAGIC, MODEL_HEADER)?;
+        check_prefix(bytes, MODEL_MAGIC, MODEL_HEADER, Self::ENCODED_LEN)?;
         let mut r = Reader { buf: bytes, pos: 6 };
         let shape = [r.u16(), r.u16(), r.u16()];
         if shape.map(usize::from) != [I, H, O] {
@@ -669,16 +672,16 @@ impl<const I: usize, const H: usize, const O: usize, const L: usize> Trainer<I, 
         hidden: Option<&mut [f32; H]>,
         bytes: &[u8],
     ) -> Result<()> {
-        check_prefix(bytes, magic, STATE_HEADER)?;
+        let len = match hidden {
+            Some(_) => Self::STREAM_STATE_LEN,
+            None => Self::STATE_LEN,
+        };
+        check_prefix(bytes, magic, STATE_HEADER, len)?;
         let mut r = Reader { buf: bytes, pos: 6 };
         let shape = [r.u16(), r.u16(), r.u16(), r.u16()];
         if shape.map(usize::from) != [I, H, O, L] {
             return Err(Error::ShapeMismatch);
         }
-        let len = match hidden {
-            Some(_) => Self::STREAM_STATE_LEN,
-            None => Self::STATE_LEN,
-        };
         check_length_and_crc(bytes, len)?;
         let [act, flags] = r.array::<2>();
         let activation = activation_from(act)?;
@@ -835,13 +838,10 @@ mod tests {
             assert_eq!(d.read_from(bytes), Err(want));
             assert_eq!(d, dest, "destination changed on {want:?}");
         };
-        check(
-            &rec[..10],
-            Error::BufferTooShort {
-                needed: 16,
-                got: 10,
-            },
-        );
+        // Shorter than the header: too short for the one record this type takes.
+        for got in [0, 10] {
+            check(&rec[..got], Error::BufferTooShort { needed: 1304, got });
+        }
         check(
             &rec[..1000],
             Error::BufferTooShort {
@@ -873,8 +873,7 @@ mod tests {
                 Error::NonFiniteValue,
             );
         }
-        // A buffer that holds just the header: too short for the whole record, which it can
-        // now name.
+        // A buffer that holds just the header: too short for the whole record.
         check(
             &rec[..16],
             Error::BufferTooShort {
@@ -965,7 +964,7 @@ mod tests {
         check(
             &rec[..47],
             Error::BufferTooShort {
-                needed: 48,
+                needed: 1336,
                 got: 47,
             },
         );
@@ -1078,13 +1077,9 @@ mod tests {
             assert_eq!(hh, dest_h, "hidden state changed on {want:?}");
         };
         let len = St::STREAM_STATE_LEN;
-        check(
-            &rec[..len - 1],
-            Error::BufferTooShort {
-                needed: len,
-                got: len - 1,
-            },
-        );
+        for got in [0, 47, len - 1] {
+            check(&rec[..got], Error::BufferTooShort { needed: len, got });
+        }
         // Each reader takes only its own record.
         let mut plain = [0u8; St::STATE_LEN];
         t.write_state(&rng, &mut plain).unwrap();

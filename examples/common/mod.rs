@@ -130,6 +130,13 @@ pub fn value<T: std::str::FromStr>(
             &format!("{flag} needs a value ({what}), not the flag '{raw}'"),
         );
     }
+    // `--out-dir ''` would otherwise write into the current directory, `--out ''` fail later.
+    if raw.is_empty() {
+        usage_error(
+            usage,
+            &format!("{flag} needs a value ({what}), not an empty one"),
+        );
+    }
     raw.parse()
         .unwrap_or_else(|_| usage_error(usage, &format!("{flag}: '{raw}' is not {what}")))
 }
