@@ -50,7 +50,6 @@ const X1P127: f32 = f32::from_bits(0x7f00_0000);
 pub(crate) fn expf(x: f32) -> f32 {
     let bits = x.to_bits();
     let hx = bits & 0x7fff_ffff;
-    let negative = bits >> 31 != 0;
 
     // Argument reduction: `x = k ln 2 + hi - lo`, `hi = x - k · LN2_HI`, `lo = k · LN2_LO`.
     let half = f32::from_bits(0x3f00_0000 | (bits & 0x8000_0000)); // ±0.5, the sign of x
@@ -73,12 +72,16 @@ pub(crate) fn expf(x: f32) -> f32 {
     let pow2 = |n: i32| f32::from_bits((n.wrapping_add(0x7f) as u32) << 23);
     let main = y * pow2(k1) * pow2(k - k1);
 
+    // Each case is one comparison of the bits, true only for rare inputs: where the compiler
+    // turns these selects into branches (x86-64 has no scalar select for floats; the output
+    // layer of one unit is a scalar), none of them depends on the sign of `x`, which is as
+    // good as random in training and would be mispredicted every other time.
     if hx > 0x7f80_0000 {
         x // NaN
-    } else if !negative && hx >= 0x42b1_7218 {
-        x * X1P127 // x ≥ 88.72: overflows to +∞
-    } else if negative && hx >= 0x42cf_f1b5 {
-        0.0 // x ≤ -103.97
+    } else if bits as i32 >= 0x42b1_7218 {
+        x * X1P127 // x ≥ 88.72: overflows to +∞ (positive, and not NaN)
+    } else if bits >= 0xc2cf_f1b5 {
+        0.0 // x ≤ -103.97 (negative, and not NaN)
     } else if hx <= 0x3900_0000 {
         1.0 + x // |x| ≤ 2^-14
     } else {
