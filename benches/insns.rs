@@ -1,6 +1,6 @@
 //! The work of the criterion benchmarks in `benches/train.rs`, in a plain loop, for counting
 //! executed instructions: exact and repeatable where timings on a shared machine are not.
-//! `scripts/desktop-insns.sh` runs it under valgrind's callgrind with two loop counts and
+//! `scripts/desktop-insns.sh` runs it under valgrind's cachegrind with two loop counts and
 //! divides the difference by the difference of the counts (so start-up does not count).
 //!
 //!     insns train-from-init|train-halfway|inference N

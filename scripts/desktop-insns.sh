@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Instructions executed per training iteration and per inference pass on this machine (the
-# seed's setup, as in benches/train.rs), counted by valgrind's callgrind: exact and repeatable,
+# seed's setup, as in benches/train.rs), counted by valgrind's cachegrind: exact and repeatable,
 # where timings on a shared virtual machine vary by 10-40%. Needs valgrind
 # (`apt-get install valgrind`).
 #
@@ -22,21 +22,20 @@ for line in sys.stdin:
 [ -x "$exe" ] || { echo "could not build benches/insns.rs" >&2; exit 1; }
 n1=2000
 n2=22000
-count() {
-  valgrind --tool=callgrind --callgrind-out-file=/dev/null "$exe" "$1" "$2" 2>&1 \
-    | sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
-}
-mispredicted() {
+# One cachegrind run gives both counts: the instructions ("I refs") and the mispredicted
+# conditional and indirect branches ("Mispredicts"), as "instructions mispredicts".
+counts() {
   valgrind --tool=cachegrind --cache-sim=no --branch-sim=yes --cachegrind-out-file=/dev/null \
-    "$exe" "$1" "$2" 2>&1 | sed -n 's/.*Mispredicts: *\([0-9,]*\) .*/\1/p' | tr -d ,
+    "$exe" "$1" "$2" 2>&1 | tr -d , | awk '
+      /I *refs:/ {i = $NF}
+      /Mispredicts:/ {for (k = 1; k <= NF; k++) if ($k == "Mispredicts:") m = $(k + 1)}
+      END {if (i != "" && m != "") print i, m}'
 }
 echo "| work ($(uname -m), Rust $(rustc --version | cut -d' ' -f2), release) | instructions | mispredicted branches (simulated) |"
 echo "| --- | ---: | ---: |"
 for mode in train-from-init train-halfway inference; do
-  c1=$(count "$mode" "$n1")
-  c2=$(count "$mode" "$n2")
-  m1=$(mispredicted "$mode" "$n1")
-  m2=$(mispredicted "$mode" "$n2")
+  read -r c1 m1 <<< "$(counts "$mode" "$n1")"
+  read -r c2 m2 <<< "$(counts "$mode" "$n2")"
   [ -n "$c1" ] && [ -n "$c2" ] && [ -n "$m1" ] && [ -n "$m2" ] || { echo "valgrind gave no count" >&2; exit 1; }
   mis=$(python3 -c "print(f'{($m2 - $m1) / ($n2 - $n1):.1f}')")
   echo "| $mode | $(( (c2 - c1) / (n2 - n1) )) | $mis |"
