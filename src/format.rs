@@ -873,7 +873,9 @@ mod tests {
                 Error::NonFiniteValue,
             );
         }
-        // A buffer that holds just the header: too short for the whole record.
+        // A buffer that holds just the header: too short for the whole record, but what the
+        // header holds is checked first, so a header alone is told apart by its magic, version
+        // and shape.
         check(
             &rec[..16],
             Error::BufferTooShort {
@@ -881,6 +883,9 @@ mod tests {
                 got: 16,
             },
         );
+        check(&edited(&rec, 0, b"X")[..16], Error::BadMagic);
+        check(&edited(&rec, 4, &[2])[..16], Error::UnsupportedVersion(2));
+        check(&edited(&rec, 8, &[8])[..16], Error::ShapeMismatch);
         // A record of another shape is rejected by shape, before anything else.
         let other = Rnn::<2, 8, 1>::zeros(Activation::Sigmoid, false);
         let mut small = [0u8; Rnn::<2, 8, 1>::ENCODED_LEN];
@@ -1006,6 +1011,7 @@ mod tests {
                 Error::NonFiniteValue,
             );
         }
+        // Just the header: too short, unless what it holds is wrong already.
         check(
             &rec[..48],
             Error::BufferTooShort {
@@ -1013,6 +1019,9 @@ mod tests {
                 got: 48,
             },
         );
+        check(&model_rec[..48], Error::BadMagic);
+        check(&edited(&rec, 4, &[2])[..48], Error::UnsupportedVersion(2));
+        check(&edited(&rec, 12, &[9])[..48], Error::ShapeMismatch);
     }
 
     /// A latch learner after `windows` windows of its stream: trainer, RNG, hidden state and
