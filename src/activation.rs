@@ -7,7 +7,12 @@
 #[inline]
 #[must_use]
 pub fn sigmoid(x: f32) -> f32 {
-    1.0 / (1.0 + libm::expf(-x))
+    // libm's `expf` on x87, which has its own; a copy of it with its bits everywhere else.
+    #[cfg(all(target_arch = "x86", not(target_feature = "sse2")))]
+    let e = libm::expf(-x);
+    #[cfg(not(all(target_arch = "x86", not(target_feature = "sse2"))))]
+    let e = crate::branch_free::expf_scalar(-x);
+    1.0 / (1.0 + e)
 }
 
 /// [`sigmoid`] on every element of `x`, in place: the same bits as calling it on each.

@@ -89,6 +89,72 @@ pub(crate) fn expf(x: f32) -> f32 {
     }
 }
 
+/// `e^x`, the same bits as `libm::expf(x)` (0.2) for every `x`: libm's code, branches and all,
+/// with its last step done in place. [`crate::activation::sigmoid`] calls it, and so does every
+/// sigmoid where there is no SIMD (on microcontrollers).
+///
+/// libm ends by calling `scalbnf(y, k)`, a general function for any `y` and any `k`. Here
+/// `y = e^r` lies in `[0.7, 1.5]` and `k` in `-150..=128`, so `y · 2^k` rounded once is one
+/// multiplication by a power of two made from its bits when `2^k` is a normal `f32`, two below
+/// and above (as in [`expf`]); `scalbnf` rounds once too, so the bits are the same (the unit
+/// tests check every threshold's neighbours, the exhaustive test all 2³² inputs). On a
+/// Cortex-M4F that call and its helpers were about 1,000 of the 29,948 instructions of a
+/// training iteration of the course's setup.
+///
+/// Not on x86 without SSE2 (x87): libm has its own `expf` for it, which this copy would not
+/// match.
+#[inline]
+pub(crate) fn expf_scalar(x: f32) -> f32 {
+    let bits = x.to_bits();
+    let negative = bits >> 31 != 0;
+    let hx = bits & 0x7fff_ffff;
+    if hx >= 0x42ae_ac50 {
+        if hx > 0x7f80_0000 {
+            return x; // NaN
+        }
+        if !negative && hx >= 0x42b1_7218 {
+            return x * X1P127; // x ≥ 88.72: overflows to +∞
+        }
+        if negative && hx >= 0x42cf_f1b5 {
+            return 0.0; // x ≤ -103.97
+        }
+    }
+    // Argument reduction as libm's: `x = k ln 2 + hi - lo`.
+    let (k, hi, lo) = if hx > 0x3eb1_7218 {
+        // |x| > 0.5 ln 2
+        let k = if hx > 0x3f85_1592 {
+            // |x| > 1.5 ln 2 (`as` saturates, as in libm, which is Rust too)
+            (INV_LN2 * x + if negative { -0.5 } else { 0.5 }) as i32
+        } else if negative {
+            -1
+        } else {
+            1
+        };
+        let kf = k as f32;
+        (k, x - kf * LN2_HI, kf * LN2_LO)
+    } else if hx > 0x3900_0000 {
+        // 2^-14 < |x| ≤ 0.5 ln 2
+        (0, x, 0.0)
+    } else {
+        return 1.0 + x; // |x| ≤ 2^-14
+    };
+    let r = hi - lo;
+    let rr = r * r;
+    let c = r - rr * (P1 + rr * P2);
+    let y = 1.0 + (r * c / (2.0 - c) - lo + hi);
+    let pow2 = |n: i32| f32::from_bits(((n + 0x7f) as u32) << 23);
+    if k == 0 {
+        y
+    } else if (-126..=127).contains(&k) {
+        y * pow2(k)
+    } else {
+        // 2^k is not a normal f32 (results near overflow or below the normals): two factors,
+        // the first product exact.
+        let k1 = k >> 1;
+        y * pow2(k1) * pow2(k - k1)
+    }
+}
+
 /// `tanh x`, the same bits as `libm::tanhf(x)` (0.2) for every `x`, computed without branches.
 ///
 /// libm's cases, on `a = |x|`: above 10 (and NaN), `1 + 0 / a`; above `ln 3 / 2`,
@@ -284,6 +350,25 @@ mod tests {
         same_bits_near("expf", expf, libm::expf, &EDGES);
     }
 
+    #[test]
+    fn scalar_expf_matches_libm_near_every_threshold_and_across_the_range() {
+        same_bits_near("expf_scalar", expf_scalar, libm::expf, &EDGES);
+    }
+
+    /// Where `2^k` stops being a normal `f32`: the last inputs below overflow (`k = 128`) and
+    /// the results below the normals, as libm gives them.
+    #[test]
+    fn scalar_expf_near_overflow_and_underflow() {
+        let below_overflow = f32::from_bits(0x42b1_7217);
+        assert_eq!(
+            expf_scalar(below_overflow).to_bits(),
+            libm::expf(below_overflow).to_bits()
+        );
+        assert!(expf_scalar(below_overflow).is_finite());
+        assert_eq!(expf_scalar(-100.0).to_bits(), libm::expf(-100.0).to_bits());
+        assert!(expf_scalar(-100.0) > 0.0 && !expf_scalar(-100.0).is_normal());
+    }
+
     /// Every threshold of `libm::tanhf`, and those of `expm1f` on the arguments it passes
     /// (`|x|` at half of each).
     #[test]
@@ -352,6 +437,14 @@ mod tests {
     fn exhaustive_expf_matches_libm_on_every_input() {
         let bad = mismatches(expf, libm::expf);
         assert_eq!(bad, 0, "{bad} inputs where expf differs from libm's");
+    }
+
+    /// The same for `expf_scalar`.
+    #[test]
+    #[ignore = "all 2^32 inputs: run in release, as CI does"]
+    fn exhaustive_scalar_expf_matches_libm_on_every_input() {
+        let bad = mismatches(expf_scalar, libm::expf);
+        assert_eq!(bad, 0, "{bad} inputs where expf_scalar differs from libm's");
     }
 
     /// The same for `tanhf`.
