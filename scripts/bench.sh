@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${RUNS:-5}
-names="train_iteration_2_16_1_L8_from_init train_iteration_2_16_1_L8_halfway inference_2_16_1_L8_halfway sigmoid_x136 sigmoid_in_place_x136 tanh_x128 tanh_in_place_x128"
+names="train_iteration_2_16_1_L8_from_init train_iteration_2_16_1_L8_halfway inference_2_16_1_L8_halfway sigmoid_libm_x136 sigmoid_x136 sigmoid_in_place_x136 tanh_x128 tanh_in_place_x128"
 out=target/bench-runs
 rm -rf "$out"
 mkdir -p "$out"

@@ -58,8 +58,9 @@
 //! - No panics on any input: bad input returns an [`Error`], and a training step that would
 //!   make a weight, gradient or loss NaN or infinite changes nothing. The firmware example
 //!   checks at link time that no panic path is left.
-//! - Reproducible: every float function is `libm`'s (where there is SIMD, the activations'
-//!   `expf` and `tanhf` are branch-free copies of libm's, with its bits on every input) and
+//! - Reproducible: every float function is `libm`'s (the activations' `expf` and `tanhf` are
+//!   copies of libm's with its bits on every input: branch-free where there is SIMD, and an
+//!   `expf` that does `scalbnf`'s work in place elsewhere) and
 //!   every sum has a fixed order, so a seed gives the same weight bits on x86-64, 32-bit x86 with SSE2, Cortex-M, RISC-V and
 //!   big-endian PowerPC (checked in CI, under QEMU where it is not the host). On x87 floating
 //!   point (32-bit x86 without SSE2, such as the i586 targets), which does not round f32
@@ -69,8 +70,8 @@
 //! # Features
 //!
 //! - `small-code`: rolled-up loops for less code and the same bits, for cores without a
-//!   floating-point unit (about 4.9 KB less in the Cortex-M3 firmware, for 1% more
-//!   instructions). Not for cores with one: on a Cortex-M4F it takes 2.6 times the
+//!   floating-point unit (about 5.0 KB less in the Cortex-M3 firmware, for 1% more
+//!   instructions). Not for cores with one: on a Cortex-M4F it takes 2.7 times the
 //!   instructions.
 //!
 //! The repository's README has the measured speed and footprint on the desktop and on four
