@@ -14,10 +14,10 @@
 //! no branch predictor to miss, computing every path costs more than it saves (a Cortex-M4F took
 //! 2% more instructions per training iteration with the branch-free `expf`): there the sigmoid
 //! calls [`expf_scalar`], libm's `expf` with its branches, which does the work of its call of
-//! `scalbnf` in place, and a tanh layer calls `libm::tanhf`. The bits are libm's either way: the unit tests compare each with libm on over a million
-//! inputs, every threshold's neighbours among them, and exhaustive tests (`cargo test --release
-//! --lib -- --ignored exhaustive`, run in CI; about two minutes on two cores) on all 2³² bit
-//! patterns.
+//! `scalbnf` in place, and a tanh layer calls `libm::tanhf`. The bits are libm's either way:
+//! the unit tests compare each copy with libm on over a million inputs, every threshold's
+//! neighbours among them, and exhaustive tests (`cargo test --release --lib -- --ignored
+//! exhaustive`, run in CI; about two minutes on two cores) on all 2³² bit patterns.
 
 /// `ln 2`, its high part, with a zero low half so that `k · LN2_HI` is exact for `|k| < 2^8`.
 const LN2_HI: f32 = f32::from_bits(0x3f31_7200);
@@ -106,6 +106,10 @@ pub(crate) fn expf(x: f32) -> f32 {
 /// Not on x86 without SSE2 (x87): libm has its own `expf` for it, which this copy would not
 /// match.
 #[inline]
+#[cfg_attr(
+    all(target_arch = "x86", not(target_feature = "sse2")),
+    allow(dead_code)
+)]
 pub(crate) fn expf_scalar(x: f32) -> f32 {
     let bits = x.to_bits();
     let negative = bits >> 31 != 0;
