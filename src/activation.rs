@@ -15,10 +15,11 @@
 #[must_use]
 pub fn sigmoid(x: f32) -> f32 {
     // libm's `expf` on x87, which has its own; a copy of it with its bits everywhere else.
-    #[cfg(all(target_arch = "x86", not(target_feature = "sse2")))]
-    let e = libm::expf(-x);
-    #[cfg(not(all(target_arch = "x86", not(target_feature = "sse2"))))]
-    let e = crate::branch_free::expf_scalar(-x);
+    let e = if cfg!(all(target_arch = "x86", not(target_feature = "sse2"))) {
+        libm::expf(-x)
+    } else {
+        crate::branch_free::expf_scalar(-x)
+    };
     1.0 / (1.0 + e)
 }
 

@@ -59,18 +59,13 @@ pub(crate) fn expf(x: f32) -> f32 {
     let kf = k as f32;
     let hi = x - kf * LN2_HI;
     let lo = kf * LN2_LO;
-    let r = hi - lo;
-
-    let rr = r * r;
-    let c = r - rr * (P1 + rr * P2);
-    let y = 1.0 + (r * c / (2.0 - c) - lo + hi);
+    let y = exp_reduced(hi, lo);
 
     // `scalbnf(y, k)`: `y · 2^k` rounded once. As two factors `2^(k/2)` and `2^(k - k/2)`,
     // each a normal `f32` for `k` in `-150..=128`; the first product is exact (it stays a
     // normal `f32`), so the second is that one rounding, as `scalbnf`'s.
+    // (Wrapping in `pow2`: where `x` is a special case, `k` can be far out of range.)
     let k1 = k >> 1;
-    // (Wrapping: where `x` is a special case, `k` can be far out of range.)
-    let pow2 = |n: i32| f32::from_bits((n.wrapping_add(0x7f) as u32) << 23);
     let main = y * pow2(k1) * pow2(k - k1);
 
     // Each case is one comparison of the bits, true only for rare inputs: where the compiler
@@ -106,10 +101,6 @@ pub(crate) fn expf(x: f32) -> f32 {
 /// Not on x86 without SSE2 (x87): libm has its own `expf` for it, which this copy would not
 /// match.
 #[inline]
-#[cfg_attr(
-    all(target_arch = "x86", not(target_feature = "sse2")),
-    allow(dead_code)
-)]
 pub(crate) fn expf_scalar(x: f32) -> f32 {
     let bits = x.to_bits();
     let negative = bits >> 31 != 0;
@@ -144,13 +135,10 @@ pub(crate) fn expf_scalar(x: f32) -> f32 {
     } else {
         return 1.0 + x; // |x| ≤ 2^-14
     };
-    let r = hi - lo;
-    let rr = r * r;
-    let c = r - rr * (P1 + rr * P2);
-    let y = 1.0 + (r * c / (2.0 - c) - lo + hi);
-    // (Wrapping: `k` is in `-150..=128` here, but the compiler cannot see it, and a panic path
-    // for an overflow that never happens would survive in a build with overflow checks.)
-    let pow2 = |n: i32| f32::from_bits((n.wrapping_add(0x7f) as u32) << 23);
+    let y = exp_reduced(hi, lo);
+    // (Wrapping, here and in `pow2`: `k` is in `-150..=128`, but the compiler cannot see it,
+    // and a panic path for an overflow that never happens would survive in a build with
+    // overflow checks.)
     if k == 0 {
         y
     } else if (-126..=127).contains(&k) {
@@ -240,13 +228,30 @@ fn expm1f_for_tanh(x: f32) -> f32 {
     let e = hxs * ((r1 - t) / (6.0 - r * t));
     let e = r * (e - c) - c - hxs;
 
-    let pow2 = |n: i32| f32::from_bits((n.wrapping_add(0x7f) as u32) << 23);
     let (two_k, two_minus_k) = (pow2(k), pow2(k.wrapping_neg()));
     if k < 23 {
         (r - e + (1.0 - two_minus_k)) * two_k
     } else {
         (r - (e + two_minus_k) + 1.0) * two_k
     }
+}
+
+/// `e^r` for `r = hi - lo` in `[-0.5 ln 2, 0.5 ln 2]`, as libm's `expf` computes it: a rational
+/// approximation, `lo` put back after the division. The shared middle of [`expf`] and
+/// [`expf_scalar`].
+#[inline(always)]
+fn exp_reduced(hi: f32, lo: f32) -> f32 {
+    let r = hi - lo;
+    let rr = r * r;
+    let c = r - rr * (P1 + rr * P2);
+    1.0 + (r * c / (2.0 - c) - lo + hi)
+}
+
+/// `2^n` for `n` in `-126..=127` (the normal `f32`s), made from its bits; garbage elsewhere
+/// (wrapping, never a panic).
+#[inline(always)]
+fn pow2(n: i32) -> f32 {
+    f32::from_bits((n.wrapping_add(0x7f) as u32) << 23)
 }
 
 /// `t as i32` for `|t| < 2^22`, without a conversion instruction: `as i32` saturates, which
