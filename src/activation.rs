@@ -29,7 +29,7 @@ pub fn sigmoid(x: f32) -> f32 {
 /// branches that the compiler runs on four elements at a time (its bits are libm's on every one
 /// of the 2³² inputs, checked by an exhaustive test): the 136 sigmoids of a training iteration
 /// of the course's setup, a hidden layer at a time, take about 60% of the time of 136 calls of
-/// [`sigmoid`], and under half that of 136 calls of `libm::expf` (`cargo bench --bench train --
+/// [`sigmoid`], and about half that of 136 calls of `libm::expf` (`cargo bench --bench train --
 /// sigmoid`; README). Elsewhere, [`sigmoid`] on each
 /// element: on a microcontroller the call is smaller and, measured on a Cortex-M4F, faster.
 #[inline]
