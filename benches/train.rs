@@ -57,30 +57,30 @@ fn bench(c: &mut Criterion) {
     });
 }
 
+/// `f` called on each of `xs`, one call at a time, the results summed (so none is optimised
+/// away).
+fn bench_each(c: &mut Criterion, name: &str, xs: &[f32], f: impl Fn(f32) -> f32) {
+    c.bench_function(name, |b| {
+        b.iter(|| {
+            let mut s = 0.0;
+            for &x in black_box(xs) {
+                s += f(x);
+            }
+            black_box(s)
+        })
+    });
+}
+
 /// The sigmoids of one iteration: 16 hidden and 1 output per step, 8 steps, 136 in all; one
 /// call of `libm::expf` each (as the crate did on a microcontroller), one of the crate's copy of
 /// it with `scalbnf` done in place (`sigmoid`, as on a microcontroller now), and a hidden layer
 /// at a time (`sigmoid_in_place`, as the crate does where there is SIMD).
 fn bench_sigmoid(c: &mut Criterion) {
     let xs: Vec<f32> = (0..136).map(|i| (i as f32) * 0.05 - 3.0).collect();
-    c.bench_function("sigmoid_libm_x136", |b| {
-        b.iter(|| {
-            let mut s = 0.0;
-            for &x in black_box(&xs) {
-                s += 1.0 / (1.0 + libm::expf(-x));
-            }
-            black_box(s)
-        })
+    bench_each(c, "sigmoid_libm_x136", &xs, |x| {
+        1.0 / (1.0 + libm::expf(-x))
     });
-    c.bench_function("sigmoid_x136", |b| {
-        b.iter(|| {
-            let mut s = 0.0;
-            for &x in black_box(&xs) {
-                s += tinyrnn::activation::sigmoid(x);
-            }
-            black_box(s)
-        })
-    });
+    bench_each(c, "sigmoid_x136", &xs, tinyrnn::activation::sigmoid);
     c.bench_function("sigmoid_in_place_x136", |b| {
         let mut v = [0.0f32; 136];
         b.iter(|| {
@@ -98,15 +98,7 @@ fn bench_sigmoid(c: &mut Criterion) {
 /// The same for a tanh hidden layer: 16 per step, 8 steps, 128 in all.
 fn bench_tanh(c: &mut Criterion) {
     let xs: Vec<f32> = (0..128).map(|i| (i as f32) * 0.05 - 3.0).collect();
-    c.bench_function("tanh_x128", |b| {
-        b.iter(|| {
-            let mut s = 0.0;
-            for &x in black_box(&xs) {
-                s += Activation::Tanh.apply(x);
-            }
-            black_box(s)
-        })
-    });
+    bench_each(c, "tanh_x128", &xs, |x| Activation::Tanh.apply(x));
     c.bench_function("tanh_in_place_x128", |b| {
         let mut v = [0.0f32; 128];
         b.iter(|| {
