@@ -15,8 +15,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v cargo-mutants >/dev/null || cargo install cargo-mutants --locked
 status=0
+mkdir -p target   # cargo-mutants creates its output folder, but not a missing parent (fresh clone)
 cargo mutants --jobs "$(nproc)" --output target/mutants \
   --cargo-test-arg=--lib --cargo-test-arg=--tests "$@" || status=$?
+# cargo-mutants exits 2 when some mutant was missed, 3 on a timeout: a report, not a failure
+# of this script, unless it could not run at all.
+[ "$status" = 0 ] || [ "$status" = 2 ] || [ "$status" = 3 ] || exit "$status"
 out=target/mutants/mutants.out
 echo
 for kind in caught missed timeout unviable; do
@@ -24,6 +28,4 @@ for kind in caught missed timeout unviable; do
 done
 echo "survivors:"
 cat "$out/missed.txt"
-# cargo-mutants exits 2 when some mutant was missed, 3 on a timeout: a report, not a failure
-# of this script, unless it could not run at all.
-[ "$status" = 0 ] || [ "$status" = 2 ] || [ "$status" = 3 ] || exit "$status"
+
