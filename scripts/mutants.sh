@@ -28,4 +28,3 @@ for kind in caught missed timeout unviable; do
 done
 echo "survivors:"
 cat "$out/missed.txt"
-
