@@ -9,7 +9,7 @@
 //!
 //! Output: semihosting under QEMU (feature `qemu`, the default), RTT on a real board (feature
 //! `microbit-v2`). Floats are printed as fixed-point integers: one float printed through
-//! `core::fmt` would add some 17 KiB of flash (feature `fmt-float`; see the README).
+//! `core::fmt` would add 17-19 KiB of flash (feature `fmt-float`; see the README).
 #![no_std]
 #![no_main]
 // With `pretrained` the training settings go unused.
