@@ -58,14 +58,14 @@
 //! - No panics on any input: bad input returns an [`Error`], and a training step that would
 //!   make a weight, gradient or loss NaN or infinite changes nothing. The firmware example
 //!   checks at link time that no panic path is left.
-//! - Reproducible: every float function is `libm`'s or a copy of it with its bits on every
-//!   input (where there is SIMD, the activations' `expf` and `tanhf` without branches;
-//!   elsewhere, the sigmoid's `expf` with `scalbnf`'s work done in place) and every sum has a
-//!   fixed order, so a seed gives the same weight bits on x86-64, 32-bit x86 with SSE2, Cortex-M, RISC-V and
+//! - Reproducible: every float function is `libm`'s or a copy of it with its bits on every input
+//!   (where there is SIMD, the activations' `expf` and `tanhf` without branches; elsewhere, the
+//!   sigmoid's `expf` with `scalbnf`'s work done in place) and every sum has a fixed order, so a
+//!   seed gives the same weight bits on x86-64, 32-bit x86 with SSE2, Cortex-M, RISC-V and
 //!   big-endian PowerPC (checked in CI, under QEMU where it is not the host). On x87 floating
 //!   point (32-bit x86 without SSE2, such as the i586 targets), which does not round f32
-//!   arithmetic as IEEE does, that and the finiteness checks fail, so the crate refuses to
-//!   build there unless given `--cfg tinyrnn_x87`.
+//!   arithmetic as IEEE does, that and the finiteness checks fail, so the crate refuses to build
+//!   there unless given `--cfg tinyrnn_x87`.
 //!
 //! # Features
 //!
