@@ -169,9 +169,10 @@ const FLAG_BIASES: u8 = 1;
 const FLAG_CLIP: u8 = 2;
 
 /// CRC-32 (IEEE 802.3, reflected, as zlib's `crc32` and PNG's), a nibble at a time from a
-/// 16-entry table: small enough for a microcontroller's flash.
+/// 16-entry table: small enough for a microcontroller's flash. A `const fn`, so that
+/// [`Rnn::from_bytes`] can check a record at compile time.
 #[must_use]
-pub fn crc32(bytes: &[u8]) -> u32 {
+pub const fn crc32(bytes: &[u8]) -> u32 {
     const TABLE: [u32; 16] = {
         let mut t = [0u32; 16];
         let mut i = 0;
@@ -192,9 +193,13 @@ pub fn crc32(bytes: &[u8]) -> u32 {
         t
     };
     let mut crc = !0u32;
-    for &b in bytes {
-        crc = TABLE[((crc ^ u32::from(b)) & 0xf) as usize] ^ (crc >> 4);
-        crc = TABLE[((crc ^ (u32::from(b) >> 4)) & 0xf) as usize] ^ (crc >> 4);
+    let mut rest = bytes;
+    // (A `while`, as a `for` loop cannot run in a `const fn`.)
+    while let Some((&b, tail)) = rest.split_first() {
+        let b = b as u32;
+        crc = TABLE[((crc ^ b) & 0xf) as usize] ^ (crc >> 4);
+        crc = TABLE[((crc ^ (b >> 4)) & 0xf) as usize] ^ (crc >> 4);
+        rest = tail;
     }
     !crc
 }
@@ -302,7 +307,7 @@ fn activation_code(a: Activation) -> u8 {
     }
 }
 
-fn activation_from(code: u8) -> Result<Activation> {
+const fn activation_from(code: u8) -> Result<Activation> {
     match code {
         0 => Ok(Activation::Sigmoid),
         1 => Ok(Activation::Tanh),
@@ -310,45 +315,70 @@ fn activation_from(code: u8) -> Result<Activation> {
     }
 }
 
+// The checks below are `const fn`s, so that `Rnn::from_bytes` can run them at compile time:
+// hence `while` loops, `match` instead of `?`, and `split_*_chunk` instead of ranges.
+
 /// Checks the header's magic and version. A buffer shorter than the header is too short for the
 /// record `len` bytes long that its type would accept, and is reported so.
-fn check_prefix(bytes: &[u8], magic: [u8; 4], header: usize, len: usize) -> Result<()> {
+const fn check_prefix(bytes: &[u8], magic: [u8; 4], header: usize, len: usize) -> Result<()> {
+    let too_short = Error::BufferTooShort {
+        needed: len,
+        got: bytes.len(),
+    };
     if bytes.len() < header {
-        return Err(Error::BufferTooShort {
-            needed: len,
-            got: bytes.len(),
-        });
+        return Err(too_short);
     }
-    if bytes.get(..4) != Some(&magic[..]) {
+    let Some(&[m0, m1, m2, m3, v0, v1]) = bytes.first_chunk::<6>() else {
+        return Err(too_short); // (every header is longer)
+    };
+    if u32::from_le_bytes([m0, m1, m2, m3]) != u32::from_le_bytes(magic) {
         return Err(Error::BadMagic);
     }
-    let version = u16::from_le_bytes([bytes[4], bytes[5]]);
+    let version = u16::from_le_bytes([v0, v1]);
     if version != VERSION {
         return Err(Error::UnsupportedVersion(version));
     }
     Ok(())
 }
 
-fn check_length_and_crc(bytes: &[u8], len: usize) -> Result<()> {
-    let Some(record) = bytes.get(..len) else {
-        return Err(Error::BufferTooShort {
-            needed: len,
-            got: bytes.len(),
-        });
+const fn check_length_and_crc(bytes: &[u8], len: usize) -> Result<()> {
+    let too_short = Error::BufferTooShort {
+        needed: len,
+        got: bytes.len(),
     };
-    let (body, stored) = record.split_at(len - CRC_LEN);
-    let stored = u32::from_le_bytes([stored[0], stored[1], stored[2], stored[3]]);
-    if crc32(body) != stored {
+    let Some((record, _)) = bytes.split_at_checked(len) else {
+        return Err(too_short);
+    };
+    let Some((body, stored)) = record.split_last_chunk::<CRC_LEN>() else {
+        return Err(too_short); // (every record is longer)
+    };
+    if crc32(body) != u32::from_le_bytes(*stored) {
         return Err(Error::BadChecksum);
     }
     Ok(())
 }
 
 /// Whether every f32 stored in `bytes` (a whole number of them) is finite.
-fn all_finite_le(bytes: &[u8]) -> bool {
-    bytes
-        .chunks_exact(4)
-        .all(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]).is_finite())
+const fn all_finite_le(bytes: &[u8]) -> bool {
+    let mut rest = bytes;
+    while let Some((c, tail)) = rest.split_first_chunk::<4>() {
+        if !f32::from_le_bytes(*c).is_finite() {
+            return false;
+        }
+        rest = tail;
+    }
+    true
+}
+
+/// The next f32 of a record already checked to hold it (0 past the end, which cannot happen).
+const fn take_f32(bytes: &mut &[u8]) -> f32 {
+    match bytes.split_first_chunk::<4>() {
+        Some((c, tail)) => {
+            *bytes = tail;
+            f32::from_le_bytes(*c)
+        }
+        None => 0.0,
+    }
 }
 
 impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
@@ -437,29 +467,165 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
     /// # Ok::<(), tinyrnn::Error>(())
     /// ```
     pub fn read_from(&mut self, bytes: &[u8]) -> Result<()> {
-        check_prefix(bytes, MODEL_MAGIC, MODEL_HEADER, Self::ENCODED_LEN)?;
-        let mut r = Reader { buf: bytes, pos: 6 };
-        let shape = [r.u16(), r.u16(), r.u16()];
-        if shape.map(usize::from) != [I, H, O] {
+        let (activation, biases, params) = Self::check_record(bytes)?;
+        // Every check passed: now, and only now, change `self`.
+        self.activation = activation;
+        self.biases = biases;
+        self.read_params(&mut Reader {
+            buf: params,
+            pos: 0,
+        });
+        Ok(())
+    }
+
+    /// Decodes a model record (see [`crate::format`]) from the start of `bytes`: what
+    /// [`Rnn::read_from`] reads, as a new value, and a `const fn`. In a `static` it runs at
+    /// compile time: a model embedded with `include_bytes!` is checked by the compiler (a bad
+    /// record fails the build, as in the second example) and stays in flash, decoded, taking no
+    /// RAM and no decoding code. At run time, prefer [`Rnn::read_from`], which reads in place
+    /// instead of returning a second model of [`size_of::<Self>()`](size_of) bytes.
+    ///
+    /// # Errors
+    /// As [`Rnn::read_from`], the same error for the same bytes.
+    ///
+    /// # Examples
+    ///
+    /// A 1-1-1 model (5 parameters, 40 bytes), decoded at compile time into a `static`:
+    ///
+    /// ```
+    /// use tinyrnn::{Activation, Rnn};
+    ///
+    /// // As `Rnn::write_to` writes it; `include_bytes!("model.trnm")` gives the same.
+    /// const RECORD: [u8; 40] = [
+    ///     b'T', b'R', b'N', b'M', 1, 0, 1, 0, 1, 0, 1, 0, // magic, version, I, H, O
+    ///     1, 1, 0, 0, // tanh, biases on, reserved
+    ///     0, 0, 0, 0x3f, 0, 0, 0x80, 0xbf, 0, 0, 0, 0x40, // w_in 0.5, w -1, w_out 2
+    ///     0, 0, 0x80, 0x3e, 0, 0, 0, 0, // b_h 0.25, b_out 0
+    ///     0x20, 0x61, 0xdd, 0x9e, // CRC-32
+    /// ];
+    /// static MODEL: Rnn<1, 1, 1> = match Rnn::from_bytes(&RECORD) {
+    ///     Ok(model) => model,
+    ///     Err(_) => panic!("not a valid 1-1-1 model record"), // a compile error, not a panic
+    /// };
+    ///
+    /// assert_eq!((MODEL.activation, MODEL.biases), (Activation::Tanh, true));
+    /// assert_eq!((MODEL.w_in, MODEL.w, MODEL.w_out, MODEL.b_h), ([[0.5]], [[-1.0]], [[2.0]], [0.25]));
+    /// let mut h = [0.0];
+    /// let mut y = [0.0];
+    /// MODEL.step(&[1.0], &mut h, &mut y); // run from flash
+    ///
+    /// let mut copy = Rnn::<1, 1, 1>::default();
+    /// copy.read_from(&RECORD)?;
+    /// assert_eq!(copy, MODEL);
+    /// # Ok::<(), tinyrnn::Error>(())
+    /// ```
+    ///
+    /// One bit flipped, and the build fails (the checksum no longer matches):
+    ///
+    /// ```compile_fail
+    /// use tinyrnn::Rnn;
+    ///
+    /// const RECORD: [u8; 40] = [
+    ///     b'T', b'R', b'N', b'M', 1, 0, 1, 0, 1, 0, 1, 0,
+    ///     1, 1, 0, 0,
+    ///     0, 0, 0, 0x3f, 0, 0, 0x80, 0xbf, 0, 0, 0, 0x41, // w_out 8: not what the CRC says
+    ///     0, 0, 0x80, 0x3e, 0, 0, 0, 0,
+    ///     0x20, 0x61, 0xdd, 0x9e,
+    /// ];
+    /// static MODEL: Rnn<1, 1, 1> = match Rnn::from_bytes(&RECORD) {
+    ///     Ok(model) => model,
+    ///     Err(_) => panic!("not a valid 1-1-1 model record"),
+    /// };
+    /// ```
+    pub const fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        let (activation, biases, mut params) = match Self::check_record(bytes) {
+            Ok(checked) => checked,
+            Err(e) => return Err(e),
+        };
+        let mut m = Self::zeros(activation, biases);
+        // In the record's order: `w_in`, `w`, `w_out` row by row, then `b_h`, `b_out`.
+        let mut r = 0;
+        while r < I {
+            let mut c = 0;
+            while c < H {
+                m.w_in[r][c] = take_f32(&mut params);
+                c += 1;
+            }
+            r += 1;
+        }
+        let mut r = 0;
+        while r < H {
+            let mut c = 0;
+            while c < H {
+                m.w[r][c] = take_f32(&mut params);
+                c += 1;
+            }
+            r += 1;
+        }
+        let mut r = 0;
+        while r < H {
+            let mut c = 0;
+            while c < O {
+                m.w_out[r][c] = take_f32(&mut params);
+                c += 1;
+            }
+            r += 1;
+        }
+        let mut k = 0;
+        while k < H {
+            m.b_h[k] = take_f32(&mut params);
+            k += 1;
+        }
+        let mut k = 0;
+        while k < O {
+            m.b_out[k] = take_f32(&mut params);
+            k += 1;
+        }
+        Ok(m)
+    }
+
+    /// Checks that `bytes` start with a valid record of this model: what [`Rnn::read_from`]
+    /// and [`Rnn::from_bytes`] check, in the same order. Returns the activation, the biases
+    /// flag and the parameters' bytes.
+    const fn check_record(bytes: &[u8]) -> Result<(Activation, bool, &[u8])> {
+        if let Err(e) = check_prefix(bytes, MODEL_MAGIC, MODEL_HEADER, Self::ENCODED_LEN) {
+            return Err(e);
+        }
+        let Some((header, rest)) = bytes.split_first_chunk::<MODEL_HEADER>() else {
+            return Err(Error::BufferTooShort {
+                needed: Self::ENCODED_LEN,
+                got: bytes.len(),
+            }); // (check_prefix has checked the length)
+        };
+        let shape = [
+            u16::from_le_bytes([header[6], header[7]]) as usize,
+            u16::from_le_bytes([header[8], header[9]]) as usize,
+            u16::from_le_bytes([header[10], header[11]]) as usize,
+        ];
+        if shape[0] != I || shape[1] != H || shape[2] != O {
             return Err(Error::ShapeMismatch);
         }
-        check_length_and_crc(bytes, Self::ENCODED_LEN)?;
-        let [act, flags, res0, res1] = r.array::<4>();
-        let activation = activation_from(act)?;
+        if let Err(e) = check_length_and_crc(bytes, Self::ENCODED_LEN) {
+            return Err(e);
+        }
+        let [act, flags, res0, res1] = [header[12], header[13], header[14], header[15]];
+        let activation = match activation_from(act) {
+            Ok(a) => a,
+            Err(e) => return Err(e),
+        };
         if flags & !FLAG_BIASES != 0 || res0 != 0 || res1 != 0 {
             return Err(Error::InvalidField);
         }
-        let params = bytes
-            .get(MODEL_HEADER..MODEL_HEADER + 4 * Self::PARAMS)
-            .unwrap_or(&[]);
+        let Some((params, _)) = rest.split_at_checked(4 * Self::PARAMS) else {
+            return Err(Error::BufferTooShort {
+                needed: Self::ENCODED_LEN,
+                got: bytes.len(),
+            }); // (check_length_and_crc has checked the length)
+        };
         if !all_finite_le(params) {
             return Err(Error::NonFiniteValue);
         }
-        // Every check passed: now, and only now, change `self`.
-        self.activation = activation;
-        self.biases = flags & FLAG_BIASES != 0;
-        self.read_params(&mut r);
-        Ok(())
+        Ok((activation, flags & FLAG_BIASES != 0, params))
     }
 }
 
@@ -824,6 +990,7 @@ mod tests {
             back.read_from(&buf).unwrap();
             assert_eq!(bits(&back), bits(&m));
             assert_eq!((back.activation, back.biases), (act, biases));
+            assert_eq!(Model::from_bytes(&buf), Ok(back));
         }
     }
 
@@ -837,6 +1004,7 @@ mod tests {
             let mut d = dest.clone();
             assert_eq!(d.read_from(bytes), Err(want));
             assert_eq!(d, dest, "destination changed on {want:?}");
+            assert_eq!(Model::from_bytes(bytes), Err(want));
         };
         // Shorter than the header: too short for the one record this type takes.
         for got in [0, 10] {

@@ -67,9 +67,17 @@ fn read_all(bytes: &[u8]) -> (bool, bool, bool) {
     let dest = model(1000);
     let mut m = dest.clone();
     let model_ok = match m.read_from(bytes) {
-        Ok(()) => true,
-        Err(_) => {
+        Ok(()) => {
+            assert_eq!(
+                Model::from_bytes(bytes),
+                Ok(m),
+                "from_bytes and read_from disagree"
+            );
+            true
+        }
+        Err(e) => {
             assert_eq!(m, dest, "model changed by a failed read");
+            assert_eq!(Model::from_bytes(bytes), Err(e), "another error");
             false
         }
     };

@@ -1,5 +1,5 @@
 //! Any bytes read as a model: never a panic; on error the destination is unchanged; on success
-//! the model writes back to the same record.
+//! the model writes back to the same record. `Rnn::from_bytes` gives the same model or error.
 //!
 //! The first input byte picks a mode: odd = recompute the CRC-32 of the rest before reading
 //! (`common::record_bytes`).
@@ -23,7 +23,11 @@ fuzz_target!(|input: &[u8]| {
             let mut out = [0u8; Model::ENCODED_LEN];
             m.write_to(&mut out).unwrap();
             assert_eq!(&out[..], &data[..Model::ENCODED_LEN]);
+            assert_eq!(Model::from_bytes(&data), Ok(m));
         }
-        Err(_) => assert_eq!(m, dest),
+        Err(e) => {
+            assert_eq!(m, dest);
+            assert_eq!(Model::from_bytes(&data), Err(e));
+        }
     }
 });

@@ -87,6 +87,7 @@ fn model_and_training<const I: usize, const H: usize, const O: usize, const L: u
     opaque(model.parameters().fold(0.0, |s, w| s + w));
     opaque(model.write_to(opaque(&mut bytes[..])).is_ok());
     opaque(model.read_from(opaque(&bytes[..])).is_ok());
+    opaque(Rnn::<I, H, O>::from_bytes(opaque(&bytes[..])).is_ok());
     opaque(&ys);
     opaque((&h, &y));
 
