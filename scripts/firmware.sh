@@ -201,7 +201,7 @@ done
   printf '%s\n' "${rows[@]}"
 } | tee "$out/table.md"
 echo
-echo "Inference only (feature pretrained, release): the embedded model read and evaluated."
+echo "Inference only (feature pretrained, release): the embedded model, decoded at compile time, evaluated."
 {
   echo "| core (QEMU machine) | target | flash (B) | static RAM (B) | peak stack (B) | total RAM (B) |"
   echo "| --- | --- | ---: | ---: | ---: | ---: |"

@@ -2,7 +2,8 @@
 //!
 //! Everything is little-endian, whatever the machine's byte order: a big-endian PowerPC writes
 //! the same bytes as x86-64 (`scripts/big-endian.sh` in the repository). A **model** record
-//! (`Rnn::write_to` / `Rnn::read_from`):
+//! (`Rnn::write_to` / `Rnn::read_from`, or [`Rnn::from_bytes`], which decodes one at compile
+//! time into a `static`):
 //!
 //! | offset | bytes | field |
 //! | ---: | ---: | --- |
