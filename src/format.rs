@@ -371,14 +371,28 @@ const fn all_finite_le(bytes: &[u8]) -> bool {
     true
 }
 
-/// The next f32 of a record already checked to hold it (0 past the end, which cannot happen).
-const fn take_f32(bytes: &mut &[u8]) -> f32 {
-    match bytes.split_first_chunk::<4>() {
-        Some((c, tail)) => {
-            *bytes = tail;
-            f32::from_le_bytes(*c)
-        }
-        None => 0.0,
+/// Fills `row` with the next f32s of a record already checked to hold them (0 past the end,
+/// which cannot happen), and moves `bytes` past them.
+const fn take_row<const N: usize>(row: &mut [f32; N], bytes: &mut &[u8]) {
+    let mut k = 0;
+    while k < N {
+        row[k] = match bytes.split_first_chunk::<4>() {
+            Some((c, tail)) => {
+                *bytes = tail;
+                f32::from_le_bytes(*c)
+            }
+            None => 0.0,
+        };
+        k += 1;
+    }
+}
+
+/// [`take_row`] for every row of a matrix, in order.
+const fn take_rows<const R: usize, const C: usize>(rows: &mut [[f32; C]; R], bytes: &mut &[u8]) {
+    let mut r = 0;
+    while r < R {
+        take_row(&mut rows[r], bytes);
+        r += 1;
     }
 }
 
@@ -545,43 +559,11 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
         };
         let mut m = Self::zeros(activation, biases);
         // In the record's order: `w_in`, `w`, `w_out` row by row, then `b_h`, `b_out`.
-        let mut r = 0;
-        while r < I {
-            let mut c = 0;
-            while c < H {
-                m.w_in[r][c] = take_f32(&mut params);
-                c += 1;
-            }
-            r += 1;
-        }
-        let mut r = 0;
-        while r < H {
-            let mut c = 0;
-            while c < H {
-                m.w[r][c] = take_f32(&mut params);
-                c += 1;
-            }
-            r += 1;
-        }
-        let mut r = 0;
-        while r < H {
-            let mut c = 0;
-            while c < O {
-                m.w_out[r][c] = take_f32(&mut params);
-                c += 1;
-            }
-            r += 1;
-        }
-        let mut k = 0;
-        while k < H {
-            m.b_h[k] = take_f32(&mut params);
-            k += 1;
-        }
-        let mut k = 0;
-        while k < O {
-            m.b_out[k] = take_f32(&mut params);
-            k += 1;
-        }
+        take_rows(&mut m.w_in, &mut params);
+        take_rows(&mut m.w, &mut params);
+        take_rows(&mut m.w_out, &mut params);
+        take_row(&mut m.b_h, &mut params);
+        take_row(&mut m.b_out, &mut params);
         Ok(m)
     }
 
