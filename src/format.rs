@@ -411,18 +411,16 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
         w.f32s(&self.b_out);
     }
 
-    fn read_params(&mut self, r: &mut Reader<'_>) {
-        for v in self
-            .w_in
-            .as_flattened_mut()
-            .iter_mut()
-            .chain(self.w.as_flattened_mut())
-            .chain(self.w_out.as_flattened_mut())
-            .chain(self.b_h.iter_mut())
-            .chain(self.b_out.iter_mut())
-        {
-            *v = r.f32();
-        }
+    /// Fills the weights and biases from the f32s at the start of `params`, in the record's
+    /// order (`w_in`, `w`, `w_out` row by row, then `b_h`, `b_out`), and moves `params` past
+    /// them: the one reader of that order, for [`Rnn::read_from`], [`Rnn::from_bytes`] and the
+    /// training states. `params` has been checked to hold them.
+    const fn fill_params(&mut self, params: &mut &[u8]) {
+        take_rows(&mut self.w_in, params);
+        take_rows(&mut self.w, params);
+        take_rows(&mut self.w_out, params);
+        take_row(&mut self.b_h, params);
+        take_row(&mut self.b_out, params);
     }
 
     /// Writes the model's record (see [`crate::format`]) at the start of `buf`; returns its
@@ -482,14 +480,11 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
     /// # Ok::<(), tinyrnn::Error>(())
     /// ```
     pub fn read_from(&mut self, bytes: &[u8]) -> Result<()> {
-        let (activation, biases, params) = Self::check_record(bytes)?;
+        let (activation, biases, mut params) = Self::check_record(bytes)?;
         // Every check passed: now, and only now, change `self`.
         self.activation = activation;
         self.biases = biases;
-        self.read_params(&mut Reader {
-            buf: params,
-            pos: 0,
-        });
+        self.fill_params(&mut params);
         Ok(())
     }
 
@@ -558,12 +553,7 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
             Err(e) => return Err(e),
         };
         let mut m = Self::zeros(activation, biases);
-        // In the record's order: `w_in`, `w`, `w_out` row by row, then `b_h`, `b_out`.
-        take_rows(&mut m.w_in, &mut params);
-        take_rows(&mut m.w, &mut params);
-        take_rows(&mut m.w_out, &mut params);
-        take_row(&mut m.b_h, &mut params);
-        take_row(&mut m.b_out, &mut params);
+        m.fill_params(&mut params);
         Ok(m)
     }
 
@@ -854,7 +844,7 @@ impl<const I: usize, const H: usize, const O: usize, const L: usize> Trainer<I, 
             return Err(Error::InvalidField);
         }
         // The weights, and the hidden state if there is one: every f32 up to the checksum.
-        let numbers = bytes.get(STATE_HEADER..len - CRC_LEN).unwrap_or(&[]);
+        let mut numbers = bytes.get(STATE_HEADER..len - CRC_LEN).unwrap_or(&[]);
         if !all_finite_le(numbers) {
             return Err(Error::NonFiniteValue);
         }
@@ -865,11 +855,9 @@ impl<const I: usize, const H: usize, const O: usize, const L: usize> Trainer<I, 
         // Every check passed: now change `self`, `rng` and `h`.
         self.model.activation = activation;
         self.model.biases = flags & FLAG_BIASES != 0;
-        self.model.read_params(&mut r);
+        self.model.fill_params(&mut numbers);
         if let Some(h) = hidden {
-            for v in h.iter_mut() {
-                *v = r.f32();
-            }
+            take_row(h, &mut numbers);
         }
         self.restore(lr, clip, iterations);
         *rng = XorShiftRng::from_seed(seed);
