@@ -174,6 +174,13 @@ const FLAG_CLIP: u8 = 2;
 /// [`Rnn::from_bytes`] can check a record at compile time.
 #[must_use]
 pub const fn crc32(bytes: &[u8]) -> u32 {
+    !crc32_feed(!0, bytes)
+}
+
+/// CRC-32's register after `bytes`, from `crc`, before the final inversion: `crc32` of `a`
+/// then `b` is `!crc32_feed(crc32_feed(!0, a), b)`, so that a header and the numbers after it
+/// are checked without a slice of both.
+const fn crc32_feed(mut crc: u32, bytes: &[u8]) -> u32 {
     const TABLE: [u32; 16] = {
         let mut t = [0u32; 16];
         let mut i = 0;
@@ -193,7 +200,6 @@ pub const fn crc32(bytes: &[u8]) -> u32 {
         }
         t
     };
-    let mut crc = !0u32;
     let mut rest = bytes;
     // (A `while`, as a `for` loop cannot run in a `const fn`.)
     while let Some((&b, tail)) = rest.split_first() {
@@ -202,7 +208,7 @@ pub const fn crc32(bytes: &[u8]) -> u32 {
         crc = TABLE[((crc ^ (b >> 4)) & 0xf) as usize] ^ (crc >> 4);
         rest = tail;
     }
-    !crc
+    crc
 }
 
 /// The exact state of an `XorShiftRng`, as the 16 bytes that `XorShiftRng::from_seed` turns
@@ -275,8 +281,8 @@ impl<'a> Writer<'a> {
     }
 }
 
-/// A cursor over a record already checked to be long enough: reads never fail, they return 0
-/// past the end (which cannot happen after the length check).
+/// A cursor over a training state's header, which [`check_header`] has split off as an array:
+/// reads never fail, they return 0 past its end (which no field reaches).
 struct Reader<'a> {
     buf: &'a [u8],
     pos: usize,
@@ -317,20 +323,26 @@ const fn activation_from(code: u8) -> Result<Activation> {
 }
 
 // The checks below are `const fn`s, so that `Rnn::from_bytes` can run them at compile time:
-// hence `while` loops, `match` instead of `?`, and `split_*_chunk` instead of ranges.
+// hence `while` loops, `match` instead of `?`, and `split_*_chunk` instead of ranges. Each
+// length is checked once, where the slice it guards is taken: no arm is there for a case that
+// an earlier check rules out.
 
-/// Checks the header's magic and version. A buffer shorter than the header is too short for the
-/// record `len` bytes long that its type would accept, and is reported so.
-const fn check_prefix(bytes: &[u8], magic: [u8; 4], header: usize, len: usize) -> Result<()> {
-    let too_short = Error::BufferTooShort {
-        needed: len,
-        got: bytes.len(),
-    };
-    if bytes.len() < header {
-        return Err(too_short);
-    }
-    let Some(&[m0, m1, m2, m3, v0, v1]) = bytes.first_chunk::<6>() else {
-        return Err(too_short); // (every header is longer)
+/// Splits a record's header, `N` bytes, from the rest, and checks its magic and version. A
+/// buffer shorter than the header is too short for the record `len` bytes long that its type
+/// would accept, and is reported so.
+const fn check_header<const N: usize>(
+    bytes: &[u8],
+    magic: [u8; 4],
+    len: usize,
+) -> Result<(&[u8; N], &[u8])> {
+    // Both or neither: every header is longer than its magic and version.
+    let (Some((header, rest)), Some(&[m0, m1, m2, m3, v0, v1])) =
+        (bytes.split_first_chunk::<N>(), bytes.first_chunk::<6>())
+    else {
+        return Err(Error::BufferTooShort {
+            needed: len,
+            got: bytes.len(),
+        });
     };
     if u32::from_le_bytes([m0, m1, m2, m3]) != u32::from_le_bytes(magic) {
         return Err(Error::BadMagic);
@@ -339,24 +351,31 @@ const fn check_prefix(bytes: &[u8], magic: [u8; 4], header: usize, len: usize) -
     if version != VERSION {
         return Err(Error::UnsupportedVersion(version));
     }
-    Ok(())
+    Ok((header, rest))
 }
 
-const fn check_length_and_crc(bytes: &[u8], len: usize) -> Result<()> {
-    let too_short = Error::BufferTooShort {
-        needed: len,
-        got: bytes.len(),
-    };
-    let Some((record, _)) = bytes.split_at_checked(len) else {
+/// Splits the `n` bytes of numbers that follow a record's `header` from `rest`, and checks the
+/// CRC-32 after them, of the header and the numbers. Returns the numbers. `rest` too short
+/// for them and the CRC is [`Error::BufferTooShort`] for the whole record, `len` bytes, in a
+/// buffer of `got`.
+const fn check_numbers<'a>(
+    header: &[u8],
+    rest: &'a [u8],
+    n: usize,
+    len: usize,
+    got: usize,
+) -> Result<&'a [u8]> {
+    let too_short = Error::BufferTooShort { needed: len, got };
+    let Some((numbers, after)) = rest.split_at_checked(n) else {
         return Err(too_short);
     };
-    let Some((body, stored)) = record.split_last_chunk::<CRC_LEN>() else {
-        return Err(too_short); // (every record is longer)
+    let Some((stored, _)) = after.split_first_chunk::<CRC_LEN>() else {
+        return Err(too_short);
     };
-    if crc32(body) != u32::from_le_bytes(*stored) {
+    if !crc32_feed(crc32_feed(!0, header), numbers) != u32::from_le_bytes(*stored) {
         return Err(Error::BadChecksum);
     }
-    Ok(())
+    Ok(numbers)
 }
 
 /// Whether every f32 stored in `bytes` (a whole number of them) is finite.
@@ -561,27 +580,47 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
     /// and [`Rnn::from_bytes`] check, in the same order. Returns the activation, the biases
     /// flag and the parameters' bytes.
     const fn check_record(bytes: &[u8]) -> Result<(Activation, bool, &[u8])> {
-        if let Err(e) = check_prefix(bytes, MODEL_MAGIC, MODEL_HEADER, Self::ENCODED_LEN) {
-            return Err(e);
-        }
-        let Some((header, rest)) = bytes.split_first_chunk::<MODEL_HEADER>() else {
-            return Err(Error::BufferTooShort {
-                needed: Self::ENCODED_LEN,
-                got: bytes.len(),
-            }); // (check_prefix has checked the length)
-        };
+        let (header, rest) =
+            match check_header::<MODEL_HEADER>(bytes, MODEL_MAGIC, Self::ENCODED_LEN) {
+                Ok(split) => split,
+                Err(e) => return Err(e),
+            };
+        let [
+            _,
+            _,
+            _,
+            _,
+            _,
+            _,
+            i0,
+            i1,
+            h0,
+            h1,
+            o0,
+            o1,
+            act,
+            flags,
+            res0,
+            res1,
+        ] = *header;
         let shape = [
-            u16::from_le_bytes([header[6], header[7]]) as usize,
-            u16::from_le_bytes([header[8], header[9]]) as usize,
-            u16::from_le_bytes([header[10], header[11]]) as usize,
+            u16::from_le_bytes([i0, i1]) as usize,
+            u16::from_le_bytes([h0, h1]) as usize,
+            u16::from_le_bytes([o0, o1]) as usize,
         ];
         if shape[0] != I || shape[1] != H || shape[2] != O {
             return Err(Error::ShapeMismatch);
         }
-        if let Err(e) = check_length_and_crc(bytes, Self::ENCODED_LEN) {
-            return Err(e);
-        }
-        let [act, flags, res0, res1] = [header[12], header[13], header[14], header[15]];
+        let params = match check_numbers(
+            header,
+            rest,
+            4 * Self::PARAMS,
+            Self::ENCODED_LEN,
+            bytes.len(),
+        ) {
+            Ok(params) => params,
+            Err(e) => return Err(e),
+        };
         let activation = match activation_from(act) {
             Ok(a) => a,
             Err(e) => return Err(e),
@@ -589,12 +628,6 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
         if flags & !FLAG_BIASES != 0 || res0 != 0 || res1 != 0 {
             return Err(Error::InvalidField);
         }
-        let Some((params, _)) = rest.split_at_checked(4 * Self::PARAMS) else {
-            return Err(Error::BufferTooShort {
-                needed: Self::ENCODED_LEN,
-                got: bytes.len(),
-            }); // (check_length_and_crc has checked the length)
-        };
         if !all_finite_le(params) {
             return Err(Error::NonFiniteValue);
         }
@@ -811,17 +844,21 @@ impl<const I: usize, const H: usize, const O: usize, const L: usize> Trainer<I, 
         hidden: Option<&mut [f32; H]>,
         bytes: &[u8],
     ) -> Result<()> {
-        let len = match hidden {
-            Some(_) => Self::STREAM_STATE_LEN,
-            None => Self::STATE_LEN,
+        // The weights, and the hidden state if there is one: every f32 up to the checksum.
+        let (n, len) = match hidden {
+            Some(_) => (4 * (Rnn::<I, H, O>::PARAMS + H), Self::STREAM_STATE_LEN),
+            None => (4 * Rnn::<I, H, O>::PARAMS, Self::STATE_LEN),
         };
-        check_prefix(bytes, magic, STATE_HEADER, len)?;
-        let mut r = Reader { buf: bytes, pos: 6 };
+        let (header, rest) = check_header::<STATE_HEADER>(bytes, magic, len)?;
+        let mut r = Reader {
+            buf: header,
+            pos: 6,
+        };
         let shape = [r.u16(), r.u16(), r.u16(), r.u16()];
         if shape.map(usize::from) != [I, H, O, L] {
             return Err(Error::ShapeMismatch);
         }
-        check_length_and_crc(bytes, len)?;
+        let mut numbers = check_numbers(header, rest, n, len, bytes.len())?;
         let [act, flags] = r.array::<2>();
         let activation = activation_from(act)?;
         if flags & !(FLAG_BIASES | FLAG_CLIP) != 0 {
@@ -843,8 +880,6 @@ impl<const I: usize, const H: usize, const O: usize, const L: usize> Trainer<I, 
             // No xorshift128 state is all zero; from_seed would silently substitute another.
             return Err(Error::InvalidField);
         }
-        // The weights, and the hidden state if there is one: every f32 up to the checksum.
-        let mut numbers = bytes.get(STATE_HEADER..len - CRC_LEN).unwrap_or(&[]);
         if !all_finite_le(numbers) {
             return Err(Error::NonFiniteValue);
         }
@@ -981,13 +1016,10 @@ mod tests {
         for got in [0, 10] {
             check(&rec[..got], Error::BufferTooShort { needed: 1304, got });
         }
-        check(
-            &rec[..1000],
-            Error::BufferTooShort {
-                needed: 1304,
-                got: 1000,
-            },
-        );
+        // Just the header, or cut in the numbers or in the checksum: too short all the same.
+        for got in [16, 1000, 1303] {
+            check(&rec[..got], Error::BufferTooShort { needed: 1304, got });
+        }
         let mut bad = rec;
         bad[0] = b'X';
         check(&bad, Error::BadMagic);
@@ -1105,13 +1137,10 @@ mod tests {
             assert_eq!(d, dest, "trainer changed on {want:?}");
             assert_eq!(r, dest_rng, "rng changed on {want:?}");
         };
-        check(
-            &rec[..47],
-            Error::BufferTooShort {
-                needed: 1336,
-                got: 47,
-            },
-        );
+        // Shorter than the header, cut in the numbers or in the checksum.
+        for got in [0, 47, 1000, 1335] {
+            check(&rec[..got], Error::BufferTooShort { needed: 1336, got });
+        }
         let mut model_rec = [0u8; Model::ENCODED_LEN];
         t.model.write_to(&mut model_rec).unwrap();
         check(&model_rec, Error::BadMagic);
