@@ -179,7 +179,9 @@ pub const fn crc32(bytes: &[u8]) -> u32 {
 
 /// CRC-32's register after `bytes`, from `crc`, before the final inversion: `crc32` of `a`
 /// then `b` is `!crc32_feed(crc32_feed(!0, a), b)`, so that a header and the numbers after it
-/// are checked without a slice of both.
+/// are checked without a slice of both. Not inlined: its loop is in flash once, not once for
+/// each of its three callers.
+#[inline(never)]
 const fn crc32_feed(mut crc: u32, bytes: &[u8]) -> u32 {
     const TABLE: [u32; 16] = {
         let mut t = [0u32; 16];
@@ -390,28 +392,20 @@ const fn all_finite_le(bytes: &[u8]) -> bool {
     true
 }
 
-/// Fills `row` with the next f32s of a record already checked to hold them (0 past the end,
-/// which cannot happen), and moves `bytes` past them.
-const fn take_row<const N: usize>(row: &mut [f32; N], bytes: &mut &[u8]) {
-    let mut k = 0;
-    while k < N {
-        row[k] = match bytes.split_first_chunk::<4>() {
-            Some((c, tail)) => {
-                *bytes = tail;
+/// Fills `dst` with the next f32s of `bytes`, numbers already checked to hold them (0 past
+/// their end, which cannot happen), and moves `bytes` past them. One function for every array,
+/// not one per shape: once in flash, not inlined into its callers.
+#[inline(never)]
+const fn take_f32s(mut dst: &mut [f32], bytes: &mut &[u8]) {
+    while let Some((v, tail)) = dst.split_first_mut() {
+        *v = match bytes.split_first_chunk::<4>() {
+            Some((c, rest)) => {
+                *bytes = rest;
                 f32::from_le_bytes(*c)
             }
             None => 0.0,
         };
-        k += 1;
-    }
-}
-
-/// [`take_row`] for every row of a matrix, in order.
-const fn take_rows<const R: usize, const C: usize>(rows: &mut [[f32; C]; R], bytes: &mut &[u8]) {
-    let mut r = 0;
-    while r < R {
-        take_row(&mut rows[r], bytes);
-        r += 1;
+        dst = tail;
     }
 }
 
@@ -435,11 +429,11 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
     /// them: the one reader of that order, for [`Rnn::read_from`], [`Rnn::from_bytes`] and the
     /// training states. `params` has been checked to hold them.
     const fn fill_params(&mut self, params: &mut &[u8]) {
-        take_rows(&mut self.w_in, params);
-        take_rows(&mut self.w, params);
-        take_rows(&mut self.w_out, params);
-        take_row(&mut self.b_h, params);
-        take_row(&mut self.b_out, params);
+        take_f32s(self.w_in.as_flattened_mut(), params);
+        take_f32s(self.w.as_flattened_mut(), params);
+        take_f32s(self.w_out.as_flattened_mut(), params);
+        take_f32s(&mut self.b_h, params);
+        take_f32s(&mut self.b_out, params);
     }
 
     /// Writes the model's record (see [`crate::format`]) at the start of `buf`; returns its
@@ -892,7 +886,7 @@ impl<const I: usize, const H: usize, const O: usize, const L: usize> Trainer<I, 
         self.model.biases = flags & FLAG_BIASES != 0;
         self.model.fill_params(&mut numbers);
         if let Some(h) = hidden {
-            take_row(h, &mut numbers);
+            take_f32s(h, &mut numbers);
         }
         self.restore(lr, clip, iterations);
         *rng = XorShiftRng::from_seed(seed);
