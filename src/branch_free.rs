@@ -96,7 +96,7 @@ pub(crate) fn expf(x: f32) -> f32 {
 /// tests check every threshold's neighbours, the exhaustive test all 2³² inputs). On a
 /// Cortex-M4F the 136 sigmoids of a training iteration of the course's setup took 8,058
 /// instructions with libm's `expf` (its call of `scalbnf` 966 of them) and take 5,432 with this
-/// one; the iteration 27,960 instead of 29,948 (`bash scripts/firmware-profile.sh`).
+/// one; the iteration 27,959 instead of 29,948 (`bash scripts/firmware-profile.sh`).
 ///
 /// Not on x86 without SSE2 (x87): libm has its own `expf` for it, which this copy would not
 /// match.
