@@ -180,7 +180,7 @@ pub const fn crc32(bytes: &[u8]) -> u32 {
 /// CRC-32's register after `bytes`, from `crc`, before the final inversion: `crc32` of `a`
 /// then `b` is `!crc32_feed(crc32_feed(!0, a), b)`, so that a header and the numbers after it
 /// are checked without a slice of both. Not inlined: its loop is in flash once, not once for
-/// each of its three callers.
+/// each of its three calls.
 #[inline(never)]
 const fn crc32_feed(mut crc: u32, bytes: &[u8]) -> u32 {
     const TABLE: [u32; 16] = {
@@ -579,24 +579,7 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
                 Ok(split) => split,
                 Err(e) => return Err(e),
             };
-        let [
-            _,
-            _,
-            _,
-            _,
-            _,
-            _,
-            i0,
-            i1,
-            h0,
-            h1,
-            o0,
-            o1,
-            act,
-            flags,
-            res0,
-            res1,
-        ] = *header;
+        let [.., i0, i1, h0, h1, o0, o1, act, flags, res0, res1] = *header;
         let shape = [
             u16::from_le_bytes([i0, i1]) as usize,
             u16::from_le_bytes([h0, h1]) as usize,
