@@ -2,7 +2,7 @@
 # Mutation testing of the library (cargo-mutants): changes one operator, constant or function
 # body of src/ at a time and checks that some test fails. A mutant that every test survives is
 # either a gap in the tests or a change that cannot alter any result (an "equivalent" mutant);
-# docs/mutants.md lists the survivors and which they are. Takes about an hour and a half on 2 cores,
+# docs/mutants.md lists the survivors and which they are. Takes 1 to 1.5 hours on 2 cores,
 # so it is not part of CI.
 #
 #   bash scripts/mutants.sh                 # every file of src/
