@@ -10,7 +10,7 @@
 #
 # What stays uncovered on an x86-64 machine is the arms that a target without SIMD takes
 # (`linalg::SIMD` is a constant; the firmware runs them under QEMU, with the desktop's bits),
-# the other build's arms, and match arms that no input reaches.
+# the other build's arms, and a few lines of the tests' own helpers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v cargo-llvm-cov >/dev/null || cargo install cargo-llvm-cov --locked

@@ -392,19 +392,16 @@ const fn all_finite_le(bytes: &[u8]) -> bool {
     true
 }
 
-/// Fills `dst` with the next f32s of `bytes`, numbers already checked to hold them (0 past
-/// their end, which cannot happen), and moves `bytes` past them. One function for every array,
-/// not one per shape: once in flash, not inlined into its callers.
+/// Fills `dst` with the next f32s of `bytes` and moves `bytes` past them: numbers already
+/// checked to hold them all (were they shorter, it would stop at their end). One function for
+/// every array, not one per shape: once in flash, not inlined into its callers.
 #[inline(never)]
 const fn take_f32s(mut dst: &mut [f32], bytes: &mut &[u8]) {
-    while let Some((v, tail)) = dst.split_first_mut() {
-        *v = match bytes.split_first_chunk::<4>() {
-            Some((c, rest)) => {
-                *bytes = rest;
-                f32::from_le_bytes(*c)
-            }
-            None => 0.0,
-        };
+    while let (Some((v, tail)), Some((c, rest))) =
+        (dst.split_first_mut(), bytes.split_first_chunk::<4>())
+    {
+        *v = f32::from_le_bytes(*c);
+        *bytes = rest;
         dst = tail;
     }
 }
