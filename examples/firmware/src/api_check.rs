@@ -199,7 +199,9 @@ fn small_functions() {
     opaque(format::xorshift_state(&rng));
     opaque(rng.next_u32());
     opaque(&out);
-    // Every error's message, through `core::fmt` into a sink.
+    opaque(tinyrnn::train::check_learning_rate(opaque(0.1)).ok());
+    // Every error's message, through `core::fmt` into a sink: any variant, the optimiser
+    // cannot tell which.
     struct Sink;
     impl core::fmt::Write for Sink {
         fn write_str(&mut self, s: &str) -> core::fmt::Result {
@@ -212,12 +214,22 @@ fn small_functions() {
             value: opaque(300),
             bits: opaque(8),
         },
-        1 => Error::BufferTooShort {
+        1 => Error::NonFiniteLoss,
+        2 => Error::NonFiniteGradient,
+        3 => Error::NonFiniteWeight,
+        4 => Error::InvalidLearningRate,
+        5 => Error::InvalidClipThreshold,
+        6 => Error::InvalidInitStd,
+        7 => Error::BufferTooShort {
             needed: opaque(10),
             got: opaque(2),
         },
-        2 => Error::UnsupportedVersion(opaque(9)),
-        _ => Error::BadMagic,
+        8 => Error::BadMagic,
+        9 => Error::UnsupportedVersion(opaque(9)),
+        10 => Error::ShapeMismatch,
+        11 => Error::BadChecksum,
+        12 => Error::InvalidField,
+        _ => Error::NonFiniteValue,
     };
     opaque(core::fmt::write(&mut Sink, format_args!("{error}")).is_ok());
 }
