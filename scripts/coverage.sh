@@ -11,6 +11,8 @@
 # What stays uncovered on an x86-64 machine is the arms that a target without SIMD takes
 # (`linalg::SIMD` is a constant; the firmware runs them under QEMU, with the desktop's bits),
 # the other build's arms, and a few lines of the tests' own helpers.
+# The summary counts a generic function's lines by its best instantiation, not all of them
+# together: a line that only other shapes run is missed there, run in `--text` (which merges).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v cargo-llvm-cov >/dev/null || cargo install cargo-llvm-cov --locked
