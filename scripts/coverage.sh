@@ -10,11 +10,12 @@
 #
 # What stays uncovered on an x86-64 machine is the arms that a target without SIMD takes
 # (`linalg::SIMD` is a constant; the firmware runs them under QEMU, with the desktop's bits),
-# the other build's arms, and a few lines of the tests' own helpers.
+# the other build's arms, a few lines of the tests' own helpers, and two arms in linalg for a
+# case the shapes rule out (in place of an index that could panic).
 # The summary counts a function built more than once (a generic one per shape; any one both in
 # the library's unit-test build and in the one the integration tests link) by its best build,
-# not all together: a line that only another build runs is missed there, but run in
-# `--show-missing-lines` and `--text`, which merge them.
+# not all of them together: a line that only another build runs counts as missed there, and as
+# run in `--show-missing-lines` and `--text`, which merge the builds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v cargo-llvm-cov >/dev/null || cargo install cargo-llvm-cov --locked
