@@ -116,6 +116,18 @@ for f in $(grep -ohE '^ *pub (const )?fn [a-z_0-9]+' "$root"/src/*.rs | awk '{ p
   grep -qw "$f" "$root/examples/firmware/src/api_check.rs" \
     || fail "examples/firmware/src/api_check.rs does not call tinyrnn's public function $f"
 done
+# And that it builds every variant of `Error` for the formatter: the enum is `#[non_exhaustive]`,
+# so outside the crate a match on it needs a wildcard arm, and the compiler cannot tell when a
+# variant added later is missing there.
+variants=$(awk '/^pub enum Error \{/ { on = 1; next } on && /^\}/ { on = 0 }
+                on && /^    [A-Z]/ { sub(/^    /, ""); sub(/[^A-Za-z0-9].*/, ""); print }' \
+  "$root/src/error.rs")
+[ "$(echo "$variants" | wc -w)" -ge 14 ] \
+  || fail "found only $(echo "$variants" | wc -w) variants of Error in src/error.rs"
+for v in $variants; do
+  grep -qw "Error::$v" "$root/examples/firmware/src/api_check.rs" \
+    || fail "examples/firmware/src/api_check.rs does not format tinyrnn's Error::$v"
+done
 for t in $targets; do
   for profile in release speed overflow-check; do
     build "$t" "$profile" panic-check \
