@@ -122,8 +122,7 @@ done
 variants=$(awk '/^pub enum Error \{/ { on = 1; next } on && /^\}/ { on = 0 }
                 on && /^    [A-Z]/ { sub(/^    /, ""); sub(/[^A-Za-z0-9].*/, ""); print }' \
   "$root/src/error.rs")
-[ "$(echo "$variants" | wc -w)" -ge 14 ] \
-  || fail "found only $(echo "$variants" | wc -w) variants of Error in src/error.rs"
+[ -n "$variants" ] || fail "found no variant of Error in src/error.rs"
 for v in $variants; do
   grep -qw "Error::$v" "$root/examples/firmware/src/api_check.rs" \
     || fail "examples/firmware/src/api_check.rs does not format tinyrnn's Error::$v"
