@@ -316,51 +316,11 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
             },
             Series {
                 label: "mean loss of each 100 iterations".into(),
-                points: &block_means(start, &losses),
+                points: &common::block_means(start, &losses, PLOT_INTERVAL),
             },
         ],
     )
     .map_err(|e| format!("could not write {}: {e}", path.display()))?;
     outln!("loss curve written to {}", path.display());
     Ok(())
-}
-
-/// The mean loss of each block of `PLOT_INTERVAL` iterations (`i / PLOT_INTERVAL` the same),
-/// at the block's end, from the losses of the iterations `start, start + 1, …`: a run resumed,
-/// or ended, in the middle of a block trained only part of it, and its mean is over that part.
-fn block_means(start: u32, losses: &[f32]) -> Vec<(f64, f64)> {
-    let mut means = Vec::new();
-    let (mut sum, mut n) = (0.0f64, 0u32);
-    for (k, (i, &loss)) in (start..).zip(losses).enumerate() {
-        sum += f64::from(loss);
-        n += 1;
-        if (i + 1) % PLOT_INTERVAL == 0 || k + 1 == losses.len() {
-            means.push((f64::from(i + 1), sum / f64::from(n)));
-            (sum, n) = (0.0, 0);
-        }
-    }
-    means
-}
-
-#[cfg(test)]
-mod tests {
-    use super::block_means;
-
-    #[test]
-    fn block_means_average_what_each_block_trained() {
-        // A whole run: the blocks 0..100 and 100..200.
-        let losses: Vec<f32> = (0..200).map(|i| if i < 100 { 2.0 } else { 1.0 }).collect();
-        assert_eq!(block_means(0, &losses), [(100.0, 2.0), (200.0, 1.0)]);
-        // Resumed at 4050 and ended at 4230: the first block trained from 4050, the last to
-        // 4230. Each mean is over the iterations trained (once a half block counted as whole).
-        let losses = [1.0f32; 180];
-        assert_eq!(
-            block_means(4050, &losses),
-            [(4100.0, 1.0), (4200.0, 1.0), (4230.0, 1.0)]
-        );
-        let losses: Vec<f32> = (0..60).map(|i| if i < 10 { 3.0 } else { 1.0 }).collect();
-        assert_eq!(block_means(90, &losses), [(100.0, 3.0), (150.0, 1.0)]);
-        assert_eq!(block_means(7, &[0.5]), [(8.0, 0.5)]);
-        assert!(block_means(0, &[]).is_empty());
-    }
 }

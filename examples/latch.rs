@@ -133,8 +133,10 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
     }
     // Mean losses of the last PLOT_EVERY windows, for the picture, and of the last LOG_EVERY,
     // for the log.
-    let (mut curve_carried, mut curve_zeros) = (Vec::new(), Vec::new());
-    let (mut plot_sum, mut log_sum) = ([0.0f64; 2], [0.0f64; 2]);
+    let windows = s.windows as usize;
+    let (mut losses_carried, mut losses_zeros) =
+        (Vec::with_capacity(windows), Vec::with_capacity(windows));
+    let mut log_sum = [0.0f64; 2];
     let mut last = [0.0f32; 2];
     for w in 1..=s.windows {
         let (xs, ds) = stream.window::<WINDOW, _>(&mut rng);
@@ -148,15 +150,10 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
             .step_from(&mut h, &xs, &ds)
             .map_err(|e| stopped("state carried", e))?;
         last[1] = zeros.step(&xs, &ds).map_err(|e| stopped("from zeros", e))?;
+        losses_carried.push(last[0]);
+        losses_zeros.push(last[1]);
         for k in 0..2 {
-            plot_sum[k] += f64::from(last[k]);
             log_sum[k] += f64::from(last[k]);
-        }
-        if w % PLOT_EVERY == 0 {
-            let n = f64::from(PLOT_EVERY);
-            curve_carried.push((f64::from(w), plot_sum[0] / n));
-            curve_zeros.push((f64::from(w), plot_sum[1] / n));
-            plot_sum = [0.0; 2];
         }
         if w % LOG_EVERY == 0 && !s.quiet {
             let n = f64::from(LOG_EVERY);
@@ -219,8 +216,8 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
     plot(
         path,
         s,
-        &curve_carried,
-        &curve_zeros,
+        &common::block_means(0, &losses_carried, PLOT_EVERY),
+        &common::block_means(0, &losses_zeros, PLOT_EVERY),
         &carried.model,
         &zeros.model,
     )
@@ -284,10 +281,11 @@ fn plot(
         (curve_zeros, zeros_color, "every window from zeros (step)"),
     ] {
         chart
-            .draw_series(LineSeries::new(
-                points.iter().copied(),
-                color.stroke_width(2),
-            ))?
+            .draw_series(
+                // A line through one point draws nothing: mark a lone point.
+                LineSeries::new(points.iter().copied(), color.stroke_width(2))
+                    .point_size(if points.len() == 1 { 4 } else { 0 }),
+            )?
             .label(label)
             .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], color.stroke_width(3)));
     }

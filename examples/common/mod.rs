@@ -244,6 +244,25 @@ pub const COLORS: [RGBColor; 8] = [
     RGBColor(127, 127, 127),
 ];
 
+/// The mean loss of each block of `every` iterations, at the block's end: `losses[k]` is the
+/// loss of iteration `start + k` (counted from 0), and block `j` holds the iterations
+/// `j·every .. (j + 1)·every`, its point is `((j + 1)·every, mean)`. A run resumed, or ended, in
+/// the middle of a block trained only part of it: that block's point is the mean of that part,
+/// at the iteration count where the run entered the next block or ended.
+pub fn block_means(start: u32, losses: &[f32], every: u32) -> Vec<(f64, f64)> {
+    let mut means = Vec::new();
+    let (mut sum, mut n) = (0.0f64, 0u32);
+    for (k, (i, &loss)) in (start..).zip(losses).enumerate() {
+        sum += f64::from(loss);
+        n += 1;
+        if (i + 1) % every == 0 || k + 1 == losses.len() {
+            means.push((f64::from(i + 1), sum / f64::from(n)));
+            (sum, n) = (0.0, 0);
+        }
+    }
+    means
+}
+
 /// One line of a line chart.
 pub struct Series<'a> {
     pub label: String,
@@ -373,6 +392,28 @@ pub fn draw_legend<'a, X: Ranged, Y: Ranged>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn block_means_average_what_each_block_trained() {
+        // A whole run: the blocks 0..100 and 100..200.
+        let losses: Vec<f32> = (0..200).map(|i| if i < 100 { 2.0 } else { 1.0 }).collect();
+        assert_eq!(block_means(0, &losses, 100), [(100.0, 2.0), (200.0, 1.0)]);
+        // Resumed at 4050 and ended at 4230: the first block trained from 4050, the last to
+        // 4230. Each mean is over the iterations trained (once a half block counted as whole).
+        assert_eq!(
+            block_means(4050, &[1.0; 180], 100),
+            [(4100.0, 1.0), (4200.0, 1.0), (4230.0, 1.0)]
+        );
+        let losses: Vec<f32> = (0..60).map(|i| if i < 10 { 3.0 } else { 1.0 }).collect();
+        assert_eq!(block_means(90, &losses, 100), [(100.0, 3.0), (150.0, 1.0)]);
+        // Fewer iterations than a block; other block lengths.
+        assert_eq!(block_means(7, &[0.5], 100), [(8.0, 0.5)]);
+        assert_eq!(
+            block_means(0, &[1.0, 3.0, 5.0], 2),
+            [(2.0, 2.0), (3.0, 5.0)]
+        );
+        assert!(block_means(0, &[], 100).is_empty());
+    }
 
     #[test]
     fn numbers_read_as_written() {
