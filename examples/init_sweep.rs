@@ -142,8 +142,10 @@ struct RunResult {
     first_perfect: Option<u32>,
     /// Iteration at which training stopped because it diverged.
     diverged_at: Option<u32>,
-    /// Mean loss of each window of `LOSS_WINDOW` iterations.
-    loss_curve: Vec<f64>,
+    /// Mean loss of each window of `LOSS_WINDOW` iterations, at the iteration count where it
+    /// ends (the last window of a run that ends, or diverges, in the middle of one: over the
+    /// iterations it trained).
+    loss_curve: Vec<(f64, f64)>,
 }
 
 fn train(job: Job, s: &Settings) -> RunResult {
@@ -154,19 +156,14 @@ fn train(job: Job, s: &Settings) -> RunResult {
     let mut trainer = Trainer::<2, HIDDEN, 1, BITS>::new(model, s.lr).expect("lr is valid");
     let mut first_perfect = None;
     let mut diverged_at = None;
-    let mut loss_curve = Vec::with_capacity((s.iters / LOSS_WINDOW) as usize);
-    let mut window = 0.0f64;
+    let mut losses = Vec::with_capacity(s.iters as usize);
     for i in 1..=s.iters {
         match task::train_step::<HIDDEN, BITS, _>(&mut trainer, &mut rng) {
-            Ok((_, loss)) => window += f64::from(loss),
+            Ok((_, loss)) => losses.push(loss),
             Err(_) => {
                 diverged_at = Some(i);
                 break;
             }
-        }
-        if i % LOSS_WINDOW == 0 {
-            loss_curve.push(window / f64::from(LOSS_WINDOW));
-            window = 0.0;
         }
         // The last iteration is evaluated once, below.
         if first_perfect.is_none()
@@ -188,7 +185,7 @@ fn train(job: Job, s: &Settings) -> RunResult {
         final_bits: acc.bit_rate(),
         first_perfect,
         diverged_at,
-        loss_curve,
+        loss_curve: common::block_means(0, &losses, LOSS_WINDOW),
     }
 }
 
@@ -356,28 +353,13 @@ fn main() {
         write_or_exit(path, &runs_csv(&jobs, &results));
     }
     if let Some(dir) = &s.out_dir {
-        // The directory exists: `check_writable` made it before the sweep. The loss chart
-        // plots the mean of each window of LOSS_WINDOW iterations: none in a shorter run.
-        let curves = s.iters >= LOSS_WINDOW;
-        let plotted = if curves {
-            plot_curves(dir, &jobs, &results, &s)
-        } else {
-            Ok(())
-        };
+        // The directory exists: `check_writable` made it before the sweep.
+        let plotted = plot_curves(dir, &jobs, &results, &s);
         if let Err(e) = plotted.and_then(|()| plot_rates(dir, &summary, &s)) {
             eprintln!("error: could not write the plots to {}: {e}", dir.display());
             std::process::exit(1);
         }
-        if curves {
-            outln!("\nwrote {0}/{LOSS_PNG} and {0}/{RATES_PNG}", dir.display());
-        } else {
-            outln!(
-                "\nwrote {}/{RATES_PNG}; no loss chart, whose points are means of \
-                 {LOSS_WINDOW} iterations, in a run of {}",
-                dir.display(),
-                s.iters
-            );
-        }
+        outln!("\nwrote {0}/{LOSS_PNG} and {0}/{RATES_PNG}", dir.display());
     }
 }
 
@@ -465,7 +447,7 @@ fn runs_csv(jobs: &[Job], results: &[RunResult]) -> String {
             r.final_bits,
             r.first_perfect.map_or("never".into(), |v| v.to_string()),
             r.diverged_at.map_or(String::new(), |v| v.to_string()),
-            r.loss_curve.last().copied().unwrap_or(f64::NAN)
+            r.loss_curve.last().map_or(f64::NAN, |&(_, l)| l)
         );
     }
     t
@@ -486,15 +468,7 @@ fn plot_curves(
                 && j.activation == Activation::Sigmoid
                 && matches!(j.init, Init::Normal { .. })
         })
-        .map(|(j, r)| {
-            let pts = r
-                .loss_curve
-                .iter()
-                .enumerate()
-                .map(|(k, &l)| ((k as f64 + 1.0) * f64::from(LOSS_WINDOW), l))
-                .collect();
-            (common::init_name(j.init), pts)
-        })
+        .map(|(j, r)| (common::init_name(j.init), r.loss_curve.clone()))
         .collect();
     let series: Vec<Series> = curves
         .iter()
