@@ -11,7 +11,7 @@ mod common;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use common::{Series, count, positive, usage_error, value};
+use common::{BlockMeans, Series, count, positive, usage_error, value};
 use tinyrnn::rand_core::SeedableRng;
 use tinyrnn::task::{self, Sample};
 use tinyrnn::{Activation, Init, Rnn, Trainer, XorShiftRng};
@@ -228,7 +228,8 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
     }
 
     let mut logged: Vec<(f64, f64)> = Vec::new();
-    let mut losses: Vec<f32> = Vec::with_capacity((s.iters - start) as usize);
+    let mut block_means = BlockMeans::new(PLOT_INTERVAL);
+    let mut last_loss = None;
     for i in start..s.iters {
         let (sample, loss): (Sample<BITS>, f32) = match task::train_step(&mut trainer, &mut rng) {
             Ok(r) => r,
@@ -240,7 +241,8 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
                 .into());
             }
         };
-        losses.push(loss);
+        last_loss = Some(loss);
+        block_means.add(i, loss);
         if i % PLOT_INTERVAL == 0 {
             logged.push((f64::from(i), f64::from(loss)));
             if !s.quiet {
@@ -287,14 +289,14 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
         100.0 * acc.exact_rate(),
         100.0 * acc.bit_rate()
     );
-    match losses.last() {
+    match last_loss {
         Some(loss) => outln!("final loss: {loss} (bits 0x{:08x})", loss.to_bits()),
         None => outln!("final loss: none (no iteration trained: the state is at --iters)"),
     }
     outln!("weights checksum: 0x{:08x}", model.checksum());
 
     let Some(path) = &s.out else { return Ok(()) };
-    if losses.is_empty() {
+    if last_loss.is_none() {
         outln!(
             "no loss curve: no iteration was trained, {} left as it was",
             path.display()
@@ -316,7 +318,7 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
             },
             Series {
                 label: "mean loss of each 100 iterations".into(),
-                points: &common::block_means(start, &losses, PLOT_INTERVAL),
+                points: &block_means.finish(),
             },
         ],
     )

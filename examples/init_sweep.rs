@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use common::{Series, count, value};
+use common::{BlockMeans, Series, count, value};
 use indicatif::{ProgressBar, ProgressStyle};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -156,10 +156,10 @@ fn train(job: Job, s: &Settings) -> RunResult {
     let mut trainer = Trainer::<2, HIDDEN, 1, BITS>::new(model, s.lr).expect("lr is valid");
     let mut first_perfect = None;
     let mut diverged_at = None;
-    let mut losses = Vec::with_capacity(s.iters as usize);
+    let mut loss_means = BlockMeans::new(LOSS_WINDOW);
     for i in 1..=s.iters {
         match task::train_step::<HIDDEN, BITS, _>(&mut trainer, &mut rng) {
-            Ok((_, loss)) => losses.push(loss),
+            Ok((_, loss)) => loss_means.add(i - 1, loss),
             Err(_) => {
                 diverged_at = Some(i);
                 break;
@@ -185,7 +185,7 @@ fn train(job: Job, s: &Settings) -> RunResult {
         final_bits: acc.bit_rate(),
         first_perfect,
         diverged_at,
-        loss_curve: common::block_means(0, &losses, LOSS_WINDOW),
+        loss_curve: loss_means.finish(),
     }
 }
 

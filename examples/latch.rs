@@ -16,7 +16,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use common::{COLORS, count, positive, value};
+use common::{BlockMeans, COLORS, count, positive, value};
 use plotters::prelude::*;
 use tinyrnn::latch::{self, Latch};
 use tinyrnn::rand_core::SeedableRng;
@@ -131,11 +131,10 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
             "window   loss, state carried   loss, from zeros   test steps right: carried   from zeros"
         );
     }
-    // Mean losses of the last PLOT_EVERY windows, for the picture, and of the last LOG_EVERY,
-    // for the log.
-    let windows = s.windows as usize;
-    let (mut losses_carried, mut losses_zeros) =
-        (Vec::with_capacity(windows), Vec::with_capacity(windows));
+    // Mean losses of each PLOT_EVERY windows, for the picture, and of the last LOG_EVERY, for
+    // the log.
+    let (mut means_carried, mut means_zeros) =
+        (BlockMeans::new(PLOT_EVERY), BlockMeans::new(PLOT_EVERY));
     let mut log_sum = [0.0f64; 2];
     let mut last = [0.0f32; 2];
     for w in 1..=s.windows {
@@ -150,8 +149,8 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
             .step_from(&mut h, &xs, &ds)
             .map_err(|e| stopped("state carried", e))?;
         last[1] = zeros.step(&xs, &ds).map_err(|e| stopped("from zeros", e))?;
-        losses_carried.push(last[0]);
-        losses_zeros.push(last[1]);
+        means_carried.add(w - 1, last[0]);
+        means_zeros.add(w - 1, last[1]);
         for k in 0..2 {
             log_sum[k] += f64::from(last[k]);
         }
@@ -216,8 +215,8 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
     plot(
         path,
         s,
-        &common::block_means(0, &losses_carried, PLOT_EVERY),
-        &common::block_means(0, &losses_zeros, PLOT_EVERY),
+        &means_carried.finish(),
+        &means_zeros.finish(),
         &carried.model,
         &zeros.model,
     )

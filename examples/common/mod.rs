@@ -244,23 +244,54 @@ pub const COLORS: [RGBColor; 8] = [
     RGBColor(127, 127, 127),
 ];
 
-/// The mean loss of each block of `every` iterations, at the block's end: `losses[k]` is the
-/// loss of iteration `start + k` (counted from 0), and block `j` holds the iterations
-/// `j·every .. (j + 1)·every`, its point is `((j + 1)·every, mean)`. A run resumed, or ended, in
-/// the middle of a block trained only part of it: that block's point is the mean of that part,
-/// at the iteration count where the run entered the next block or ended.
-pub fn block_means(start: u32, losses: &[f32], every: u32) -> Vec<(f64, f64)> {
-    let mut means = Vec::new();
-    let (mut sum, mut n) = (0.0f64, 0u32);
-    for (k, (i, &loss)) in (start..).zip(losses).enumerate() {
-        sum += f64::from(loss);
-        n += 1;
-        if (i + 1) % every == 0 || k + 1 == losses.len() {
-            means.push((f64::from(i + 1), sum / f64::from(n)));
-            (sum, n) = (0.0, 0);
+/// The mean loss of each block of `every` iterations, for a loss chart, as a run goes: block
+/// `j` holds the iterations `j·every .. (j + 1)·every` (counted from 0), and its point is
+/// `((j + 1)·every, mean)`. A run resumed, or ended, in the middle of a block trained only part
+/// of it: that block's point is the mean of that part, at the count where it ends. Memory: a
+/// point a block, not a loss an iteration.
+pub struct BlockMeans {
+    every: u32,
+    sum: f64,
+    n: u32,
+    /// The iteration count after the last loss added.
+    end: u32,
+    points: Vec<(f64, f64)>,
+}
+
+impl BlockMeans {
+    pub fn new(every: u32) -> Self {
+        Self {
+            every,
+            sum: 0.0,
+            n: 0,
+            end: 0,
+            points: Vec::new(),
         }
     }
-    means
+
+    /// Adds the loss of iteration `i` (counted from 0; the iterations of a run in order).
+    pub fn add(&mut self, i: u32, loss: f32) {
+        self.sum += f64::from(loss);
+        self.n += 1;
+        self.end = i + 1;
+        if self.end.is_multiple_of(self.every) {
+            self.close();
+        }
+    }
+
+    fn close(&mut self) {
+        if self.n > 0 {
+            let mean = self.sum / f64::from(self.n);
+            self.points.push((f64::from(self.end), mean));
+            (self.sum, self.n) = (0.0, 0);
+        }
+    }
+
+    /// The points, the last part-block's included.
+    pub fn finish(mut self) -> Vec<(f64, f64)> {
+        self.close();
+        self.points
+    }
 }
 
 /// One line of a line chart.
@@ -395,24 +426,28 @@ mod tests {
 
     #[test]
     fn block_means_average_what_each_block_trained() {
+        let means = |start: u32, losses: &[f32], every: u32| {
+            let mut m = BlockMeans::new(every);
+            for (i, &loss) in (start..).zip(losses) {
+                m.add(i, loss);
+            }
+            m.finish()
+        };
         // A whole run: the blocks 0..100 and 100..200.
         let losses: Vec<f32> = (0..200).map(|i| if i < 100 { 2.0 } else { 1.0 }).collect();
-        assert_eq!(block_means(0, &losses, 100), [(100.0, 2.0), (200.0, 1.0)]);
+        assert_eq!(means(0, &losses, 100), [(100.0, 2.0), (200.0, 1.0)]);
         // Resumed at 4050 and ended at 4230: the first block trained from 4050, the last to
         // 4230. Each mean is over the iterations trained (once a half block counted as whole).
         assert_eq!(
-            block_means(4050, &[1.0; 180], 100),
+            means(4050, &[1.0; 180], 100),
             [(4100.0, 1.0), (4200.0, 1.0), (4230.0, 1.0)]
         );
         let losses: Vec<f32> = (0..60).map(|i| if i < 10 { 3.0 } else { 1.0 }).collect();
-        assert_eq!(block_means(90, &losses, 100), [(100.0, 3.0), (150.0, 1.0)]);
-        // Fewer iterations than a block; other block lengths.
-        assert_eq!(block_means(7, &[0.5], 100), [(8.0, 0.5)]);
-        assert_eq!(
-            block_means(0, &[1.0, 3.0, 5.0], 2),
-            [(2.0, 2.0), (3.0, 5.0)]
-        );
-        assert!(block_means(0, &[], 100).is_empty());
+        assert_eq!(means(90, &losses, 100), [(100.0, 3.0), (150.0, 1.0)]);
+        // Fewer iterations than a block; other block lengths; none.
+        assert_eq!(means(7, &[0.5], 100), [(8.0, 0.5)]);
+        assert_eq!(means(0, &[1.0, 3.0, 5.0], 2), [(2.0, 2.0), (3.0, 5.0)]);
+        assert!(means(0, &[], 100).is_empty());
     }
 
     #[test]
