@@ -149,6 +149,7 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
             .step_from(&mut h, &xs, &ds)
             .map_err(|e| stopped("state carried", e))?;
         last[1] = zeros.step(&xs, &ds).map_err(|e| stopped("from zeros", e))?;
+        // (`add` counts from 0, the windows here from 1.)
         means_carried.add(w - 1, last[0]);
         means_zeros.add(w - 1, last[1]);
         for k in 0..2 {
