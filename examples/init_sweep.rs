@@ -460,7 +460,7 @@ fn plot_curves(
     results: &[RunResult],
     s: &Settings,
 ) -> Result<(), Box<dyn std::error::Error>> {
-    let curves: Vec<(String, Vec<(f64, f64)>)> = jobs
+    let series: Vec<Series> = jobs
         .iter()
         .zip(results)
         .filter(|(j, _)| {
@@ -468,13 +468,9 @@ fn plot_curves(
                 && j.activation == Activation::Sigmoid
                 && matches!(j.init, Init::Normal { .. })
         })
-        .map(|(j, r)| (common::init_name(j.init), r.loss_curve.clone()))
-        .collect();
-    let series: Vec<Series> = curves
-        .iter()
-        .map(|(label, pts)| Series {
-            label: label.clone(),
-            points: pts,
+        .map(|(j, r)| Series {
+            label: common::init_name(j.init),
+            points: &r.loss_curve,
         })
         .collect();
     common::line_chart(

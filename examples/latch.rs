@@ -281,11 +281,7 @@ fn plot(
         (curve_zeros, zeros_color, "every window from zeros (step)"),
     ] {
         chart
-            .draw_series(
-                // A line through one point draws nothing: mark a lone point.
-                LineSeries::new(points.iter().copied(), color.stroke_width(2))
-                    .point_size(if points.len() == 1 { 4 } else { 0 }),
-            )?
+            .draw_series(common::curve(points, color))?
             .label(label)
             .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], color.stroke_width(3)));
     }

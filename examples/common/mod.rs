@@ -341,11 +341,7 @@ pub fn line_chart(
     for (i, s) in series.iter().enumerate() {
         let color = COLORS[i % COLORS.len()];
         chart
-            .draw_series(
-                // A line through one point draws nothing: mark a lone point.
-                LineSeries::new(s.points.iter().copied(), color.stroke_width(2))
-                    .point_size(if s.points.len() == 1 { 4 } else { 0 }),
-            )?
+            .draw_series(curve(s.points, color))?
             .label(s.label.clone())
             .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], color.stroke_width(3)));
     }
@@ -354,6 +350,16 @@ pub fn line_chart(
     draw_legend(&mut chart, legend_corner(series, x_range, y_range))?;
     root.present()?;
     Ok(())
+}
+
+/// A chart's line through `points`, 2 pixels wide; a lone point, through which a line would
+/// draw nothing, is marked.
+pub fn curve<DB: DrawingBackend>(
+    points: &[(f64, f64)],
+    color: RGBColor,
+) -> LineSeries<DB, (f64, f64)> {
+    LineSeries::new(points.iter().copied(), color.stroke_width(2))
+        .point_size(if points.len() == 1 { 4 } else { 0 })
 }
 
 /// The corner for a line chart's legend where it hides the least of the lines: of the four
