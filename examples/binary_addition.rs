@@ -1,7 +1,7 @@
-//! The seed's exercise: a 2-16-1 simple RNN learns 8-bit binary addition.
+//! The course's exercise: a 2-16-1 simple RNN learns 8-bit binary addition.
 //!
-//! `cargo run --release --example binary_addition` trains with the seed's settings and prints
-//! the seed's log every 100 iterations, then the exact accuracy over all 16,384 pairs, the final
+//! `cargo run --release --example binary_addition` trains with the course's settings and prints
+//! the course's log every 100 iterations, then the exact accuracy over all 16,384 pairs, the final
 //! loss and the weights' checksum, and writes the loss curve to `loss.png`.
 //! `--help` lists the flags.
 
@@ -23,7 +23,7 @@ const PLOT_INTERVAL: u32 = 100;
 const USAGE: &str = "\
 usage: binary_addition [flags]
 
-Trains a 2-16-1 simple RNN on 8-bit binary addition (the seed's exercise).
+Trains a 2-16-1 simple RNN on 8-bit binary addition (the course's exercise).
 
 flags:
   --seed N          RNG seed (default 1)
@@ -32,7 +32,7 @@ flags:
   --std X           std of the normal initialisation (default 1; implies --init std)
   --activation F    hidden activation: sigmoid or tanh (default sigmoid)
   --lr X            learning rate (default 0.1)
-  --biases          train hidden and output biases (default: off, as the seed)
+  --biases          train hidden and output biases (default: off, as the course)
   --clip X          clip gradients to global norm X, or 'off' (default: off)
   --out PATH        loss-curve PNG (default loss.png)
   --save-model PATH write the trained model (tinyrnn's TRNM record, 1304 bytes)
@@ -46,7 +46,7 @@ flags:
   --quiet           print only the summary, not the log every 100 iterations
   -h, --help        this text";
 
-/// The example's settings; the defaults are the seed's.
+/// The example's settings; the defaults are the course's.
 struct Settings {
     seed: u64,
     iters: u32,
@@ -120,7 +120,16 @@ fn parse_args() -> Settings {
         }
         s.init = Init::Normal { std };
     }
-    // Before training, not after it: a bad output path loses nothing.
+    // Before training, not after it: a bad output path loses nothing, and no output overwrites
+    // another.
+    common::check_distinct(
+        USAGE,
+        &[
+            ("--out", s.out.as_deref()),
+            ("--save-model", s.save_model.as_deref()),
+            ("--save-state", s.save_state.as_deref()),
+        ],
+    );
     common::check_png(USAGE, "--out", s.out.as_deref());
     common::check_writable(USAGE, "--save-model", s.save_model.as_deref());
     common::check_writable(USAGE, "--save-state", s.save_state.as_deref());
@@ -142,7 +151,7 @@ fn clip(flag: &str, args: &mut impl Iterator<Item = String>) -> Option<f32> {
     }
 }
 
-/// Bits most significant first, as numpy prints the seed's `out_bin`: `[0 1 1 0 1 0 0 1]`.
+/// Bits most significant first, as numpy prints the course's `out_bin`: `[0 1 1 0 1 0 0 1]`.
 fn bits_msb_first(n: u32) -> String {
     let bits: Vec<String> = (0..BITS)
         .rev()
@@ -178,9 +187,14 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
             )
         });
         if let Err(e) = trainer.read_state(&mut rng, &bytes) {
+            let why = common::resume_error(
+                &e,
+                &bytes,
+                &format!("2-{HIDDEN}-1 with sequences of {BITS} steps"),
+            );
             usage_error(
                 USAGE,
-                &format!("--resume: could not resume from {}: {e}", path.display()),
+                &format!("--resume: could not resume from {}: {why}", path.display()),
             );
         }
         // Given on the command line, these replace the state's (a new learning rate for a
@@ -313,7 +327,7 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
         "loss (sum over 8 steps)",
         &[
             Series {
-                label: "loss every 100 iterations (the seed's plot)".into(),
+                label: "loss every 100 iterations (the course's plot)".into(),
                 points: &logged,
             },
             Series {

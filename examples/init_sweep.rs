@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use common::{BlockMeans, Series, count, value};
+use common::{BlockMeans, Series, count, median, median_opt, value, wilson};
 use indicatif::{ProgressBar, ProgressStyle};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -44,7 +44,7 @@ flags:
   --base-seed N     seed from which every run's seed is derived (default 2024)
   --lr X            learning rate (default 0.1)
   --threads N       worker threads (default: all cores)
-  --out-dir DIR     where the PNGs go (default docs)
+  --out-dir DIR     where the PNGs go, an existing directory (default: the current one)
   --csv PATH        also write the summary table as CSV
   --runs-csv PATH   also write one CSV row per run
   --no-plot         do not write the PNGs
@@ -74,7 +74,7 @@ fn parse_args() -> Settings {
         base_seed: 2024,
         lr: 0.1,
         threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
-        out_dir: Some(PathBuf::from("docs")),
+        out_dir: Some(PathBuf::from(".")),
         csv: None,
         runs_csv: None,
     };
@@ -94,16 +94,24 @@ fn parse_args() -> Settings {
         }
         true
     });
-    // Before the sweep, not after it: a bad output path loses nothing.
+    // Before the sweep, not after it: a bad output path loses nothing, and no output
+    // overwrites another.
+    common::check_dir(USAGE, "--out-dir", s.out_dir.as_deref());
+    let loss_png = s.out_dir.as_ref().map(|d| d.join(LOSS_PNG));
+    let rates_png = s.out_dir.as_ref().map(|d| d.join(RATES_PNG));
+    common::check_distinct(
+        USAGE,
+        &[
+            ("--csv", s.csv.as_deref()),
+            ("--runs-csv", s.runs_csv.as_deref()),
+            ("--out-dir (its loss picture)", loss_png.as_deref()),
+            ("--out-dir (its convergence picture)", rates_png.as_deref()),
+        ],
+    );
     common::check_writable(USAGE, "--csv", s.csv.as_deref());
     common::check_writable(USAGE, "--runs-csv", s.runs_csv.as_deref());
-    for name in [LOSS_PNG, RATES_PNG] {
-        common::check_writable(
-            USAGE,
-            "--out-dir",
-            s.out_dir.as_ref().map(|d| d.join(name)).as_deref(),
-        );
-    }
+    common::check_writable(USAGE, "--out-dir", loss_png.as_deref());
+    common::check_writable(USAGE, "--out-dir", rates_png.as_deref());
     s
 }
 
@@ -212,49 +220,6 @@ impl Summary {
     }
 }
 
-/// The median of `v` (sorted in place); `None` counts as larger than every number.
-fn median_opt(v: &mut [Option<u32>]) -> Option<f64> {
-    v.sort_by_key(|x| x.unwrap_or(u32::MAX));
-    let n = v.len();
-    if n == 0 {
-        return None;
-    }
-    if n % 2 == 1 {
-        v[n / 2].map(f64::from)
-    } else {
-        match (v[n / 2 - 1], v[n / 2]) {
-            (Some(a), Some(b)) => Some((f64::from(a) + f64::from(b)) / 2.0),
-            _ => None,
-        }
-    }
-}
-
-/// The Wilson score interval at 95% for `k` successes out of `n` trials, as fractions: the range
-/// of convergence rates that `k` of `n` runs is consistent with. Unlike `k/n ± 1.96·se`, it
-/// stays inside [0, 1] and is not empty at 0 or `n` (0 of 20 runs still allows a rate of 16%).
-fn wilson(k: usize, n: usize) -> (f64, f64) {
-    if n == 0 {
-        return (0.0, 1.0);
-    }
-    const Z: f64 = 1.959_963_984_540_054; // the normal distribution's 97.5% quantile
-    let (k, n) = (k as f64, n as f64);
-    let p = k / n;
-    let z2n = Z * Z / n;
-    let centre = (p + z2n / 2.0) / (1.0 + z2n);
-    let half = Z / (1.0 + z2n) * (p * (1.0 - p) / n + z2n / (4.0 * n)).sqrt();
-    ((centre - half).max(0.0), (centre + half).min(1.0))
-}
-
-fn median(v: &mut [f64]) -> f64 {
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    }
-}
-
 fn summarise(jobs: &[Job], results: &[RunResult]) -> Vec<Summary> {
     let pairs = (1u64 << (2 * (BITS - 1))) as f64;
     let mut out = Vec::new();
@@ -353,7 +318,7 @@ fn main() {
         write_or_exit(path, &runs_csv(&jobs, &results));
     }
     if let Some(dir) = &s.out_dir {
-        // The directory exists: `check_writable` made it before the sweep.
+        // The directory exists: `check_dir` saw it before the sweep.
         let plotted = plot_curves(dir, &jobs, &results, &s);
         if let Err(e) = plotted.and_then(|()| plot_rates(dir, &summary, &s)) {
             eprintln!("error: could not write the plots to {}: {e}", dir.display());
@@ -363,7 +328,7 @@ fn main() {
     }
 }
 
-/// Writes an output file; its directory exists (`check_writable` made it before the sweep).
+/// Writes an output file; its directory exists (`check_writable` saw it before the sweep).
 fn write_or_exit(path: &std::path::Path, text: &str) {
     if let Err(e) = std::fs::write(path, text) {
         eprintln!("error: could not write {}: {e}", path.display());
@@ -579,43 +544,4 @@ fn plot_rates(
     common::draw_legend(&mut chart, SeriesLabelPosition::UpperRight)?;
     root.present()?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Against statsmodels' `proportion_confint(k, n, method="wilson")` (0.14.x), to 1e-12.
-    #[test]
-    fn wilson_matches_statsmodels() {
-        let cases = [
-            (19, 20, 0.763_868_806_553_257_7, 0.991_118_551_199_204_4),
-            (0, 20, 0.0, 0.161_125_158_052_819_4),
-            (20, 20, 0.838_874_841_947_180_4, 1.0),
-            (13, 20, 0.432_854_276_685_236_24, 0.818_808_175_898_918),
-            (1, 2, 0.094_531_205_734_230_68, 0.905_468_794_265_769_3),
-        ];
-        for (k, n, lo, hi) in cases {
-            let (l, h) = wilson(k, n);
-            assert!(
-                (l - lo).abs() < 1e-12 && (h - hi).abs() < 1e-12,
-                "{k}/{n}: {l}, {h}"
-            );
-        }
-        assert_eq!(wilson(0, 0), (0.0, 1.0));
-    }
-
-    #[test]
-    fn medians() {
-        assert_eq!(median(&mut [3.0, 1.0, 2.0]), 2.0);
-        assert_eq!(median(&mut [4.0, 1.0, 2.0, 3.0]), 2.5);
-        // Runs that never get there count as later than every other.
-        assert_eq!(median_opt(&mut [None, Some(500), Some(1000)]), Some(1000.0));
-        assert_eq!(median_opt(&mut [None, Some(500), None, Some(1000)]), None);
-        assert_eq!(
-            median_opt(&mut [Some(1500), Some(500), None, Some(1000)]),
-            Some(1250.0)
-        );
-        assert_eq!(median_opt(&mut []), None);
-    }
 }

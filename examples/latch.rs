@@ -7,8 +7,8 @@
 //! they get right, run one step at a time; then the final figures and the weights' checksum;
 //! and draws `latch.png`: the loss curves, and both models following that stream. With
 //! `--save-state` it writes the state-carrying learner's stream state (a `TRNH` record: model,
-//! settings, RNG and the hidden state its next window would start in). `--help` lists the
-//! flags.
+//! settings, RNG and the hidden state its next window would start in), and `--resume` goes on
+//! from one. `--help` lists the flags.
 
 #[macro_use]
 mod common;
@@ -56,15 +56,25 @@ flags:
   --save-state PATH
                  write the state-carrying learner's stream state at the end (TRNH record:
                  model, settings, RNG and hidden state; Trainer::read_stream_state reads it)
+  --resume PATH  go on from a saved stream state; --windows is then the total count. Only
+                 the state-carrying learner goes on (the state holds no other), on a stream
+                 that starts anew from the saved RNG: the sensor's own state (the latch,
+                 and the half of a draw of 8 steps a window of 4 leaves) is the world's,
+                 not the learner's, and is not in the record. So the run is the one that
+                 did not stop when it stopped after an even window with the latch off (as
+                 at window 2500 with the defaults), and another stream otherwise.
+                 --lr replaces the saved rate; --seed is refused with it
   --quiet        print only the summary, not the log every 500 windows
   -h, --help     this text";
 
 struct Settings {
     seed: u64,
     windows: u32,
-    lr: f32,
+    /// `None`: not given, the default (or, with `--resume`, the state's).
+    lr: Option<f32>,
     out: Option<PathBuf>,
     save_state: Option<PathBuf>,
+    resume: Option<PathBuf>,
     quiet: bool,
 }
 
@@ -72,16 +82,22 @@ fn parse_args() -> Settings {
     let mut s = Settings {
         seed: 1,
         windows: 5_000,
-        lr: 0.5,
+        lr: None,
         out: Some(PathBuf::from("latch.png")),
         save_state: None,
+        resume: None,
         quiet: false,
     };
+    let mut seed_given = false;
     common::for_each_flag(USAGE, |flag, a| {
         match flag {
-            "--seed" => s.seed = value(USAGE, flag, a, "an integer from 0 to 2^64-1"),
+            "--seed" => {
+                s.seed = value(USAGE, flag, a, "an integer from 0 to 2^64-1");
+                seed_given = true;
+            }
             "--windows" => s.windows = count(USAGE, flag, a),
-            "--lr" => s.lr = positive(USAGE, flag, a),
+            "--lr" => s.lr = Some(positive(USAGE, flag, a)),
+            "--resume" => s.resume = Some(value(USAGE, flag, a, "a path")),
             "--out" => s.out = Some(value(USAGE, flag, a, "a path")),
             "--no-plot" => s.out = None,
             "--save-state" => s.save_state = Some(value(USAGE, flag, a, "a path")),
@@ -90,6 +106,19 @@ fn parse_args() -> Settings {
         }
         true
     });
+    if seed_given && s.resume.is_some() {
+        common::usage_error(
+            USAGE,
+            "--seed does not go with --resume: the saved state holds the model and the RNG",
+        );
+    }
+    common::check_distinct(
+        USAGE,
+        &[
+            ("--out", s.out.as_deref()),
+            ("--save-state", s.save_state.as_deref()),
+        ],
+    );
     common::check_png(USAGE, "--out", s.out.as_deref());
     common::check_writable(USAGE, "--save-state", s.save_state.as_deref());
     s
@@ -119,12 +148,64 @@ fn percent(right: u32) -> f64 {
     100.0 * f64::from(right) / f64::from(TEST_STEPS)
 }
 
+/// The default learning rate.
+const LEARNING_RATE: f32 = 0.5;
+
+/// Reads a stream state into `trainer`, `rng` and `h`; a file that cannot be read or is not a
+/// stream state of this shape is a bad flag value (exit code 2).
+fn resume(path: &Path, trainer: &mut T, rng: &mut XorShiftRng, h: &mut [f32; HIDDEN]) {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| {
+        common::usage_error(
+            USAGE,
+            &format!("--resume: could not read {}: {e}", path.display()),
+        )
+    });
+    if let Err(e) = trainer.read_stream_state(rng, h, &bytes) {
+        let why = common::resume_error(
+            &e,
+            &bytes,
+            &format!("2-{HIDDEN}-1 with sequences of {WINDOW} steps"),
+        );
+        common::usage_error(
+            USAGE,
+            &format!("--resume: could not resume from {}: {why}", path.display()),
+        );
+    }
+}
+
 fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
     let mut rng = XorShiftRng::seed_from_u64(s.seed);
     let model = Model::from_rng(&mut rng, Init::Xavier, Activation::Tanh)?.with_biases(true);
-    let mut carried = T::new(model, s.lr)?;
-    let mut zeros = carried.clone();
-    let (mut h, mut stream) = ([0.0; HIDDEN], Latch::new());
+    let mut carried = T::new(model, s.lr.unwrap_or(LEARNING_RATE))?;
+    let mut h = [0.0; HIDDEN];
+    // A resumed run goes on with the learner its state holds, and no other.
+    let mut zeros = match &s.resume {
+        Some(path) => {
+            resume(path, &mut carried, &mut rng, &mut h);
+            if let Some(lr) = s.lr {
+                carried.set_learning_rate(lr)?;
+            }
+            outln!(
+                "resumed from {} at window {} (the learner with the state carried on)",
+                path.display(),
+                carried.iterations()
+            );
+            None
+        }
+        None => Some(carried.clone()),
+    };
+    let start = u32::try_from(carried.iterations()).unwrap_or(u32::MAX);
+    if start > s.windows {
+        common::usage_error(
+            USAGE,
+            &format!(
+                "--windows {}: the state is already at window {start} (--windows is the total)",
+                s.windows
+            ),
+        );
+    }
+    let lr = carried.learning_rate();
+    let mut stream = Latch::new();
 
     if !s.quiet {
         outln!(
@@ -135,9 +216,9 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
     // the log.
     let (mut means_carried, mut means_zeros) =
         (BlockMeans::new(PLOT_EVERY), BlockMeans::new(PLOT_EVERY));
-    let mut log_sum = [0.0f64; 2];
-    let mut last = [0.0f32; 2];
-    for w in 1..=s.windows {
+    let (mut log_sum, mut log_n) = ([0.0f64; 2], 0u32);
+    let mut last = [None::<f32>; 2];
+    for w in start + 1..=s.windows {
         let (xs, ds) = stream.window::<WINDOW, _>(&mut rng);
         let stopped = |which: &str, e: tinyrnn::Error| {
             format!(
@@ -145,35 +226,49 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
                  that step (try a smaller --lr)"
             )
         };
-        last[0] = carried
+        let loss = carried
             .step_from(&mut h, &xs, &ds)
             .map_err(|e| stopped("state carried", e))?;
-        last[1] = zeros.step(&xs, &ds).map_err(|e| stopped("from zeros", e))?;
+        last[0] = Some(loss);
         // (`add` counts from 0, the windows here from 1.)
-        means_carried.add(w - 1, last[0]);
-        means_zeros.add(w - 1, last[1]);
-        for k in 0..2 {
-            log_sum[k] += f64::from(last[k]);
+        means_carried.add(w - 1, loss);
+        log_sum[0] += f64::from(loss);
+        if let Some(zeros) = &mut zeros {
+            let loss = zeros.step(&xs, &ds).map_err(|e| stopped("from zeros", e))?;
+            last[1] = Some(loss);
+            means_zeros.add(w - 1, loss);
+            log_sum[1] += f64::from(loss);
         }
+        log_n += 1;
         if w % LOG_EVERY == 0 && !s.quiet {
-            let n = f64::from(LOG_EVERY);
+            // The mean over the windows of this block trained here (a resumed run may start
+            // in the middle of one).
+            let n = f64::from(log_n);
+            let (zeros_loss, zeros_right) = match &zeros {
+                Some(z) => (
+                    format!("{:.6}", log_sum[1] / n),
+                    format!("{:.2}%", percent(follow(&z.model))),
+                ),
+                None => ("-".into(), "-".into()),
+            };
             outln!(
-                "{w:>6}   {:>19.6}   {:>16.6}   {:>24.2}%   {:>9.2}%",
+                "{w:>6}   {:>19.6}   {zeros_loss:>16}   {:>24.2}%   {zeros_right:>10}",
                 log_sum[0] / n,
-                log_sum[1] / n,
                 percent(follow(&carried.model)),
-                percent(follow(&zeros.model)),
             );
-            log_sum = [0.0; 2];
+            (log_sum, log_n) = ([0.0; 2], 0);
         }
     }
 
-    let (a, b) = (follow(&carried.model), follow(&zeros.model));
+    let a = follow(&carried.model);
+    let origin = match &s.resume {
+        Some(path) => format!("resumed from {}", path.display()),
+        None => format!("seed {}", s.seed),
+    };
     outln!(
-        "settings: seed {} windows {} of {WINDOW} steps, lr {}, tanh, xavier, biases on",
-        s.seed,
+        "settings: {origin} windows {} of {WINDOW} steps, lr {}, tanh, xavier, biases on",
         s.windows,
-        common::num(s.lr)
+        common::num(lr)
     );
     // What answering "off" at every step would get right.
     let mut test = (XorShiftRng::seed_from_u64(TEST_SEED), Latch::new());
@@ -188,15 +283,27 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
         "  state carried on in training: {a}/{TEST_STEPS} steps right ({:.2}%)",
         percent(a)
     );
-    outln!(
-        "  every window from zeros:      {b}/{TEST_STEPS} steps right ({:.2}%)",
-        percent(b)
-    );
-    outln!(
-        "final loss (state carried): {} (bits 0x{:08x})",
-        last[0],
-        last[0].to_bits()
-    );
+    match &zeros {
+        Some(z) => {
+            let b = follow(&z.model);
+            outln!(
+                "  every window from zeros:      {b}/{TEST_STEPS} steps right ({:.2}%)",
+                percent(b)
+            );
+        }
+        None => {
+            outln!("  every window from zeros:      not trained (a resumed run has one learner)")
+        }
+    }
+    match last[0] {
+        Some(loss) => outln!(
+            "final loss (state carried): {loss} (bits 0x{:08x})",
+            loss.to_bits()
+        ),
+        None => outln!(
+            "final loss (state carried): none (no window trained: the state is at --windows)"
+        ),
+    }
     outln!(
         "weights checksum (state carried): 0x{:08x}",
         carried.model.checksum()
@@ -213,13 +320,25 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
     }
 
     let Some(path) = &s.out else { return Ok(()) };
+    if last[0].is_none() {
+        outln!(
+            "no picture: no window was trained, {} left as it was",
+            path.display()
+        );
+        return Ok(());
+    }
+    let curve_zeros = means_zeros.finish();
     plot(
         path,
-        s,
+        &Run {
+            origin: &origin,
+            lr,
+            first: start,
+            windows: s.windows,
+        },
         &means_carried.finish(),
-        &means_zeros.finish(),
         &carried.model,
-        &zeros.model,
+        zeros.as_ref().map(|z| (&z.model, curve_zeros.as_slice())),
     )
     .map_err(|e| format!("could not write {}: {e}", path.display()))?;
     outln!("picture written to {}", path.display());
@@ -228,22 +347,33 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
 
 /// The picture: above, the loss curves of both trainings; below, the first steps of the test
 /// stream, its set and reset pulses, the latch, and both models' outputs.
+/// What the picture's title and axes say of a run.
+struct Run<'a> {
+    /// `seed 1`, or `resumed from PATH`.
+    origin: &'a str,
+    lr: f32,
+    /// The window the run started after (0, or a resumed state's count).
+    first: u32,
+    windows: u32,
+}
+
+/// The picture. `zeros`: the model trained from zeros and its loss curve, which a resumed run
+/// does not have.
 fn plot(
     path: &Path,
-    s: &Settings,
+    run: &Run,
     curve_carried: &[(f64, f64)],
-    curve_zeros: &[(f64, f64)],
     carried: &Model,
-    zeros: &Model,
+    zeros: Option<(&Model, &[(f64, f64)])>,
 ) -> Result<(), Box<dyn std::error::Error>> {
     common::register_font();
     let root = BitMapBackend::new(path, (1000, 900)).into_drawing_area();
     root.fill(&WHITE)?;
     let root = root.titled(
         &format!(
-            "2-{HIDDEN}-1 RNN learning a latch from a stream (windows of {WINDOW} steps, seed {}, lr {})",
-            s.seed,
-            common::num(s.lr)
+            "2-{HIDDEN}-1 RNN learning a latch from a stream (windows of {WINDOW} steps, {}, lr {})",
+            run.origin,
+            common::num(run.lr)
         ),
         ("sans-serif", 24),
     )?;
@@ -251,7 +381,9 @@ fn plot(
     let (carried_color, zeros_color) = (COLORS[0], COLORS[1]);
 
     // Loss curves.
-    let x_max = f64::from(s.windows).max(f64::from(PLOT_EVERY));
+    let curve_zeros = zeros.map_or(&[][..], |z| z.1);
+    let x_from = f64::from(run.first);
+    let x_max = f64::from(run.windows).max(x_from + f64::from(PLOT_EVERY));
     let y_max = curve_carried
         .iter()
         .chain(curve_zeros)
@@ -267,7 +399,7 @@ fn plot(
         .margin(15)
         .x_label_area_size(45)
         .y_label_area_size(70)
-        .build_cartesian_2d(0.0..x_max, 0.0..y_max)?;
+        .build_cartesian_2d(x_from..x_max, 0.0..y_max)?;
     chart
         .configure_mesh()
         .x_desc("training window")
@@ -276,10 +408,11 @@ fn plot(
         .label_style(("sans-serif", 16))
         .axis_desc_style(("sans-serif", 18))
         .draw()?;
-    for (points, color, label) in [
-        (curve_carried, carried_color, "state carried on (step_from)"),
-        (curve_zeros, zeros_color, "every window from zeros (step)"),
-    ] {
+    let mut curves = vec![(curve_carried, carried_color, "state carried on (step_from)")];
+    if zeros.is_some() {
+        curves.push((curve_zeros, zeros_color, "every window from zeros (step)"));
+    }
+    for (points, color, label) in curves {
         chart
             .draw_series(common::curve(points, color))?
             .label(label)
@@ -296,7 +429,9 @@ fn plot(
     for t in 0..SHOWN_STEPS {
         let ([set, reset], [d]) = stream.step(&mut rng);
         carried.step(&[set, reset], &mut h_c, &mut y_c);
-        zeros.step(&[set, reset], &mut h_z, &mut y_z);
+        if let Some((zeros, _)) = zeros {
+            zeros.step(&[set, reset], &mut h_z, &mut y_z);
+        }
         let t = t as f64;
         if set > 0.5 {
             sets.push((t, 1.12));
@@ -307,7 +442,9 @@ fn plot(
         // The latch as a staircase: its value holds for the whole step.
         target.extend([(t - 0.5, f64::from(d)), (t + 0.5, f64::from(d))]);
         out_c.push((t, f64::from(y_c[0])));
-        out_z.push((t, f64::from(y_z[0])));
+        if zeros.is_some() {
+            out_z.push((t, f64::from(y_z[0])));
+        }
     }
     // The legend beside the chart, where it hides nothing.
     let (bottom, side) = bottom.split_horizontally(770);
@@ -374,7 +511,13 @@ fn plot(
     ];
     let font = ("sans-serif", 16).into_font();
     let mut y = 90;
-    for ((text, sample), more) in entries.into_iter().zip(second_lines) {
+    // (A resumed run has no model trained from zeros: its entry, the third, goes.)
+    let shown = entries
+        .into_iter()
+        .zip(second_lines)
+        .enumerate()
+        .filter(|(k, _)| *k != 2 || zeros.is_some());
+    for (_, ((text, sample), more)) in shown {
         side.draw(&(EmptyElement::at((0, y)) + sample))?;
         side.draw(&Text::new(text, (50, y - 8), font.clone()))?;
         if !more.is_empty() {
