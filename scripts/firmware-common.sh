@@ -2,7 +2,7 @@
 # the instruction-count plugin, and for each firmware target its QEMU command line, core name,
 # crate, ELF and build. Expects `root` (the repository) and a `fail` function.
 
-fw=$root/examples/firmware
+fw=$root/harness/firmware
 
 # llvm-size / llvm-nm / llvm-objdump from rustup's llvm-tools (or the system's).
 tools=$(rustc --print sysroot)/lib/rustlib/$(rustc -vV | sed -n 's/^host: //p')/bin
@@ -35,7 +35,7 @@ core() { target_info "$1"; echo "$name"; }
 # `tinyrnn-`, is its binary's name).
 crate_of() {
   case $1 in
-    riscv32imac-unknown-none-elf) echo "$root/examples/firmware-riscv";;
+    riscv32imac-unknown-none-elf) echo "$root/harness/firmware-riscv";;
     *) echo "$fw";;
   esac
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the firmware examples (examples/firmware for Cortex-M, examples/firmware-riscv for
+# Builds the firmware examples (harness/firmware for Cortex-M, harness/firmware-riscv for
 # RISC-V) for every target, runs them under QEMU
 # with the instruction-count plugin, checks that it prints 100% accuracy and the same final-loss
 # bits and weights checksum as the desktop example, and prints the footprint and speed table
@@ -29,7 +29,7 @@ fail() { echo "FIRMWARE CHECK FAILED: $*" >&2; exit 1; }
 # which must be byte for byte the one committed for the firmware's `pretrained` feature.
 cargo run --release --quiet --example binary_addition -- --quiet --no-plot \
   --save-model "$out/desktop-model.trnm" > "$out/desktop.txt"
-cmp "$out/desktop-model.trnm" "$fw/model/addition-2-16-1.trnm" \
+cmp "$out/desktop-model.trnm" "$root/examples/firmware/model/addition-2-16-1.trnm" \
   || fail "the desktop's trained model differs from examples/firmware/model/addition-2-16-1.trnm"
 want_loss=$(loss_bits_of "$out/desktop.txt")
 want_sum=$(checksum_of "$out/desktop.txt")
@@ -106,15 +106,15 @@ for t in $targets; do
 done
 
 # No panic path survives in the firmware (training, inference, saving, output) nor anywhere in
-# tinyrnn's public API (examples/firmware/src/api_check.rs calls every public function with
+# tinyrnn's public API (harness/firmware/src/api_check.rs calls every public function with
 # inputs the optimiser cannot see): with the `panic-check` feature the panic handler calls an
 # undefined function, so the link fails if any panic remains. The `overflow-check` profile is
 # `release` with overflow checks on, as in a debug build: no arithmetic can overflow either.
 # First, that api_check.rs still names every public function of src/ (a function added later
 # must be added there too). By name only: `step` stands for Rnn's, Trainer's and Latch's.
 for f in $(grep -ohE '^ *pub (const )?fn [a-z_0-9]+' "$root"/src/*.rs | awk '{ print $NF }' | sort -u); do
-  grep -qw "$f" "$root/examples/firmware/src/api_check.rs" \
-    || fail "examples/firmware/src/api_check.rs does not call tinyrnn's public function $f"
+  grep -qw "$f" "$root/harness/firmware/src/api_check.rs" \
+    || fail "harness/firmware/src/api_check.rs does not call tinyrnn's public function $f"
 done
 # And that it builds every variant of `Error` for the formatter: the enum is `#[non_exhaustive]`,
 # so outside the crate a match on it needs a wildcard arm, and the compiler cannot tell when a
@@ -124,8 +124,8 @@ variants=$(awk '/^pub enum Error \{/ { on = 1; next } on && /^\}/ { on = 0 }
   "$root/src/error.rs")
 [ -n "$variants" ] || fail "found no variant of Error in src/error.rs"
 for v in $variants; do
-  grep -qw "Error::$v" "$root/examples/firmware/src/api_check.rs" \
-    || fail "examples/firmware/src/api_check.rs does not format tinyrnn's Error::$v"
+  grep -qw "Error::$v" "$root/harness/firmware/src/api_check.rs" \
+    || fail "harness/firmware/src/api_check.rs does not format tinyrnn's Error::$v"
 done
 for t in $targets; do
   for profile in release speed overflow-check; do

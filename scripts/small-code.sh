@@ -32,9 +32,11 @@ copy_crates() { # destination
   rm -rf "$1"
   mkdir -p "$1"
   for crate in firmware firmware-riscv; do
-    (cd examples && tar --exclude="./$crate/target" -cf - "./$crate") | (cd "$1" && tar -xf -)
+    (cd harness && tar --exclude="./$crate/target" -cf - "./$crate") | (cd "$1" && tar -xf -)
     sed -i "s|path = \"../..\"|path = \"$root\"|" "$1/$crate/Cargo.toml"
   done
+  # The harness embeds the example's model by a relative path.
+  sed -i "s|\.\./\.\./\.\./examples/firmware/model/|$root/examples/firmware/model/|" "$1/firmware/src/app.rs"
 }
 copy_crates "$out/with"
 copy_crates "$out/without"
@@ -91,14 +93,14 @@ echo
 printf '%s\n' "${rows[@]}" > "$out/readme-rows.md"
 
 # The shipped RISC-V firmware without linker relaxation (`+relax` in its .cargo/config.toml):
-# the command examples/firmware/README.md gives, whose figure CI looks up there and in the
+# the command harness/firmware/README.md gives, whose figure CI looks up there and in the
 # README. RUSTFLAGS replaces the configuration's rustflags.
 riscv=riscv32imac-unknown-none-elf
-(cd examples/firmware-riscv && cargo build --quiet --release)
-(cd examples/firmware-riscv \
+(cd harness/firmware-riscv && cargo build --quiet --release)
+(cd harness/firmware-riscv \
   && RUSTFLAGS="-C link-arg=-Tmemory.x -C link-arg=-Tlink.x" \
      cargo build --quiet --release --target-dir "$out/no-relax")
-relaxed=$(flash_of "examples/firmware-riscv/target/$riscv/release/tinyrnn-firmware-riscv")
+relaxed=$(flash_of "harness/firmware-riscv/target/$riscv/release/tinyrnn-firmware-riscv")
 unrelaxed=$(flash_of "$out/no-relax/$riscv/release/tinyrnn-firmware-riscv")
 [ "$unrelaxed" -gt "$relaxed" ] || fail "without relaxation: $unrelaxed bytes, not more than $relaxed"
 echo
