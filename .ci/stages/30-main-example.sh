@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# CI stage: main example: short run, and resume gives the bits of an uninterrupted run.
+# Runs alone from any folder (bash .ci/stages/30-main-example.sh) once .ci/stages/00-setup.sh has installed
+# the toolchains and packages.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+# shellcheck source=.ci/lib.sh
+. .ci/lib.sh
+
+step "main example: short run, and resume gives the bits of an uninterrupted run"
+cargo run --release --example binary_addition -- --iters 300 --quiet --out target/ci-loss.png
+test -s target/ci-loss.png
+cargo run --release --example binary_addition -- --out target/ci-straight.png > target/ci-straight.txt
+# The README's sample of its output (block 1 is the model's formulas) is what it prints, and
+# its picture is what it draws (plotters and its font rasteriser are pure Rust: the same bytes).
+sample_is_output README.md 2 target/ci-straight.txt
+cmp target/ci-straight.png docs/loss.png
+cargo run --release --example binary_addition -- --quiet --no-plot --iters 4000 --save-state target/ci-half.trns
+cargo run --release --example binary_addition -- --quiet --no-plot --resume target/ci-half.trns > target/ci-resumed.txt
+diff <(grep -E "^(final loss|weights checksum)" target/ci-straight.txt) \
+     <(grep -E "^(final loss|weights checksum)" target/ci-resumed.txt)
+# Resumed at its own count, a state is evaluated, not trained: no loss to report, no NaN.
+cargo run --release --example binary_addition -- --quiet --resume target/ci-half.trns --iters 4000 \
+  --clip off --out target/ci-none.png > target/ci-none.txt
+grep -q "^final loss: none" target/ci-none.txt
+grep -q "clip off$" target/ci-none.txt
+test ! -e target/ci-none.png
+# The format read again in Python from its description (scripts/trnm.py), the weights run by
+# the course's forward pass in numpy: the same accuracy as the Rust evaluation, for a trained
+# sigmoid model, a half-trained tanh model with biases and a training state; a corrupted record
+# is refused.
+need_numpy
+cargo run --release --example binary_addition -- --quiet --no-plot --iters 600 --activation tanh \
+  --biases --init xavier --save-model target/ci-tanh.trnm > target/ci-tanh.txt
+# (target/ci-none.txt is the evaluation of target/ci-half.trns, above.)
+for pair in "target/ci-straight.txt examples/firmware/model/addition-2-16-1.trnm" \
+            "target/ci-tanh.txt target/ci-tanh.trnm" "target/ci-none.txt target/ci-half.trns"; do
+  read -r rust_out file <<< "$pair"
+  rust=$(sed -n 's|^exact accuracy: \([0-9]*/16384\) pairs.*|\1|p' "$rust_out")
+  python3 scripts/trnm.py "$file" > target/ci-trnm.txt
+  numpy=$(sed -n 's|.*exact accuracy \([0-9]*/16384\) pairs.*|\1|p' target/ci-trnm.txt)
+  [ -n "$rust" ] && [ "$rust" = "$numpy" ] || { echo "$file: Rust $rust, numpy $numpy"; exit 1; }
+done
+python3 -c "import sys; b = bytearray(open(sys.argv[1], 'rb').read()); b[100] ^= 1; \
+open(sys.argv[2], 'wb').write(b)" target/ci-tanh.trnm target/ci-bad.trnm
+expect_status 1 python3 scripts/trnm.py target/ci-bad.trnm 2>/dev/null
+# Its output read by something that stops at once: a quiet exit 0, as the examples (pipefail).
+python3 scripts/trnm.py target/ci-tanh.trnm 2> target/ci-trnm-pipe.txt | true
+test ! -s target/ci-trnm-pipe.txt
+# Bad flag values exit with code 2 before any training: a bad number, a flag where a value
+# belongs, a plot that is not a PNG, a model setting given with a state that holds its own, an
+# output path that cannot be written (its parent is a file here), a state past --iters, a
+# --clip that is neither a number nor off.
+for bad in "--lr -1" "--out --quiet" "--seed --no-plot" "--out target/loss.txt" \
+           "--resume target/ci-half.trns --activation tanh" "--save-model target/ci-straight.txt/m.trnm" \
+           "--resume target/ci-half.trns --iters 3999" "--clip of"; do
+  # shellcheck disable=SC2086 # each entry is a list of arguments
+  expect_status 2 cargo run --release --quiet --example binary_addition -- $bad 2>/dev/null
+done
+expect_status 2 cargo run --release --quiet --example init_sweep -- --csv --seeds 2 2>/dev/null
+# An empty value (which the loop above cannot pass): refused, not the current directory.
+expect_status 2 cargo run --release --quiet --example init_sweep -- --out-dir "" 2>/dev/null
+expect_status 2 cargo run --release --quiet --example binary_addition -- --out "" 2>/dev/null
+expect_status 2 cargo run --release --quiet --example binary_addition -- --resume /dev/null \
+  2> target/ci-empty-state.txt
+grep -q "the record needs 1336 bytes, got 0$" target/ci-empty-state.txt
+# A run that diverges stops with a message and exit code 1 (README).
+expect_status 1 cargo run --release --quiet --example binary_addition -- --quiet --no-plot \
+  --lr 1e38 --activation tanh 2> target/ci-diverge.txt
+grep -q "^error: training stopped at iteration 85: a gradient is not finite" target/ci-diverge.txt \
+  || { echo "a diverging run must stop at iteration 85, got:"; cat target/ci-diverge.txt; exit 1; }
+# Output piped into a reader that stops early: a quiet exit, not a panic (pipefail checks it).
+cargo run --release --quiet --example binary_addition -- --no-plot | head -n 1
+# Two outputs on one path, a missing output directory, a count out of range: refused before
+# any training (exit 2), and nothing written or created (the examples' unit tests check the
+# helpers; these check that every example uses them).
+rm -rf target/ci-cli && mkdir -p target/ci-cli
+for bad in "--out target/ci-cli/same.png --save-model target/ci-cli/same.png" \
+           "--save-model target/ci-cli/f --save-state target/ci-cli/./f" \
+           "--out target/ci-cli/no/such/loss.png" "--iters 4294967296"; do
+  # shellcheck disable=SC2086 # each entry is a list of arguments
+  expect_status 2 cargo run --release --quiet --example binary_addition -- $bad 2> target/ci-cli/err.txt
+done
+grep -q "is not an integer from 1 to 4294967295" target/ci-cli/err.txt
+test ! -e target/ci-cli/no && test ! -e target/ci-cli/same.png && test ! -e target/ci-cli/f
+expect_status 2 cargo run --release --quiet --example init_sweep -- --csv target/ci-cli/f --runs-csv target/ci-cli/f 2>/dev/null
+expect_status 2 cargo run --release --quiet --example init_sweep -- --out-dir target/ci-cli/no 2>/dev/null
+expect_status 2 cargo run --release --quiet --example latch -- --out target/ci-cli/s --save-state target/ci-cli/s 2>/dev/null
+test ! -e target/ci-cli/no && test ! -e target/ci-cli/f && test ! -e target/ci-cli/s

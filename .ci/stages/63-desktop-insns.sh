@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# CI stage: desktop instruction counts (the README's table; valgrind).
+# Runs alone from any folder (bash .ci/stages/63-desktop-insns.sh) once .ci/stages/00-setup.sh has installed
+# the toolchains and packages.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+# shellcheck source=.ci/lib.sh
+. .ci/lib.sh
+
+step "desktop instruction counts (the README's table; valgrind)"
+bash scripts/desktop-insns.sh
