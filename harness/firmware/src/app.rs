@@ -13,7 +13,8 @@ use tinyrnn::{Activation, Init, Trainer, XorShiftRng};
 /// A model trained on the desktop: `cargo run --release --example binary_addition --
 /// --save-model examples/firmware/model/addition-2-16-1.trnm` (the default settings).
 #[cfg(feature = "pretrained")]
-const PRETRAINED_RECORD: &[u8] = include_bytes!("../../../examples/firmware/model/addition-2-16-1.trnm");
+const PRETRAINED_RECORD: &[u8] =
+    include_bytes!("../../../examples/firmware/model/addition-2-16-1.trnm");
 
 /// That model, decoded and checked (magic, shape, CRC, finite weights) by the compiler: a bad
 /// file fails the build. It stays in flash; nothing decodes it at run time.

@@ -45,7 +45,9 @@ fn main() -> ! {
     } else {
         debug::EXIT_FAILURE
     });
-    loop {}
+    loop {
+        cortex_m::asm::wfi(); // on a board without a debugger, exit does nothing: sleep
+    }
 }
 
 /// A step refused (the weights are those before it): say where and why, and stop.
@@ -57,5 +59,7 @@ fn exit_with(iteration: u32, e: tinyrnn::Error) -> ! {
 fn exit(why: &str) -> ! {
     hprintln!("error: {}", why);
     debug::exit(debug::EXIT_FAILURE);
-    loop {}
+    loop {
+        cortex_m::asm::wfi(); // on a board without a debugger, exit does nothing: sleep
+    }
 }
