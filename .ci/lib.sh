@@ -24,6 +24,22 @@ sample_is_output() {
     || { echo "the text block $n of $md is not what $out holds" >&2; return 1; }
 }
 
+# The measuring scripts write their figures into docs (scripts/docs_block.py). Before a stage
+# runs them, `docs_snapshot FILE...` keeps a copy of those files; after, `docs_unchanged` fails
+# if a script wrote anything other than what is committed, and shows the difference.
+docs_snapshot() {
+  rm -rf target/ci-docs && mkdir -p target/ci-docs
+  local f
+  for f in "$@"; do mkdir -p "target/ci-docs/$(dirname "$f")" && cp "$f" "target/ci-docs/$f"; done
+}
+docs_unchanged() {
+  local f bad=0
+  for f in $(cd target/ci-docs && find . -type f | sed 's|^\./||' | sort); do
+    diff -u "target/ci-docs/$f" "$f" || { echo "$f: the measured figures differ from the committed ones" >&2; bad=1; }
+  done
+  return "$bad"
+}
+
 # numpy, for the Python reader of the records (scripts/trnm.py).
 need_numpy() {
   if ! python3 -c "import numpy" 2>/dev/null; then

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The baselines the README compares tinyrnn's desktop speed with, measured on this machine:
+# The baselines docs/desktop-speed.md compares tinyrnn's desktop speed with, measured on this machine:
 # the same training iteration written by hand in C (benches/baseline/rnn.c, gcc -O3, no -march,
 # like the Rust build with no target-cpu) and the course's numpy code (scripts/baseline_numpy.py).
 #

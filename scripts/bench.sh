@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the criterion benchmarks (benches/train.rs) several times and prints, per benchmark, the
-# lowest, middle and highest of criterion's medians. The README's desktop figures come from it.
+# lowest, middle and highest of criterion's medians (scripts/desktop-speed.sh writes them into
+# docs/desktop-speed.md).
 #
 #   bash scripts/bench.sh        # 5 runs
 #   RUNS=9 bash scripts/bench.sh

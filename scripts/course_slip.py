@@ -23,6 +23,8 @@ can move a run's first 100% by an evaluation. Needs numpy only.
 """
 import argparse
 import multiprocessing
+import os
+import subprocess
 import sys
 
 import numpy as np
@@ -115,6 +117,8 @@ def main():
     p.add_argument("--iters", type=int, default=10_000, help="iterations per run (default 10000)")
     p.add_argument("--eval-every", type=int, default=500, help="evaluation interval (default 500)")
     p.add_argument("--jobs", type=int, default=multiprocessing.cpu_count(), help="processes")
+    p.add_argument("--docs", action="store_true",
+                   help="also write the tables into docs/course_slip.md (its block `result`)")
     args = p.parse_args()
     for name in ("seeds", "iters", "eval_every", "jobs"):
         if getattr(args, name) <= 0:
@@ -124,21 +128,31 @@ def main():
     with multiprocessing.Pool(args.jobs) as pool:
         results = pool.starmap(train, jobs)
     course, exact = results[: args.seeds], results[args.seeds :]
+    lines = []
+    out = lines.append  # the tables: printed, and with --docs written into docs/
 
-    print(f"{args.seeds} seeds, {args.iters} iterations, all 16384 pairs evaluated every "
-          f"{args.eval_every} iterations and at the end\n")
-    print("| output derivative | end with every pair right | median iterations to 100% "
-          "| median final exact accuracy | worst final exact accuracy |")
-    print("| --- | ---: | ---: | ---: | ---: |")
+    out(f"{args.seeds} seeds, {args.iters} iterations, all 16384 pairs evaluated every "
+        f"{args.eval_every} iterations and at the end\n")
+    out("| output derivative | end with every pair right | median iterations to 100% "
+        "| median final exact accuracy | worst final exact accuracy |")
+    out("| --- | ---: | ---: | ---: | ---: |")
     for label, rs in (("course: sigmoid(y)(1 - sigmoid(y))", course), ("exact: y(1 - y)", exact)):
         finals = [f for f, _ in rs]
         perfect = sum(f == 1.0 for f in finals)
-        print(f"| {label} | {perfect}/{len(rs)} | {median_iters([i for _, i in rs])} "
-              f"| {100 * np.median(finals):.2f}% | {100 * min(finals):.2f}% |")
-    print("\n| seed | course: final exact, first 100% at | exact: final exact, first 100% at |")
-    print("| ---: | ---: | ---: |")
+        out(f"| {label} | {perfect}/{len(rs)} | {median_iters([i for _, i in rs])} "
+            f"| {100 * np.median(finals):.2f}% | {100 * min(finals):.2f}% |")
+    out("\n| seed | course: final exact, first 100% at | exact: final exact, first 100% at |")
+    out("| ---: | ---: | ---: |")
     for s, ((fc, ic), (fe, ie)) in enumerate(zip(course, exact)):
-        print(f"| {s} | {100 * fc:.2f}%, {ic or 'never'} | {100 * fe:.2f}%, {ie or 'never'} |")
+        out(f"| {s} | {100 * fc:.2f}%, {ic or 'never'} | {100 * fe:.2f}%, {ie or 'never'} |")
+    text = "\n".join(lines) + "\n"
+    sys.stdout.write(text)
+    if args.docs:
+        text = (f"numpy {np.__version__}, Python {sys.version.split()[0]}: " + text)
+        root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+        subprocess.run([sys.executable, os.path.join(root, "scripts", "docs_block.py"),
+                        os.path.join(root, "docs", "course_slip.md"), "result"],
+                       input=text, text=True, check=True)
     return 0
 
 

@@ -91,7 +91,7 @@ insns_per_iteration() {
   echo $(( (counts[1] - counts[0] + train_iterations / 2) / train_iterations ))
 }
 
-# A whole number with thousands separators, as the README prints them: 1159111 → 1,159,111.
+# A whole number with thousands separators, as docs/ prints them: 1159111 → 1,159,111.
 commas() { echo "$1" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta'; }
 # A core's name without its QEMU machine: "Cortex-M4F (mps2-an386)" → "Cortex-M4F".
 short_core() { core "$1" | sed 's/ (.*)$//'; }

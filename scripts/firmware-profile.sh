@@ -3,7 +3,8 @@
 # with the instruction-count plugin in profile mode (tools/qemu-insncount, `profile=on`), counts
 # every translation block executed during the 10,000 training iterations, and prints the
 # instructions per iteration of each source function (inlined code is charged to the function it
-# was inlined from), with scripts/profile.py.
+# was inlined from), with scripts/profile.py. The default run writes its first rows into
+# docs/footprint.md (between the markers that name this script).
 #
 #   bash scripts/firmware-profile.sh                          # Cortex-M4F, release
 #   bash scripts/firmware-profile.sh thumbv7m-none-eabi speed # another target or profile
@@ -35,4 +36,11 @@ timeout 900 $(machine "$target") -d plugin -D "$log.insn" \
   || { cat "$log.txt"; fail "$target ($profile): QEMU failed or timed out"; }
 grep -q "^result: ok$" "$log.txt" || { cat "$log.txt"; fail "$target ($profile): not 100% accurate"; }
 echo "$target ($profile), $(basename "$elf"):"
-python3 scripts/profile.py "$elf" "$log.insn" "$objdump" 10000 "${DEPTH:-1}"
+python3 scripts/profile.py "$elf" "$log.insn" "$objdump" 10000 "${DEPTH:-1}" | tee "$log.md"
+# The default (Cortex-M4F, release, depth 1) is docs/footprint.md's table: its first twelve
+# functions, and the total.
+if [ "$target" = thumbv7em-none-eabihf ] && [ "$profile" = release ] && [ "${DEPTH:-1}" = 1 ]; then
+  { grep '^| ' "$log.md" | head -n 14; echo; sed -n 1p "$log.md"; } \
+    | sed 's/^\([0-9,]*\) instructions per iteration$/In all \1 instructions per iteration./' \
+    | python3 scripts/docs_block.py docs/footprint.md profile
+fi

@@ -2,12 +2,12 @@
 # Builds the firmware examples (harness/firmware for Cortex-M, harness/firmware-riscv for
 # RISC-V) for every target, runs them under QEMU
 # with the instruction-count plugin, checks that it prints 100% accuracy and the same final-loss
-# bits and weights checksum as the desktop example, and prints the footprint and speed table
-# that the README quotes (its rows, as the README prints them, also go to
-# target/firmware-report/readme-rows.md, which CI looks up in the README), the inference-only
-# footprint, learning the latch from a stream (feature latch: the desktop example `latch`'s
-# bits, footprint and instructions), and what printing a float through core::fmt would add
-# (feature fmt-float).
+# bits and weights checksum as the desktop example, and measures the footprint and speed of
+# training, the inference-only footprint, learning the latch from a stream (feature latch: the
+# desktop example `latch`'s bits, footprint and instructions), and what printing a float through
+# core::fmt would add (feature fmt-float). A full run writes its tables, and the goals they meet,
+# into docs/footprint.md (between the markers that name this script; CI fails if that changes
+# what is committed); QUICK=1 writes nothing there.
 #
 #   bash scripts/firmware.sh            # all targets, profiles release (size) and speed
 #   QUICK=1 bash scripts/firmware.sh    # release profile only
@@ -37,7 +37,8 @@ want_sum=$(checksum_of "$out/desktop.txt")
 echo "desktop: final loss bits $want_loss, weights checksum $want_sum"
 
 rows=()
-readme_rows=()
+doc_rows=()
+declare -A rel_flash rel_ram rel_iter
 run() {
   local target=$1 profile=$2
   build "$target" "$profile"
@@ -69,11 +70,14 @@ run() {
   local ms
   ms=$(awk -v n="$per_iter" 'BEGIN {printf "%.2f", n / 64e6 * 1e3}')
   rows+=("| $(core "$target") | \`$target\` | $profile | $flash | $statics | $peak | $ram | $per_iter | $ms | $per_pair | $sum |")
-  # The same row as the README prints it (CI checks that the README holds it): thousands
-  # separated, milliseconds to three figures.
-  local ms_readme
-  ms_readme=$(awk -v n="$per_iter" 'BEGIN {ms = n / 64e6 * 1e3; printf (ms < 10 ? "%.2f" : "%.1f"), ms}')
-  readme_rows+=("| $(core "$target") | $profile | $(commas "$flash") | $(commas "$statics") | $(commas "$peak") | $(commas "$ram") | $(commas "$per_iter") | $ms_readme | $(commas "$per_pair") |")
+  # The same row as docs/footprint.md prints it: thousands separated, milliseconds to three
+  # figures.
+  local ms_doc
+  ms_doc=$(awk -v n="$per_iter" 'BEGIN {ms = n / 64e6 * 1e3; printf (ms < 10 ? "%.2f" : "%.1f"), ms}')
+  doc_rows+=("| $(core "$target") | $profile | $(commas "$flash") | $(commas "$statics") | $(commas "$peak") | $(commas "$ram") | $(commas "$per_iter") | $ms_doc | $(commas "$per_pair") |")
+  if [ "$profile" = release ]; then
+    rel_flash[$target]=$flash rel_ram[$target]=$ram rel_iter[$target]=$per_iter
+  fi
   # The memory budget of the `release` builds (issue: at most 16 KiB of flash and 6 KiB of RAM
   # for 2-16-1); some margins are thin, so a change that breaks them fails here.
   if [ "$profile" = release ]; then
@@ -139,6 +143,7 @@ done
 # Its footprint is that of an application that only runs a trained model (it reads the model
 # with its checksum, and prints).
 inference_rows=()
+doc_inference_rows=()
 for t in $targets; do
   build "$t" release pretrained
   # shellcheck disable=SC2046
@@ -152,7 +157,7 @@ for t in $targets; do
   p_peak=$(peak_stack_of "$out/$t-pretrained.txt")
   [ -n "$p_flash" ] && [ -n "$p_static" ] && [ -n "$p_peak" ] || fail "$t: no pretrained footprint"
   inference_rows+=("| $(core "$t") | \`$t\` | $p_flash | $p_static | $p_peak | $((p_static + p_peak)) |")
-  readme_rows+=("| $(short_core "$t") | $(commas "$p_flash") | $(commas "$p_static") | $(commas "$p_peak") | $(commas $((p_static + p_peak))) |")
+  doc_inference_rows+=("| $(short_core "$t") | $(commas "$p_flash") | $(commas "$p_static") | $(commas "$p_peak") | $(commas $((p_static + p_peak))) |")
   echo "$t: the desktop-trained model evaluates to 100% on the device, checksum $sum"
 done
 
@@ -167,6 +172,7 @@ latch_sum=$(sed -n 's/^weights checksum (state carried): \(0x[0-9a-f]*\)$/\1/p' 
 latch_windows=5000
 latch_steps=10000
 latch_rows=()
+doc_latch_rows=()
 for t in $targets; do
   build "$t" release latch
   elf=$(elf_of "$t" release)
@@ -187,7 +193,7 @@ for t in $targets; do
   per_step=$(( (counts[2] - counts[1] + latch_steps / 2) / latch_steps ))
   ms=$(awk -v n="$per_window" 'BEGIN {ms = n / 64e6 * 1e3; printf (ms < 10 ? "%.2f" : "%.1f"), ms}')
   latch_rows+=("| $(core "$t") | \`$t\` | $l_flash | $l_static | $l_peak | $((l_static + l_peak)) | $per_window | $ms | $per_step |")
-  readme_rows+=("| $(short_core "$t") | $(commas "$l_flash") | $(commas "$l_static") | $(commas "$l_peak") | $(commas $((l_static + l_peak))) | $(commas "$per_window") | $ms | $(commas "$per_step") |")
+  doc_latch_rows+=("| $(short_core "$t") | $(commas "$l_flash") | $(commas "$l_static") | $(commas "$l_peak") | $(commas $((l_static + l_peak))) | $(commas "$per_window") | $ms | $(commas "$per_step") |")
   echo "$t: the latch learnt on the device, the desktop's bits (checksum $latch_sum)"
 done
 
@@ -203,13 +209,13 @@ fi
 # What printing one float through core::fmt would cost (feature fmt-float: the final loss with
 # `{}`): the reason the firmware prints fixed-point integers.
 fmt_rows=()
-: > "$out/fmt-float-bytes.txt"
+doc_fmt_rows=()
 for t in $targets; do
   plain=$(flash_of "$(elf_of "$t" release)")
   build "$t" release fmt-float
   with_fmt=$(flash_of "$(elf_of "$t" release)")
   fmt_rows+=("| $(core "$t") | \`$t\` | $plain | $with_fmt | $((with_fmt - plain)) |")
-  commas $((with_fmt - plain)) >> "$out/fmt-float-bytes.txt"
+  doc_fmt_rows+=("| $(short_core "$t") | $(commas "$plain") | $(commas "$with_fmt") | $(commas $((with_fmt - plain))) |")
 done
 
 {
@@ -238,6 +244,52 @@ echo "Flash of the release firmware, and with its final loss printed through cor
   echo "| --- | --- | ---: | ---: | ---: |"
   printf '%s\n' "${fmt_rows[@]}"
 } | tee "$out/fmt-float-table.md"
-printf '%s\n' "${readme_rows[@]}" > "$out/readme-rows.md"
+
+# docs/footprint.md: the tables as it prints them, and the goals, from a full run only.
+if [ -z "${QUICK:-}" ]; then
+  block() { python3 "$root/scripts/docs_block.py" "$root/docs/footprint.md" "$1"; }
+  {
+    echo "| core (QEMU machine) | profile | flash (B) | static RAM (B) | peak stack (B) | total RAM (B) | instructions / training iteration | ms / iteration at 64 MHz¹ | instructions / inference |"
+    echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    printf '%s\n' "${doc_rows[@]}"
+  } | block training
+  {
+    echo "| core | flash (B), the model included | static RAM (B) | peak stack (B) | total RAM (B) |"
+    echo "| --- | ---: | ---: | ---: | ---: |"
+    printf '%s\n' "${doc_inference_rows[@]}"
+  } | block pretrained
+  {
+    echo "| core | flash (B) | static RAM (B) | peak stack (B) | total RAM (B) | instructions / training window (4 steps) | ms / window at 64 MHz¹ | instructions / step run² |"
+    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    printf '%s\n' "${doc_latch_rows[@]}"
+  } | block latch
+  {
+    echo "| core | flash (B) | with one float printed through \`core::fmt\` (B) | difference (B) |"
+    echo "| --- | ---: | ---: | ---: |"
+    printf '%s\n' "${doc_fmt_rows[@]}"
+  } | block fmt-float
+  # The goals: the largest release build, the thinnest margins, the M4F's time.
+  max_flash=0 max_ram=0 flash_margin=16384 ram_margin=6144 soft_lo="" soft_hi=""
+  m4f=${rel_iter[thumbv7em-none-eabihf]}
+  for t in $targets; do
+    f=${rel_flash[$t]} r=${rel_ram[$t]}
+    [ "$f" -gt "$max_flash" ] && max_flash=$f
+    [ "$r" -gt "$max_ram" ] && max_ram=$r
+    [ $((16384 - f)) -lt "$flash_margin" ] && flash_margin=$((16384 - f)) flash_core=$(short_core "$t")
+    [ $((6144 - r)) -lt "$ram_margin" ] && ram_margin=$((6144 - r)) ram_core=$(short_core "$t")
+    if [ "$t" != thumbv7em-none-eabihf ]; then
+      ratio=$(( (rel_iter[$t] + m4f / 2) / m4f ))
+      [ -z "$soft_lo" ] || [ "$ratio" -lt "$soft_lo" ] && soft_lo=$ratio
+      [ -z "$soft_hi" ] || [ "$ratio" -gt "$soft_hi" ] && soft_hi=$ratio
+    fi
+  done
+  {
+    echo "- **Memory: met on all four cores.** The \`release\` builds take at most $(commas "$max_flash")"
+    echo "  bytes of flash and $(commas "$max_ram") bytes of RAM; the thinnest margins are $(commas "$flash_margin") bytes"
+    echo "  of flash on the $flash_core and $(commas "$ram_margin") bytes of RAM on the $ram_core."
+    echo "- **Time: met.** $(commas "$m4f") instructions per training iteration on the Cortex-M4F, $(commas $((30000 - m4f)))"
+    echo "  under the goal. The soft-float cores (M3, M0, RV32IMAC) take $soft_lo to $soft_hi times as many."
+  } | block goals
+fi
 echo
 echo "All firmware runs match the desktop (final loss bits $want_loss, checksum $want_sum)."

@@ -10,7 +10,7 @@
 #
 # Runs the unit and integration tests (`--lib --tests`), not the doc tests: they compile one
 # program each and would double the time. Results in target/mutants/mutants.out/ (missed.txt
-# lists the survivors).
+# lists the survivors); a full run writes its counts into docs/mutants.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v cargo-mutants >/dev/null || cargo install cargo-mutants --locked
@@ -28,3 +28,13 @@ for kind in caught missed timeout unviable; do
 done
 echo "survivors:"
 cat "$out/missed.txt"
+# A full run (no arguments) is docs/mutants.md's table.
+if [ "$#" = 0 ]; then
+  count() { wc -l < "$out/$1.txt" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta'; }
+  total=$(cat "$out"/{caught,missed,timeout,unviable}.txt | wc -l | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta')
+  {
+    echo "| mutants | caught | missed | unviable (do not compile) | timed out |"
+    echo "| ---: | ---: | ---: | ---: | ---: |"
+    echo "| $total | $(count caught) | $(count missed) | $(count unviable) | $(count timeout) |"
+  } | python3 scripts/docs_block.py docs/mutants.md result
+fi

@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-"""The README's two-column table of an init sweep (sigmoid and tanh side by side), from the
+"""docs/sweep.md's two-column table of an init sweep (sigmoid and tanh side by side), from the
 summary CSV that `cargo run --release --example init_sweep -- --csv FILE` writes.
 
     python3 scripts/sweep_table.py docs/init_sweep_100.csv
 
 Prints, per init, the runs that reached 100% with the 95% Wilson interval of that rate in
 whole percent, and the median iterations to 100% ('never' where fewer than half got there),
-for each activation. CI checks that every row it prints stands in the README as printed.
+for each activation. scripts/sweep.sh writes it into docs/sweep.md.
 """
 import csv
 import math
