@@ -7,6 +7,9 @@ use crate::error::Result;
 use crate::init::{Init, StandardNormal};
 use crate::linalg::{SIMD, unrolled_mut, vecmat_add_into, vecmat2_into};
 
+/// The names of the five parameter arrays, in the order of [`Rnn::arrays`] and of the records.
+pub const PARAM_ARRAYS: [&str; 5] = ["w_in", "w", "w_out", "b_h", "b_out"];
+
 /// A simple recurrent network with `I` inputs, `H` hidden units and `O` outputs.
 ///
 /// At step `t`, with `z_0 = 0`:
@@ -227,15 +230,62 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
     }
 
     /// Every weight and bias that takes part in the model, in a fixed order (`w_in`, `w`, `w_out`,
-    /// then `b_h`, `b_out` if biases are on).
+    /// then `b_h`, `b_out` if biases are on): [`Rnn::trained`], flattened.
     pub fn parameters(&self) -> impl Iterator<Item = &f32> {
-        let biases = if self.biases { H + O } else { 0 };
-        self.w_in
-            .as_flattened()
-            .iter()
-            .chain(self.w.as_flattened())
-            .chain(self.w_out.as_flattened())
-            .chain(self.b_h.iter().chain(self.b_out.iter()).take(biases))
+        self.trained().into_iter().flatten()
+    }
+
+    /// The five parameter arrays as stored, each flattened row by row, in the order of
+    /// [`PARAM_ARRAYS`] (the records' order): `w_in`, `w`, `w_out`, `b_h`, `b_out`. The biases
+    /// are there whether or not they take part. [`Gradients::arrays`](crate::Gradients::arrays)
+    /// is the same view of the gradients, so that an update, a check or a record walks both
+    /// side by side.
+    ///
+    /// ```
+    /// use tinyrnn::{Activation, PARAM_ARRAYS, Rnn};
+    ///
+    /// let model = Rnn::<2, 3, 1>::zeros(Activation::Tanh, false);
+    /// let lens = model.arrays().map(<[f32]>::len);
+    /// assert_eq!(lens, [2 * 3, 3 * 3, 3 * 1, 3, 1]);
+    /// assert_eq!(lens.iter().sum::<usize>(), Rnn::<2, 3, 1>::PARAMS);
+    /// assert_eq!(PARAM_ARRAYS[2], "w_out");
+    /// ```
+    #[must_use]
+    pub const fn arrays(&self) -> [&[f32]; 5] {
+        [
+            self.w_in.as_flattened(),
+            self.w.as_flattened(),
+            self.w_out.as_flattened(),
+            &self.b_h,
+            &self.b_out,
+        ]
+    }
+
+    /// [`Rnn::arrays`], mutable.
+    pub const fn arrays_mut(&mut self) -> [&mut [f32]; 5] {
+        [
+            self.w_in.as_flattened_mut(),
+            self.w.as_flattened_mut(),
+            self.w_out.as_flattened_mut(),
+            &mut self.b_h,
+            &mut self.b_out,
+        ]
+    }
+
+    /// The arrays that take part in the model and in training: [`Rnn::arrays`] with the two
+    /// bias arrays empty when [`Rnn::biases`] is off.
+    #[must_use]
+    pub fn trained(&self) -> [&[f32]; 5] {
+        let (bh, bo) = if self.biases { (H, O) } else { (0, 0) };
+        let [w_in, w, w_out, b_h, b_out] = self.arrays();
+        [w_in, w, w_out, &b_h[..bh], &b_out[..bo]]
+    }
+
+    /// [`Rnn::trained`], mutable: what an optimiser updates.
+    pub fn trained_mut(&mut self) -> [&mut [f32]; 5] {
+        let (bh, bo) = if self.biases { (H, O) } else { (0, 0) };
+        let [w_in, w, w_out, b_h, b_out] = self.arrays_mut();
+        [w_in, w, w_out, &mut b_h[..bh], &mut b_out[..bo]]
     }
 }
 

@@ -13,7 +13,7 @@
 #[path = "reference/vectors.rs"]
 mod vectors;
 
-use tinyrnn::{Activation, Gradients, Rnn, Trace};
+use tinyrnn::{Activation, Gradients, PARAM_ARRAYS, Rnn, Trace};
 
 /// Absolute part of the tolerance: a few f32 ulps of values of order 1.
 const ABS: f64 = 2e-6;
@@ -40,17 +40,9 @@ fn close_model<const I: usize, const H: usize, const O: usize>(
     m: &Rnn<I, H, O>,
     expected: [&[f64]; 5],
 ) {
-    let [w_in, w, w_out, b_h, b_out] = expected;
-    close(&format!("w_in {when}"), case, m.w_in.as_flattened(), w_in);
-    close(&format!("w {when}"), case, m.w.as_flattened(), w);
-    close(
-        &format!("w_out {when}"),
-        case,
-        m.w_out.as_flattened(),
-        w_out,
-    );
-    close(&format!("b_h {when}"), case, &m.b_h, b_h);
-    close(&format!("b_out {when}"), case, &m.b_out, b_out);
+    for ((name, got), want) in PARAM_ARRAYS.iter().zip(m.arrays()).zip(expected) {
+        close(&format!("{name} {when}"), case, got, want);
+    }
 }
 
 fn to_f32<const R: usize, const C: usize>(m: &[[f64; C]; R]) -> [[f32; C]; R] {
@@ -129,21 +121,16 @@ macro_rules! reference_case {
             } else {
                 m.backward_add_into(&xs, &ds, &trace, &mut g);
             }
-            close(
-                "grad w_in",
-                case,
-                g.w_in.as_flattened(),
+            let want: [&[f64]; 5] = [
                 c::G_W_IN.as_flattened(),
-            );
-            close("grad w", case, g.w.as_flattened(), c::G_W.as_flattened());
-            close(
-                "grad w_out",
-                case,
-                g.w_out.as_flattened(),
+                c::G_W.as_flattened(),
                 c::G_W_OUT.as_flattened(),
-            );
-            close("grad b_h", case, &g.b_h, &c::G_B_H);
-            close("grad b_out", case, &g.b_out, &c::G_B_OUT);
+                &c::G_B_H,
+                &c::G_B_OUT,
+            ];
+            for ((name, got), want) in PARAM_ARRAYS.iter().zip(g.arrays()).zip(want) {
+                close(&format!("grad {name}"), case, got, want);
+            }
 
             // Clipped by global norm at 0.4 of the norm (so that it scales), then a step from
             // the same weights.

@@ -85,6 +85,10 @@ fn model_and_training<const I: usize, const H: usize, const O: usize, const L: u
     grads.clear();
     opaque(model.checksum());
     opaque(model.parameters().fold(0.0, |s, w| s + w));
+    opaque((model.arrays(), model.trained(), grads.arrays()));
+    opaque(model.arrays_mut().into_iter().flatten().next().map(|w| *w += 1.0));
+    opaque(model.trained_mut().into_iter().flatten().last().map(|w| *w += 1.0));
+    opaque(grads.arrays_mut().into_iter().flatten().next().map(|g| *g += 1.0));
     opaque(model.write_to(opaque(&mut bytes[..])).is_ok());
     opaque(model.read_from(opaque(&bytes[..])).is_ok());
     opaque(Rnn::<I, H, O>::from_bytes(opaque(&bytes[..])).is_ok());
@@ -95,6 +99,7 @@ fn model_and_training<const I: usize, const H: usize, const O: usize, const L: u
     let mut trainer = Trainer::<I, H, O, L>::zeros(any_activation(), opaque(false));
     opaque(trainer.set_learning_rate(opaque(0.1)).is_ok());
     opaque(trainer.set_clip(opaque(Some(1.0))).is_ok());
+    trainer.set_iterations(opaque(7));
     opaque((
         trainer.learning_rate(),
         trainer.clip(),

@@ -1,0 +1,508 @@
+//! [`Trainer`]: the model, its gradients and trace, and the settings of a training step.
+
+use super::{Gradients, Trace};
+use crate::activation::Activation;
+use crate::error::{Error, Result};
+use crate::model::Rnn;
+
+/// Everything one training step needs, in one value: the model, its gradients, the trace of the
+/// last forward pass and the optimiser settings.
+///
+/// Size: model + gradients + trace + 20 bytes of settings and iteration count, rounded up to a
+/// multiple of 8; for 2-16-1 over 8 steps that is 3,136 bytes (checked by a test; the formula
+/// is in the README).
+///
+/// # Examples
+///
+/// Any sequence task whose inputs and targets fit `[[f32; I]; L]` and `[[f32; O]; L]`, with
+/// targets in `[0, 1]` (the output is a sigmoid). Here a network learns to output, at each
+/// step, the bit it was given one step before — it has to remember it in its hidden state:
+///
+/// ```
+/// use tinyrnn::rand_core::{Rng, SeedableRng};
+/// use tinyrnn::{Activation, Init, Rnn, Trainer, XorShiftRng};
+///
+/// /// Eight input bits from `bits`, and as targets the same bits one step later.
+/// fn delayed(bits: u32) -> ([[f32; 1]; 8], [[f32; 1]; 8]) {
+///     let xs: [[f32; 1]; 8] = core::array::from_fn(|t| [(bits >> t & 1) as f32]);
+///     let ds = core::array::from_fn(|t| if t == 0 { [0.0] } else { xs[t - 1] });
+///     (xs, ds)
+/// }
+///
+/// let mut rng = XorShiftRng::seed_from_u64(1);
+/// let model = Rnn::<1, 8, 1>::from_rng(&mut rng, Init::Xavier, Activation::Tanh)?
+///     .with_biases(true);
+/// let mut trainer = Trainer::<1, 8, 1, 8>::new(model, 0.5)?;
+/// for _ in 0..500 {
+///     let (xs, ds) = delayed(rng.next_u32());
+///     trainer.step(&xs, &ds)?;
+/// }
+/// assert_eq!(trainer.iterations(), 500);
+///
+/// // Every one of the 256 sequences of eight bits comes out delayed.
+/// for bits in 0..256 {
+///     let (xs, ds) = delayed(bits);
+///     let mut ys = [[0.0]; 8];
+///     trainer.model.forward_into(&xs, &mut ys);
+///     assert!(ys.iter().zip(&ds).all(|(y, d)| (y[0] > 0.5) == (d[0] > 0.5)));
+/// }
+/// # Ok::<(), tinyrnn::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trainer<const I: usize, const H: usize, const O: usize, const L: usize> {
+    /// The model being trained.
+    pub model: Rnn<I, H, O>,
+    /// The gradients of the last step (after clipping).
+    pub grads: Gradients<I, H, O>,
+    /// The trace of the last step's forward pass; `trace.ys` are its outputs, before the update.
+    pub trace: Trace<H, O, L>,
+    learning_rate: f32,
+    clip: Option<f32>,
+    iterations: u64,
+}
+
+impl<const I: usize, const H: usize, const O: usize, const L: usize> Trainer<I, H, O, L> {
+    /// The course's default learning rate, 0.1.
+    pub const DEFAULT_LEARNING_RATE: f32 = 0.1;
+
+    /// A trainer for `model` with plain SGD at `learning_rate` and no clipping.
+    ///
+    /// # Errors
+    /// [`Error::InvalidLearningRate`] unless `learning_rate` is positive and finite.
+    pub fn new(model: Rnn<I, H, O>, learning_rate: f32) -> Result<Self> {
+        let mut trainer = Self::zeros(model.activation, model.biases);
+        trainer.set_learning_rate(learning_rate)?;
+        trainer.model = model;
+        Ok(trainer)
+    }
+
+    /// A trainer for an all-zero model, learning rate [`Self::DEFAULT_LEARNING_RATE`], no
+    /// clipping. With [`Rnn::init_from_rng`] on `trainer.model` and the setters, this builds a
+    /// trainer in place: no copy of the model or the trainer on a small device's stack.
+    #[must_use]
+    pub const fn zeros(activation: Activation, biases: bool) -> Self {
+        Trainer {
+            model: Rnn::zeros(activation, biases),
+            grads: Gradients::zeros(),
+            trace: Trace::zeros(),
+            learning_rate: Self::DEFAULT_LEARNING_RATE,
+            clip: None,
+            iterations: 0,
+        }
+    }
+
+    /// Turns on gradient clipping by global norm at `threshold` (or off, with `None`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidClipThreshold`] unless `threshold` is positive and finite.
+    pub fn with_clip(mut self, threshold: Option<f32>) -> Result<Self> {
+        self.set_clip(threshold)?;
+        Ok(self)
+    }
+
+    /// Sets the learning rate.
+    ///
+    /// # Errors
+    /// [`Error::InvalidLearningRate`] unless `learning_rate` is positive and finite; the
+    /// trainer is then unchanged.
+    pub fn set_learning_rate(&mut self, learning_rate: f32) -> Result<()> {
+        self.learning_rate = super::check_learning_rate(learning_rate)?;
+        Ok(())
+    }
+
+    /// Sets gradient clipping by global norm at `threshold` (or off, with `None`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidClipThreshold`] unless `threshold` is positive and finite; the trainer
+    /// is then unchanged.
+    pub fn set_clip(&mut self, threshold: Option<f32>) -> Result<()> {
+        if threshold.is_some_and(|t| !(t.is_finite() && t > 0.0)) {
+            return Err(Error::InvalidClipThreshold);
+        }
+        self.clip = threshold;
+        Ok(())
+    }
+
+    /// The learning rate.
+    #[must_use]
+    pub const fn learning_rate(&self) -> f32 {
+        self.learning_rate
+    }
+
+    /// The clipping threshold, if clipping is on.
+    #[must_use]
+    pub const fn clip(&self) -> Option<f32> {
+        self.clip
+    }
+
+    /// How many steps have updated the model (failed steps do not count; stops at `u64::MAX`).
+    /// Saved with the training state.
+    #[must_use]
+    pub const fn iterations(&self) -> u64 {
+        self.iterations
+    }
+
+    /// Sets the iteration count, as [`Trainer::read_state`] does from a saved state.
+    pub const fn set_iterations(&mut self, iterations: u64) {
+        self.iterations = iterations;
+    }
+
+    /// One training iteration on one sequence, as the seed's loop body: forward, loss, BPTT,
+    /// clipping (if on), SGD. Returns the loss before the update.
+    ///
+    /// # Errors
+    /// [`Error::NonFiniteLoss`], [`Error::NonFiniteGradient`] or [`Error::NonFiniteWeight`]
+    /// when training diverges (or the input holds NaN); the model is then left exactly as it
+    /// was before the call.
+    ///
+    /// # Examples
+    ///
+    /// One step is [`Rnn::forward_trace`], [`Rnn::backward_into`], clipping if it is on, and
+    /// [`Rnn::sgd`], to the bit:
+    ///
+    /// ```
+    /// use tinyrnn::rand_core::SeedableRng;
+    /// use tinyrnn::task::Sample;
+    /// use tinyrnn::{Activation, Gradients, Init, Rnn, Trace, Trainer, XorShiftRng};
+    ///
+    /// let mut rng = XorShiftRng::seed_from_u64(1);
+    /// let init = Init::Normal { std: 1.0 };
+    /// let mut model = Rnn::<2, 16, 1>::from_rng(&mut rng, init, Activation::Sigmoid)?;
+    /// let mut trainer = Trainer::<2, 16, 1, 8>::new(model.clone(), 0.1)?.with_clip(Some(0.5))?;
+    /// let s = Sample::<8>::new(45, 70)?;
+    /// let loss = trainer.step(&s.xs, &s.ds)?;
+    ///
+    /// let (mut trace, mut grads) = (Trace::<16, 1, 8>::zeros(), Gradients::zeros());
+    /// model.forward_trace(&s.xs, &mut trace);
+    /// model.backward_into(&s.xs, &s.ds, &trace, &mut grads);
+    /// grads.clip_global_norm(0.5)?;
+    /// model.sgd(&grads, 0.1)?;
+    /// assert_eq!(loss.to_bits(), trace.loss(&s.ds).to_bits());
+    /// assert_eq!(trainer.model, model);
+    /// # Ok::<(), tinyrnn::Error>(())
+    /// ```
+    ///
+    /// A step that diverges is refused and changes nothing. With so large a learning rate a
+    /// tanh network's weights grow until a gradient overflows (a sigmoid network's saturate
+    /// instead, and it stops learning without diverging):
+    ///
+    /// ```
+    /// use tinyrnn::rand_core::SeedableRng;
+    /// use tinyrnn::task;
+    /// use tinyrnn::{Activation, Error, Init, Rnn, Trainer, XorShiftRng};
+    ///
+    /// let mut rng = XorShiftRng::seed_from_u64(1);
+    /// let init = Init::Normal { std: 1.0 };
+    /// let model = Rnn::<2, 16, 1>::from_rng(&mut rng, init, Activation::Tanh)?;
+    /// let mut trainer = Trainer::<2, 16, 1, 8>::new(model, 1e38)?; // far too large
+    /// let mut failure = None;
+    /// for _ in 0..1000 {
+    ///     let before = trainer.clone();
+    ///     if let Err(e) = task::train_step(&mut trainer, &mut rng) {
+    ///         assert_eq!(trainer.model, before.model);
+    ///         assert_eq!(trainer.iterations(), before.iterations());
+    ///         failure = Some((trainer.iterations(), e));
+    ///         break;
+    ///     }
+    /// }
+    /// // As `cargo run --example binary_addition -- --lr 1e38 --activation tanh` reports.
+    /// assert_eq!(failure, Some((85, Error::NonFiniteGradient)));
+    /// # Ok::<(), tinyrnn::Error>(())
+    /// ```
+    pub fn step(&mut self, xs: &[[f32; I]; L], ds: &[[f32; O]; L]) -> Result<f32> {
+        self.step_inner(None, xs, ds)
+    }
+
+    /// One training iteration on a window of a stream, by truncated backpropagation through
+    /// time: as [`Trainer::step`], but the window starts in the hidden state `h` (the state the
+    /// stream was in) instead of zeros, and on success `h` becomes the state at the window's
+    /// end, ready for the next window. Returns the loss before the update.
+    ///
+    /// The state carried on is the one the forward pass computed, with the weights before the
+    /// update (as truncated BPTT usually does); gradients do not flow back past the window's
+    /// start. With `h` all zeros the model changes exactly as in [`Trainer::step`]. The state
+    /// is the caller's: to resume a stream after a reset, save it with the training state.
+    ///
+    /// # Errors
+    /// As [`Trainer::step`]; the model and `h` are then left exactly as they were.
+    ///
+    /// # Examples
+    ///
+    /// The latch of [`latch`](crate::latch): a stream of two inputs, "set" and "reset", each
+    /// firing at random one step in sixteen, and as target at every step 1 if the last one to
+    /// fire was "set". A window of four steps usually holds neither, and its targets then
+    /// depend on what happened before it. Trained window after window with the state carried
+    /// from each to the next, the network learns to hold the latch in its hidden state, and
+    /// then follows a stream of any length one step at a time ([`Rnn::step`]). Trained on the
+    /// same windows from a zero state ([`Trainer::step`]), it does not: it never sees the state
+    /// a window starts in. (With this setup, 19 of the seeds 1 to 20 learn the latch; trained
+    /// from zeros, none does: 5,905 to 9,248 steps of 10,000 right, median 6,573.
+    /// `cargo test --release --test training latch -- --nocapture`; the example `latch` shows
+    /// it.)
+    ///
+    /// ```
+    /// use tinyrnn::latch::{self, Latch};
+    /// use tinyrnn::rand_core::SeedableRng;
+    /// use tinyrnn::{Activation, Init, Rnn, Trainer, XorShiftRng};
+    ///
+    /// let mut rng = XorShiftRng::seed_from_u64(1);
+    /// let model = Rnn::<2, 8, 1>::from_rng(&mut rng, Init::Xavier, Activation::Tanh)?
+    ///     .with_biases(true);
+    /// let mut stateful = Trainer::<2, 8, 1, 4>::new(model, 0.5)?;
+    /// let mut stateless = stateful.clone();
+    /// let (mut h, mut stream) = ([0.0; 8], Latch::new());
+    /// for _ in 0..5_000 {
+    ///     let (xs, ds) = stream.window::<4, _>(&mut rng);
+    ///     stateful.step_from(&mut h, &xs, &ds)?; // carries `h` on to the next window
+    ///     stateless.step(&xs, &ds)?; // starts every window from zeros
+    /// }
+    /// // Steps right out of 10,000 of a new stream, run one step at a time.
+    /// let follow = |model| latch::follow(model, &mut XorShiftRng::seed_from_u64(2), 10_000);
+    /// assert_eq!(follow(&stateful.model), 10_000);
+    /// assert!(follow(&stateless.model) < 8_000);
+    /// # Ok::<(), tinyrnn::Error>(())
+    /// ```
+    pub fn step_from(
+        &mut self,
+        h: &mut [f32; H],
+        xs: &[[f32; I]; L],
+        ds: &[[f32; O]; L],
+    ) -> Result<f32> {
+        let loss = self.step_inner(Some(h), xs, ds)?;
+        if let Some(last) = self.trace.zs.last() {
+            *h = *last;
+        }
+        Ok(loss)
+    }
+
+    /// [`Trainer::step`] from `h0`, or from zeros without it (the same bits, without the `dW`
+    /// term `z_0 ⊗ delta_1`, which is zero then).
+    #[inline(always)]
+    fn step_inner(
+        &mut self,
+        h0: Option<&[f32; H]>,
+        xs: &[[f32; I]; L],
+        ds: &[[f32; O]; L],
+    ) -> Result<f32> {
+        match h0 {
+            Some(h0) => self.model.forward_trace_from(h0, xs, &mut self.trace),
+            None => self.model.forward_trace(xs, &mut self.trace),
+        }
+        let loss = self.trace.loss(ds);
+        if !loss.is_finite() {
+            return Err(Error::NonFiniteLoss);
+        }
+        // Through `forward_trace` and `backward_into` when there is no state, not the `_from`
+        // paths with zeros: `step` then compiles as before `step_from` existed (calling
+        // `forward_trace_from` and `backward(h0, …)` in both cases cost 145 more instructions
+        // per iteration on x86-64, `scripts/desktop-insns.sh`).
+        let (model, trace, grads) = (&self.model, &self.trace, &mut self.grads);
+        match h0 {
+            Some(h0) => model.backward_from_into(h0, xs, ds, trace, grads),
+            None => model.backward_into(xs, ds, trace, grads),
+        }
+        if let Some(t) = self.clip {
+            self.grads.clip_global_norm(t)?;
+        }
+        // A non-finite gradient makes a non-finite update, which `sgd` refuses; only then is it
+        // worth a second look to say which of the two it was.
+        match self.model.sgd(&self.grads, self.learning_rate) {
+            Err(Error::NonFiniteWeight) if !self.grads.is_finite() => Err(Error::NonFiniteGradient),
+            Err(e) => Err(e),
+            Ok(()) => {
+                // Saturating: a state read from bytes may hold any count (the fuzzer found
+                // u64::MAX, which overflowed here).
+                self.iterations = self.iterations.saturating_add(1);
+                Ok(loss)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+
+    use super::super::test_util::{grad_bits, stateful_case};
+    use super::*;
+    use crate::Init;
+    use core::mem::size_of;
+    use rand_core::SeedableRng;
+    use rand_xorshift::XorShiftRng;
+
+    #[test]
+    fn training_state_size_fits_budget() {
+        // weights 4·(32+256+16+16+1)+2 → 1288, gradients 1284, trace 4·8·17 = 544, settings
+        // and iteration count 20: 3136, a multiple of 8.
+        assert_eq!(size_of::<Rnn<2, 16, 1>>(), 1288);
+        assert_eq!(size_of::<Gradients<2, 16, 1>>(), 1284);
+        assert_eq!(size_of::<Trace<16, 1, 8>>(), 544);
+        assert_eq!(
+            size_of::<Trainer<2, 16, 1, 8>>(),
+            (1288 + 1284 + 544 + 20usize).next_multiple_of(8)
+        );
+        assert!(size_of::<Trainer<2, 16, 1, 8>>() as f64 <= 3.2 * 1024.0);
+        assert_eq!(size_of::<Trace<5, 3, 4>>(), 4 * 4 * (5 + 3));
+        assert_eq!(size_of::<Gradients<3, 5, 2>>(), 4 * (15 + 25 + 10 + 5 + 2));
+    }
+
+    #[test]
+    fn trainer_reports_non_finite_gradients() {
+        // An infinite output weight saturates y to exactly 0 or 1: the loss is finite, but
+        // 0 · ∞ in backpropagation makes the gradients NaN.
+        let mut m = Rnn::<1, 2, 1>::zeros(Activation::Sigmoid, false);
+        m.w_out = [[f32::INFINITY], [f32::INFINITY]];
+        let before = m.clone();
+        let mut tr = Trainer::<1, 2, 1, 2>::new(m, 0.1).unwrap();
+        let r = tr.step(&[[1.0], [0.0]], &[[1.0], [0.0]]);
+        assert_eq!(r, Err(Error::NonFiniteGradient));
+        assert_eq!(tr.model, before);
+    }
+
+    #[test]
+    fn trainer_tells_an_overflowing_update_from_a_non_finite_gradient() {
+        // z = tanh(10) rounds to 1 and y = 0.5 against targets of 1: every step adds
+        // 1 · (0.5 - 1) · 0.25 to the w_out gradient, -2 over 16 steps, finite; but with the
+        // largest learning rate the update is 0 - MAX · (-2), which overflows.
+        let m = Rnn::<1, 1, 1> {
+            b_h: [10.0],
+            ..Rnn::zeros(Activation::Tanh, true)
+        };
+        let mut tr = Trainer::<1, 1, 1, 16>::new(m.clone(), f32::MAX).unwrap();
+        assert_eq!(
+            tr.step(&[[0.0]; 16], &[[1.0]; 16]),
+            Err(Error::NonFiniteWeight)
+        );
+        assert_eq!(tr.grads.w_out, [[-2.0]]);
+        assert_eq!((&tr.model, tr.iterations()), (&m, 0));
+    }
+
+    #[test]
+    fn iteration_count_saturates() {
+        // Found by fuzzing `read_state`: a state may claim u64::MAX iterations.
+        let m = Rnn::<1, 2, 1>::zeros(Activation::Sigmoid, false);
+        let mut tr = Trainer::<1, 2, 1, 2>::new(m, 0.1).unwrap();
+        tr.set_iterations(u64::MAX);
+        tr.step(&[[1.0], [0.0]], &[[1.0], [0.0]]).unwrap();
+        assert_eq!(tr.iterations(), u64::MAX);
+    }
+
+    #[test]
+    fn defaults_are_the_zeros() {
+        let m = Rnn::<2, 3, 1>::default();
+        assert_eq!(m, Rnn::zeros(Activation::Sigmoid, false));
+        assert!(m.parameters().all(|w| w.to_bits() == 0));
+        let g = Gradients::<2, 3, 1>::default();
+        assert_eq!(g, Gradients::zeros());
+        assert_eq!(g.norm(), 0.0);
+        assert_eq!(Trace::<3, 1, 4>::default(), Trace::zeros());
+    }
+
+    #[test]
+    fn trainer_divergence_keeps_weights() {
+        let mut rng = XorShiftRng::seed_from_u64(4);
+        let m = Rnn::<2, 4, 1>::from_rng(&mut rng, Init::default(), Activation::Tanh).unwrap();
+        let mut tr = Trainer::<2, 4, 1, 3>::new(m, 0.1).unwrap();
+        let before = tr.model.clone();
+        let xs = [[1.0, f32::NAN], [0.0, 1.0], [1.0, 1.0]];
+        assert_eq!(tr.step(&xs, &[[1.0]; 3]), Err(Error::NonFiniteLoss));
+        assert_eq!(tr.model, before);
+        assert_eq!(
+            Trainer::<2, 4, 1, 3>::new(before.clone(), f32::NAN).err(),
+            Some(Error::InvalidLearningRate)
+        );
+        assert_eq!(
+            Trainer::<2, 4, 1, 3>::new(before, 0.1)
+                .unwrap()
+                .with_clip(Some(-1.0))
+                .err(),
+            Some(Error::InvalidClipThreshold)
+        );
+    }
+
+    #[test]
+    fn stepping_from_zeros_is_a_step() {
+        for act in [Activation::Sigmoid, Activation::Tanh] {
+            let (m, xs, ds) = stateful_case(act);
+            let mut plain = Trainer::<2, 4, 1, 3>::new(m, 0.5).unwrap();
+            let mut stateful = plain.clone();
+            for zero in [0.0, -0.0] {
+                let mut h = [zero; 4];
+                let loss = plain.step(&xs, &ds).unwrap();
+                assert_eq!(stateful.step_from(&mut h, &xs, &ds), Ok(loss));
+                assert_eq!(grad_bits(&stateful.grads), grad_bits(&plain.grads));
+                assert_eq!(stateful, plain);
+                // `h` is now the state at the end of the window.
+                assert_eq!(h, plain.trace.zs[2]);
+            }
+        }
+    }
+
+    #[test]
+    fn step_from_carries_the_state_on() {
+        let (m, xs, ds) = stateful_case(Activation::Tanh);
+        let mut tr = Trainer::<2, 4, 1, 3>::new(m, 0.5).unwrap();
+        let mut h = [0.0; 4];
+        tr.step_from(&mut h, &xs, &ds).unwrap();
+        // The second window starts where the first ended: its trace is the one
+        // `forward_trace_from` gives from that state with the model as it was then.
+        let (model, h1) = (tr.model.clone(), h);
+        tr.step_from(&mut h, &xs, &ds).unwrap();
+        let mut trace = Trace::zeros();
+        model.forward_trace_from(&h1, &xs, &mut trace);
+        assert_eq!(tr.trace, trace);
+        assert_eq!(h, trace.zs[2]);
+        assert_ne!(h1, [0.0; 4]);
+        // And it is not a window from zeros.
+        let mut zero = Trace::zeros();
+        model.forward_trace(&xs, &mut zero);
+        assert_ne!(zero.zs, trace.zs);
+        assert_eq!(tr.iterations(), 2);
+    }
+
+    #[test]
+    fn step_from_that_fails_changes_nothing() {
+        let (m, xs, ds) = stateful_case(Activation::Tanh);
+        let mut tr = Trainer::<2, 4, 1, 3>::new(m, 0.5).unwrap();
+        let h0 = [0.5, -0.25, 0.75, 0.0];
+        let before = tr.model.clone();
+        // A NaN input: a non-finite loss.
+        let mut bad = xs;
+        bad[1][0] = f32::NAN;
+        let mut h = h0;
+        assert_eq!(tr.step_from(&mut h, &bad, &ds), Err(Error::NonFiniteLoss));
+        assert_eq!((h, &tr.model, tr.iterations()), (h0, &before, 0));
+        // A NaN state: the same.
+        let mut h = [f32::NAN; 4];
+        assert_eq!(tr.step_from(&mut h, &xs, &ds), Err(Error::NonFiniteLoss));
+        assert!(h.iter().all(|v| v.is_nan()));
+        assert_eq!(tr.model, before);
+        // An update that overflows (as in the test above, from a state this time).
+        let m = Rnn::<1, 1, 1> {
+            b_h: [10.0],
+            ..Rnn::zeros(Activation::Tanh, true)
+        };
+        let mut tr = Trainer::<1, 1, 1, 16>::new(m.clone(), f32::MAX).unwrap();
+        let mut h = [0.5];
+        assert_eq!(
+            tr.step_from(&mut h, &[[0.0]; 16], &[[1.0]; 16]),
+            Err(Error::NonFiniteWeight)
+        );
+        assert_eq!((h, &tr.model, tr.iterations()), ([0.5], &m, 0));
+    }
+
+    #[test]
+    fn clip_threshold_must_be_positive() {
+        let m = Rnn::<1, 2, 1>::zeros(Activation::Sigmoid, false);
+        let mut tr = Trainer::<1, 2, 1, 2>::new(m, 0.1).unwrap();
+        for bad in [0.0, -0.0, -1.0, f32::NAN, f32::INFINITY] {
+            assert_eq!(tr.set_clip(Some(bad)), Err(Error::InvalidClipThreshold));
+            assert_eq!(tr.clip(), None, "unchanged after {bad}");
+            assert!(tr.clone().with_clip(Some(bad)).is_err());
+        }
+        tr.set_clip(Some(f32::MIN_POSITIVE)).unwrap();
+        assert_eq!(tr.clip(), Some(f32::MIN_POSITIVE));
+        tr.set_clip(None).unwrap();
+        assert_eq!(tr.clip(), None);
+    }
+}
