@@ -6,6 +6,7 @@ use crate::activation::{Activation, sigmoid, sigmoid_in_place};
 use crate::error::Result;
 use crate::init::{Init, StandardNormal};
 use crate::linalg::{SIMD, unrolled_mut, vecmat_add_into, vecmat2_into};
+use crate::output::{Output, softmax};
 
 /// The names of the five parameter arrays, in the order of [`Rnn::arrays`] and of the records.
 pub const PARAM_ARRAYS: [&str; 5] = ["w_in", "w", "w_out", "b_h", "b_out"];
@@ -16,7 +17,7 @@ pub const PARAM_ARRAYS: [&str; 5] = ["w_in", "w", "w_out", "b_h", "b_out"];
 ///
 /// ```text
 /// u_t = x_t · w_in + z_{t-1} · w (+ b_h)      z_t = f(u_t)        f: sigmoid or tanh
-/// y_t = sigmoid(z_t · w_out (+ b_out))
+/// y_t = g(z_t · w_out (+ b_out))              g: sigmoid (the course's), linear or softmax
 /// ```
 ///
 /// The matrices are the seed's, row-major as numpy's `X · W_in`. Every field is public so that
@@ -59,6 +60,8 @@ pub struct Rnn<const I: usize, const H: usize, const O: usize> {
     pub b_out: [f32; O],
     /// The hidden layer's activation.
     pub activation: Activation,
+    /// The output layer (the course's sigmoid unless set with [`Rnn::with_output`]).
+    pub output: Output,
     /// Whether the biases take part. The seed leaves them out ("for simplicity"); with them off
     /// the model computes exactly the seed's formulas.
     pub biases: bool,
@@ -84,6 +87,7 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
             b_out: [0.0; O],
             activation,
             biases: false,
+            output: Output::Sigmoid,
         }
         .with_biases(biases)
     }
@@ -131,6 +135,13 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
         self
     }
 
+    /// The model with another output layer (the weights unchanged).
+    #[must_use]
+    pub const fn with_output(mut self, output: Output) -> Self {
+        self.output = output;
+        self
+    }
+
     /// The hidden state after one step: `h = f(x · w_in + h_prev · w (+ b_h))`.
     #[inline]
     pub(crate) fn hidden_into(&self, x: &[f32; I], h_prev: &[f32; H], h: &mut [f32; H]) {
@@ -156,16 +167,32 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
         }
     }
 
-    /// The output for a hidden state: `y = sigmoid(h · w_out (+ b_out))`.
+    /// The output for a hidden state: `y = g(h · w_out (+ b_out))`, `g` the output layer.
     #[inline]
     pub(crate) fn output_into(&self, h: &[f32; H], y: &mut [f32; O]) {
-        let mut v = if self.biases { self.b_out } else { [0.0; O] };
-        vecmat_add_into(h, &self.w_out, &mut v);
-        if SIMD {
-            sigmoid_in_place(&mut v);
-            *y = v;
-        } else {
-            y.iter_mut().zip(&v).for_each(|(y, v)| *y = sigmoid(*v));
+        let mut v = [0.0; O];
+        self.output_logits_into(h, &mut v);
+        self.apply_output(v, y);
+    }
+
+    /// What the output layer is given: `v = h · w_out (+ b_out)`.
+    #[inline]
+    pub(crate) fn output_logits_into(&self, h: &[f32; H], v: &mut [f32; O]) {
+        *v = if self.biases { self.b_out } else { [0.0; O] };
+        vecmat_add_into(h, &self.w_out, v);
+    }
+
+    /// The output layer on `v`.
+    #[inline]
+    pub(crate) fn apply_output(&self, mut v: [f32; O], y: &mut [f32; O]) {
+        match self.output {
+            Output::Sigmoid if SIMD => {
+                sigmoid_in_place(&mut v);
+                *y = v;
+            }
+            Output::Sigmoid => y.iter_mut().zip(&v).for_each(|(y, v)| *y = sigmoid(*v)),
+            Output::Linear => *y = v,
+            Output::Softmax => softmax(&v, y),
         }
     }
 

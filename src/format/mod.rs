@@ -14,7 +14,8 @@
 //! | 10 | 2 | `O` (outputs) |
 //! | 12 | 1 | hidden activation: `0` sigmoid, `1` tanh |
 //! | 13 | 1 | flags: bit 0 = biases on; other bits 0 |
-//! | 14 | 2 | reserved, `0` |
+//! | 14 | 1 | output layer: `0` sigmoid, `1` linear, `2` softmax (`0` in every record before it existed) |
+//! | 15 | 1 | reserved, `0` |
 //! | 16 | 4P | `w_in`, `w`, `w_out` row by row, then `b_h`, `b_out`: f32 |
 //! | 16 + 4P | 4 | CRC-32 (IEEE, as zlib's `crc32`) of every byte before it |
 //!

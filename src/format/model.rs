@@ -8,6 +8,7 @@ use super::{
 use crate::activation::Activation;
 use crate::error::{Error, Result};
 use crate::model::Rnn;
+use crate::output::Output;
 
 impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
     /// Number of parameters stored: `I·H + H·H + H·O + H + O`.
@@ -52,7 +53,7 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
         w.bytes(&[
             activation_code(self.activation),
             if self.biases { FLAG_BIASES } else { 0 },
-            0,
+            self.output.code(),
             0,
         ]);
         self.write_params(&mut w);
@@ -92,10 +93,11 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
     /// # Ok::<(), tinyrnn::Error>(())
     /// ```
     pub fn read_from(&mut self, bytes: &[u8]) -> Result<()> {
-        let (activation, biases, mut params) = Self::check_record(bytes)?;
+        let (activation, biases, output, mut params) = Self::check_record(bytes)?;
         // Every check passed: now, and only now, change `self`.
         self.activation = activation;
         self.biases = biases;
+        self.output = output;
         self.fill_params(&mut params);
         Ok(())
     }
@@ -160,25 +162,25 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
     /// };
     /// ```
     pub const fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let (activation, biases, mut params) = match Self::check_record(bytes) {
+        let (activation, biases, output, mut params) = match Self::check_record(bytes) {
             Ok(checked) => checked,
             Err(e) => return Err(e),
         };
-        let mut m = Self::zeros(activation, biases);
+        let mut m = Self::zeros(activation, biases).with_output(output);
         m.fill_params(&mut params);
         Ok(m)
     }
 
     /// Checks that `bytes` start with a valid record of this model: what [`Rnn::read_from`]
     /// and [`Rnn::from_bytes`] check, in the same order. Returns the activation, the biases
-    /// flag and the parameters' bytes.
-    const fn check_record(bytes: &[u8]) -> Result<(Activation, bool, &[u8])> {
+    /// flag, the output layer and the parameters' bytes.
+    const fn check_record(bytes: &[u8]) -> Result<(Activation, bool, Output, &[u8])> {
         let (header, rest) =
             match check_header::<MODEL_HEADER>(bytes, MODEL_MAGIC, Self::ENCODED_LEN) {
                 Ok(split) => split,
                 Err(e) => return Err(e),
             };
-        let [.., i0, i1, h0, h1, o0, o1, act, flags, res0, res1] = *header;
+        let [.., i0, i1, h0, h1, o0, o1, act, flags, out, res] = *header;
         let shape = [
             u16::from_le_bytes([i0, i1]) as usize,
             u16::from_le_bytes([h0, h1]) as usize,
@@ -201,13 +203,16 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
             Ok(a) => a,
             Err(e) => return Err(e),
         };
-        if flags & !FLAG_BIASES != 0 || res0 != 0 || res1 != 0 {
+        let Some(output) = Output::from_code(out) else {
+            return Err(Error::InvalidField);
+        };
+        if flags & !FLAG_BIASES != 0 || res != 0 {
             return Err(Error::InvalidField);
         }
         if !all_finite_le(params) {
             return Err(Error::NonFiniteValue);
         }
-        Ok((activation, flags & FLAG_BIASES != 0, params))
+        Ok((activation, flags & FLAG_BIASES != 0, output, params))
     }
 }
 
@@ -231,6 +236,26 @@ mod tests {
             assert_eq!((back.activation, back.biases), (act, biases));
             assert_eq!(Model::from_bytes(&buf), Ok(back));
         }
+    }
+
+    #[test]
+    fn the_output_layer_round_trips_and_old_records_are_sigmoid() {
+        for output in [Output::Sigmoid, Output::Linear, Output::Softmax] {
+            let m = model(5, Activation::Tanh, true).with_output(output);
+            let mut rec = [0u8; Model::ENCODED_LEN];
+            m.write_to(&mut rec).unwrap();
+            assert_eq!(rec[14], output.code());
+            let mut back = Model::zeros(Activation::Sigmoid, false);
+            back.read_from(&rec).unwrap();
+            assert_eq!(back, m);
+            assert_eq!(Model::from_bytes(&rec), Ok(m));
+        }
+        // The committed model was written before the output layer had a byte: sigmoid.
+        let old = include_bytes!("../../examples/firmware/model/addition-2-16-1.trnm");
+        assert_eq!(
+            Model::from_bytes(old).map(|m| m.output),
+            Ok(Output::Sigmoid)
+        );
     }
 
     #[test]
@@ -265,8 +290,15 @@ mod tests {
         let mut bad = rec;
         bad[100] ^= 0x10;
         check(&bad, Error::BadChecksum);
-        // An unknown activation or flag, or either reserved byte not zero.
-        for (at, value) in [(12, 7), (13, 0x80), (13, 0x02), (14, 1), (15, 0x40)] {
+        // An unknown activation, flag or output layer, or the reserved byte not zero.
+        for (at, value) in [
+            (12, 7),
+            (13, 0x80),
+            (13, 0x02),
+            (14, 3),
+            (14, 0xff),
+            (15, 0x40),
+        ] {
             check(&edited(&rec, at, &[value]), Error::InvalidField);
         }
         // A NaN or infinity anywhere among the weights and biases: the first, the last.

@@ -3,8 +3,12 @@
 
 #[cfg(doc)]
 use super::Trainer;
+use super::loss::{Labels, Loss, SquaredError, Targets};
 use super::{Gradients, Trace};
 use crate::activation::Activation;
+#[cfg(doc)]
+use crate::error::Error;
+use crate::error::Result;
 use crate::linalg::{
     matvec_into, outer_add_into, outer_sum_into, sum_into, unrolled, unrolled_mut,
 };
@@ -81,7 +85,7 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
         trace: &Trace<H, O, L>,
         grads: &mut Gradients<I, H, O>,
     ) {
-        self.backward(None, xs, ds, trace, grads, true);
+        self.backward::<SquaredError, L>(None, xs, ds, Labels::Every, trace, grads, true);
     }
 
     /// Backpropagation through time: **writes** into `grads` the gradients of the loss of the
@@ -96,7 +100,7 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
         trace: &Trace<H, O, L>,
         grads: &mut Gradients<I, H, O>,
     ) {
-        self.backward(None, xs, ds, trace, grads, false);
+        self.backward::<SquaredError, L>(None, xs, ds, Labels::Every, trace, grads, false);
     }
 
     /// Truncated backpropagation through time for a window of a stream that began in the
@@ -115,7 +119,7 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
         trace: &Trace<H, O, L>,
         grads: &mut Gradients<I, H, O>,
     ) {
-        self.backward(Some(h0), xs, ds, trace, grads, false);
+        self.backward::<SquaredError, L>(Some(h0), xs, ds, Labels::Every, trace, grads, false);
     }
 
     /// As [`Rnn::backward_from_into`], but **adds** the gradients to `grads` (to sum a batch of
@@ -128,7 +132,75 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
         trace: &Trace<H, O, L>,
         grads: &mut Gradients<I, H, O>,
     ) {
-        self.backward(Some(h0), xs, ds, trace, grads, true);
+        self.backward::<SquaredError, L>(Some(h0), xs, ds, Labels::Every, trace, grads, true);
+    }
+
+    /// The forward pass of a training step for any loss and label placement: runs the model
+    /// over `xs` from `h0` (zeros without it), keeps in `trace` what backpropagation needs, and
+    /// returns the loss `Lo` of the labelled steps, computed from the output layer's input where
+    /// that is the stable form (the cross-entropies).
+    ///
+    /// With [`SquaredError`] and a target at every step, the loss has the bits of
+    /// [`Trace::loss`] after [`Rnn::forward_trace`].
+    ///
+    /// # Errors
+    /// [`Error::OutputLossMismatch`] if `Lo` does not train the model's output layer;
+    /// [`Error::InvalidTarget`] if a labelled target is outside what `Lo` accepts. Nothing is
+    /// computed then, and `trace` is left as it was.
+    pub fn forward_trace_loss<Lo: Loss, const L: usize>(
+        &self,
+        h0: Option<&[f32; H]>,
+        xs: &[[f32; I]; L],
+        targets: Targets<'_, O, L>,
+        trace: &mut Trace<H, O, L>,
+    ) -> Result<f32> {
+        targets.check::<Lo>(self.output)?;
+        let mut h_prev = h0.unwrap_or(&[0.0; H]);
+        let mut loss = 0.0;
+        let steps = xs
+            .iter()
+            .zip(targets.ds)
+            .zip(trace.zs.iter_mut().zip(trace.ys.iter_mut()));
+        for (t, ((x, d), (z, y))) in steps.enumerate() {
+            self.hidden_into(x, h_prev, z);
+            let mut v = [0.0; O];
+            self.output_logits_into(z, &mut v);
+            self.apply_output(v, y);
+            if targets.labels.has(t) {
+                loss += Lo::step_loss(self.output, &v, y, d);
+            }
+            h_prev = z;
+        }
+        Ok(loss)
+    }
+
+    /// Backpropagation through time for any loss and label placement: **writes** into `grads`
+    /// the gradients of the loss `Lo` of the labelled steps, `trace` being what
+    /// [`Rnn::forward_trace_loss`] kept from the same `h0` and `xs` (which checked the targets).
+    /// A step without a label sends nothing back of its own, but carries back what the steps
+    /// after it send. With [`SquaredError`] and a target at every step, the bits of
+    /// [`Rnn::backward_into`] (or of [`Rnn::backward_from_into`] with `h0`).
+    pub fn backward_loss_into<Lo: Loss, const L: usize>(
+        &self,
+        h0: Option<&[f32; H]>,
+        xs: &[[f32; I]; L],
+        targets: Targets<'_, O, L>,
+        trace: &Trace<H, O, L>,
+        grads: &mut Gradients<I, H, O>,
+    ) {
+        self.backward::<Lo, L>(h0, xs, targets.ds, targets.labels, trace, grads, false);
+    }
+
+    /// As [`Rnn::backward_loss_into`], but **adds** the gradients to `grads` (to sum a batch).
+    pub fn backward_loss_add_into<Lo: Loss, const L: usize>(
+        &self,
+        h0: Option<&[f32; H]>,
+        xs: &[[f32; I]; L],
+        targets: Targets<'_, O, L>,
+        trace: &Trace<H, O, L>,
+        grads: &mut Gradients<I, H, O>,
+    ) {
+        self.backward::<Lo, L>(h0, xs, targets.ds, targets.labels, trace, grads, true);
     }
 
     /// Backpropagation through time, in two passes. The first runs back through the steps and
@@ -136,11 +208,13 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
     /// bytes); the second sums the gradients over the steps, last step first — the order in
     /// which the course's loop adds them, so the bits are the same — with each weight's sum
     /// held in a register rather than loaded and stored once per step.
-    fn backward<const L: usize>(
+    #[allow(clippy::too_many_arguments)] // private: the public methods name the cases
+    pub(super) fn backward<Lo: Loss, const L: usize>(
         &self,
         h0: Option<&[f32; H]>,
         xs: &[[f32; I]; L],
         ds: &[[f32; O]; L],
+        labels: Labels<'_, L>,
         trace: &Trace<H, O, L>,
         grads: &mut Gradients<I, H, O>,
         add: bool,
@@ -149,16 +223,16 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
         let mut deltas_out = [[0.0f32; O]; L];
         // `carry` is delta_{t+1} · Wᵀ: what the step after t sends back through W.
         let mut carry = [0.0f32; H];
-        let inv_o = 1.0 / O as f32;
         let steps = deltas
             .iter_mut()
             .zip(deltas_out.iter_mut())
             .zip(ds)
             .zip(trace.zs.iter().zip(&trace.ys));
         for (t, (((delta, delta_out), d), (z, y))) in (0..L).zip(steps).rev() {
-            // d loss_t / d (z · w_out): (y - d) / O · y (1 - y).
-            for ((dout, yo), dd) in delta_out.iter_mut().zip(y).zip(d) {
-                *dout = (yo - dd) * inv_o * (yo * (1.0 - yo));
+            // d loss_t / d (z · w_out): for the course's loss (y - d) / O · y (1 - y); zero at
+            // a step without a label (the array starts at zero).
+            if labels.has(t) {
+                Lo::delta(self.output, y, d, delta_out);
             }
             // delta_t = (delta_{t+1} · Wᵀ + delta_out · W_outᵀ) ⊙ f'(z_t). The match is
             // outside the loop, so each loop has one formula to vectorise.

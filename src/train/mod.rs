@@ -90,14 +90,16 @@
 
 mod bptt;
 mod gradients;
+pub mod loss;
 mod optim;
 mod trace;
 mod trainer;
 
 pub use gradients::Gradients;
-pub use optim::check_learning_rate;
+pub use loss::{CrossEntropy, Labels, Loss, SquaredError, Targets};
+pub use optim::{Adam, Momentum, Optimizer, Sgd, check_learning_rate};
 pub use trace::Trace;
-pub use trainer::Trainer;
+pub use trainer::{Reduction, Trainer};
 
 /// Helpers the unit tests of the training files share.
 #[cfg(test)]

@@ -1,4 +1,6 @@
-//! Updating the weights from their gradients: plain SGD, all or nothing.
+//! Updating the weights from their gradients: plain SGD, SGD with momentum and Adam, each
+//! all or nothing: an update that would make a weight (or the optimiser's state) NaN or
+//! infinite changes nothing.
 
 use super::Gradients;
 use crate::error::{Error, Result};
@@ -42,6 +44,315 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
             axpy(-lr, g, w);
         }
         Ok(())
+    }
+}
+
+/// What updates the weights of an [`Rnn`] from its [`Gradients`]: [`Sgd`] (the course's),
+/// [`Momentum`] or [`Adam`]. Its state, if it has one, lives in the [`Trainer`](crate::Trainer)
+/// that owns it; [`Sgd`] has none and takes no memory.
+pub trait Optimizer<const I: usize, const H: usize, const O: usize>:
+    Clone + core::fmt::Debug + PartialEq
+{
+    /// Its code in a training-state record.
+    const CODE: u8;
+
+    /// One update of the trained parameters of `model` ([`Rnn::trained_mut`]) from `grads` at
+    /// the learning rate `lr`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidLearningRate`] unless `lr` is positive and finite;
+    /// [`Error::NonFiniteWeight`] if an updated weight, or the optimiser's updated state, would
+    /// be NaN or infinite. Either way neither `model` nor the optimiser changes.
+    fn update(
+        &mut self,
+        model: &mut Rnn<I, H, O>,
+        grads: &Gradients<I, H, O>,
+        lr: f32,
+    ) -> Result<()>;
+
+    /// Forgets what earlier updates left (the momentum, Adam's moments and step count), keeping
+    /// the settings: the state of an optimiser that has not updated anything yet.
+    fn reset(&mut self);
+}
+
+/// Plain stochastic gradient descent, `w -= lr · g`: the course's, [`Rnn::sgd`]. No state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Sgd;
+
+impl<const I: usize, const H: usize, const O: usize> Optimizer<I, H, O> for Sgd {
+    const CODE: u8 = 0;
+
+    #[inline]
+    fn update(
+        &mut self,
+        model: &mut Rnn<I, H, O>,
+        grads: &Gradients<I, H, O>,
+        lr: f32,
+    ) -> Result<()> {
+        model.sgd(grads, lr)
+    }
+
+    fn reset(&mut self) {}
+}
+
+/// Checks a setting that must lie in `[0, 1)` (a momentum, a beta).
+fn unit(x: f32) -> Result<f32> {
+    if (0.0..1.0).contains(&x) {
+        Ok(x)
+    } else {
+        Err(Error::InvalidOptimizer)
+    }
+}
+
+/// Checks a setting that must be finite and at least 0 (a weight decay), or above 0 (`eps`).
+fn non_negative(x: f32, zero_allowed: bool) -> Result<f32> {
+    if x.is_finite() && (x > 0.0 || (zero_allowed && x == 0.0)) {
+        Ok(x)
+    } else {
+        Err(Error::InvalidOptimizer)
+    }
+}
+
+/// SGD with momentum, as PyTorch's `torch.optim.SGD(momentum=μ, weight_decay=λ)` (no
+/// dampening, not Nesterov): `g' = g + λ w`, `b = μ b + g'` (`b = g'` at the first update),
+/// `w -= lr · b`. Its state, the velocity `b`, is one float a parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Momentum<const I: usize, const H: usize, const O: usize> {
+    momentum: f32,
+    weight_decay: f32,
+    /// The velocity `b`, in the shapes of the gradients.
+    pub velocity: Gradients<I, H, O>,
+    started: bool,
+}
+
+impl<const I: usize, const H: usize, const O: usize> Momentum<I, H, O> {
+    /// Momentum `momentum`, no weight decay.
+    ///
+    /// # Errors
+    /// [`Error::InvalidOptimizer`] unless `momentum` is in `[0, 1)`.
+    pub fn new(momentum: f32) -> Result<Self> {
+        Self::with_weight_decay(momentum, 0.0)
+    }
+
+    /// Momentum `momentum` and weight decay `weight_decay` (an L2 penalty `λ/2 |w|²` added to
+    /// the loss, as PyTorch's `weight_decay`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidOptimizer`] unless `momentum` is in `[0, 1)` and `weight_decay` is
+    /// finite and at least 0.
+    pub fn with_weight_decay(momentum: f32, weight_decay: f32) -> Result<Self> {
+        Ok(Momentum {
+            momentum: unit(momentum)?,
+            weight_decay: non_negative(weight_decay, true)?,
+            velocity: Gradients::zeros(),
+            started: false,
+        })
+    }
+
+    /// The momentum `μ`.
+    #[must_use]
+    pub const fn momentum(&self) -> f32 {
+        self.momentum
+    }
+
+    /// The weight decay `λ`.
+    #[must_use]
+    pub const fn weight_decay(&self) -> f32 {
+        self.weight_decay
+    }
+
+    /// Whether it has updated anything yet (the first update sets `b = g'`).
+    #[must_use]
+    pub const fn started(&self) -> bool {
+        self.started
+    }
+
+    /// Sets the state, as a training-state record holds it.
+    pub(crate) fn set_started(&mut self, started: bool) {
+        self.started = started;
+    }
+
+    /// The next velocity of a weight `w` with gradient `g` and velocity `b`.
+    #[inline]
+    fn next(mu: f32, wd: f32, started: bool) -> impl Fn(f32, f32, f32) -> f32 {
+        move |w, g, b| {
+            let g = if wd != 0.0 { g + wd * w } else { g };
+            if started { mu * b + g } else { g }
+        }
+    }
+}
+
+impl<const I: usize, const H: usize, const O: usize> Optimizer<I, H, O> for Momentum<I, H, O> {
+    const CODE: u8 = 1;
+
+    fn update(
+        &mut self,
+        model: &mut Rnn<I, H, O>,
+        grads: &Gradients<I, H, O>,
+        lr: f32,
+    ) -> Result<()> {
+        let lr = check_learning_rate(lr)?;
+        let next = Self::next(self.momentum, self.weight_decay, self.started);
+        // First pass: would every updated weight and velocity be finite?
+        let mut bad = 0.0f32;
+        let arrays = model
+            .trained()
+            .into_iter()
+            .zip(grads.arrays())
+            .zip(self.velocity.arrays());
+        for ((w, g), b) in arrays {
+            for ((&w, &g), &b) in w.iter().zip(g).zip(b) {
+                let b = next(w, g, b);
+                bad += (w - lr * b) * 0.0 + b * 0.0;
+            }
+        }
+        if bad != 0.0 {
+            return Err(Error::NonFiniteWeight);
+        }
+        let arrays = model
+            .trained_mut()
+            .into_iter()
+            .zip(grads.arrays())
+            .zip(self.velocity.arrays_mut());
+        for ((w, g), b) in arrays {
+            for ((w, &g), b) in w.iter_mut().zip(g).zip(b.iter_mut()) {
+                *b = next(*w, g, *b);
+                *w -= lr * *b;
+            }
+        }
+        self.started = true;
+        Ok(())
+    }
+
+    fn reset(&mut self) {
+        self.velocity.clear();
+        self.started = false;
+    }
+}
+
+/// Adam, as PyTorch's `torch.optim.Adam(betas=(β1, β2), eps=ε, weight_decay=λ)` (not AMSGrad):
+/// at update `t` (from 1), `g' = g + λ w`, `m = m + (1 - β1)(g' - m)`, `v = β2 v + (1 - β2) g'²`,
+/// `w -= (lr / (1 - β1^t)) · m / (sqrt(v) / sqrt(1 - β2^t) + ε)`: bias-corrected moments, in
+/// the order of operations PyTorch's single-tensor update uses, in `f32`. Its state, the
+/// moments `m` and `v`, is two floats a parameter, and the step count.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Adam<const I: usize, const H: usize, const O: usize> {
+    beta1: f32,
+    beta2: f32,
+    eps: f32,
+    weight_decay: f32,
+    /// The first moment `m`.
+    pub m: Gradients<I, H, O>,
+    /// The second moment `v`.
+    pub v: Gradients<I, H, O>,
+    steps: u64,
+}
+
+impl<const I: usize, const H: usize, const O: usize> Default for Adam<I, H, O> {
+    /// PyTorch's defaults: `β1 = 0.9`, `β2 = 0.999`, `ε = 1e-8`, no weight decay.
+    fn default() -> Self {
+        Adam {
+            beta1: 0.9,
+            beta2: 0.999,
+            eps: 1e-8,
+            weight_decay: 0.0,
+            m: Gradients::zeros(),
+            v: Gradients::zeros(),
+            steps: 0,
+        }
+    }
+}
+
+impl<const I: usize, const H: usize, const O: usize> Adam<I, H, O> {
+    /// Adam with the given settings.
+    ///
+    /// # Errors
+    /// [`Error::InvalidOptimizer`] unless `beta1` and `beta2` are in `[0, 1)`, `eps` is
+    /// positive and finite and `weight_decay` finite and at least 0.
+    pub fn new(beta1: f32, beta2: f32, eps: f32, weight_decay: f32) -> Result<Self> {
+        Ok(Adam {
+            beta1: unit(beta1)?,
+            beta2: unit(beta2)?,
+            eps: non_negative(eps, false)?,
+            weight_decay: non_negative(weight_decay, true)?,
+            ..Self::default()
+        })
+    }
+
+    /// `(β1, β2, ε, λ)`.
+    #[must_use]
+    pub const fn settings(&self) -> (f32, f32, f32, f32) {
+        (self.beta1, self.beta2, self.eps, self.weight_decay)
+    }
+
+    /// How many updates it has made (`t`; saturating).
+    #[must_use]
+    pub const fn steps(&self) -> u64 {
+        self.steps
+    }
+
+    /// Sets the step count, as a training-state record holds it.
+    pub(crate) fn set_steps(&mut self, steps: u64) {
+        self.steps = steps;
+    }
+}
+
+impl<const I: usize, const H: usize, const O: usize> Optimizer<I, H, O> for Adam<I, H, O> {
+    const CODE: u8 = 2;
+
+    fn update(
+        &mut self,
+        model: &mut Rnn<I, H, O>,
+        grads: &Gradients<I, H, O>,
+        lr: f32,
+    ) -> Result<()> {
+        let lr = check_learning_rate(lr)?;
+        let t = self.steps.saturating_add(1);
+        let (b1, b2, eps, wd) = (self.beta1, self.beta2, self.eps, self.weight_decay);
+        // t as f32 is exact up to 2^24 updates, and β^t has long reached 0 by then.
+        let step_size = lr / (1.0 - libm::powf(b1, t as f32));
+        let bc2_sqrt = libm::sqrtf(1.0 - libm::powf(b2, t as f32));
+        let next = |w: f32, g: f32, m: f32, v: f32| {
+            let g = if wd != 0.0 { g + wd * w } else { g };
+            let m = m + (1.0 - b1) * (g - m);
+            let v = b2 * v + (1.0 - b2) * g * g;
+            let w = w - step_size * (m / (libm::sqrtf(v) / bc2_sqrt + eps));
+            (w, m, v)
+        };
+        // First pass: would every updated weight and moment be finite?
+        let mut bad = 0.0f32;
+        let arrays = model
+            .trained()
+            .into_iter()
+            .zip(grads.arrays())
+            .zip(self.m.arrays().into_iter().zip(self.v.arrays()));
+        for ((w, g), (m, v)) in arrays {
+            for (((&w, &g), &m), &v) in w.iter().zip(g).zip(m).zip(v) {
+                let (w, m, v) = next(w, g, m, v);
+                bad += w * 0.0 + m * 0.0 + v * 0.0;
+            }
+        }
+        if bad != 0.0 || !step_size.is_finite() {
+            return Err(Error::NonFiniteWeight);
+        }
+        let arrays = model
+            .trained_mut()
+            .into_iter()
+            .zip(grads.arrays())
+            .zip(self.m.arrays_mut().into_iter().zip(self.v.arrays_mut()));
+        for ((w, g), (m, v)) in arrays {
+            for (((w, &g), m), v) in w.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut()) {
+                (*w, *m, *v) = next(*w, g, *m, *v);
+            }
+        }
+        self.steps = t;
+        Ok(())
+    }
+
+    fn reset(&mut self) {
+        self.m.clear();
+        self.v.clear();
+        self.steps = 0;
     }
 }
 

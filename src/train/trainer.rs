@@ -1,5 +1,7 @@
 //! [`Trainer`]: the model, its gradients and trace, and the settings of a training step.
 
+use super::loss::{Labels, Loss, SquaredError, Targets};
+use super::optim::{Optimizer, Sgd};
 use super::{Gradients, Trace};
 use crate::activation::Activation;
 use crate::error::{Error, Result};
@@ -49,31 +51,42 @@ use crate::model::Rnn;
 /// # Ok::<(), tinyrnn::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-pub struct Trainer<const I: usize, const H: usize, const O: usize, const L: usize> {
+pub struct Trainer<
+    const I: usize,
+    const H: usize,
+    const O: usize,
+    const L: usize,
+    Lo: Loss = SquaredError,
+    Op: Optimizer<I, H, O> = Sgd,
+> {
     /// The model being trained.
     pub model: Rnn<I, H, O>,
     /// The gradients of the last step (after clipping).
     pub grads: Gradients<I, H, O>,
     /// The trace of the last step's forward pass; `trace.ys` are its outputs, before the update.
     pub trace: Trace<H, O, L>,
+    /// The optimiser, with its state (none for [`Sgd`]).
+    pub optimizer: Op,
     learning_rate: f32,
     clip: Option<f32>,
     iterations: u64,
+    loss: Lo,
 }
+
+/// The course's default learning rate, 0.1.
+const DEFAULT_LEARNING_RATE: f32 = 0.1;
 
 impl<const I: usize, const H: usize, const O: usize, const L: usize> Trainer<I, H, O, L> {
     /// The course's default learning rate, 0.1.
-    pub const DEFAULT_LEARNING_RATE: f32 = 0.1;
+    pub const DEFAULT_LEARNING_RATE: f32 = DEFAULT_LEARNING_RATE;
 
-    /// A trainer for `model` with plain SGD at `learning_rate` and no clipping.
+    /// A trainer for `model` with the course's squared error, plain SGD at `learning_rate` and
+    /// no clipping.
     ///
     /// # Errors
     /// [`Error::InvalidLearningRate`] unless `learning_rate` is positive and finite.
     pub fn new(model: Rnn<I, H, O>, learning_rate: f32) -> Result<Self> {
-        let mut trainer = Self::zeros(model.activation, model.biases);
-        trainer.set_learning_rate(learning_rate)?;
-        trainer.model = model;
-        Ok(trainer)
+        Self::with(model, learning_rate, SquaredError, Sgd)
     }
 
     /// A trainer for an all-zero model, learning rate [`Self::DEFAULT_LEARNING_RATE`], no
@@ -81,14 +94,50 @@ impl<const I: usize, const H: usize, const O: usize, const L: usize> Trainer<I, 
     /// trainer in place: no copy of the model or the trainer on a small device's stack.
     #[must_use]
     pub const fn zeros(activation: Activation, biases: bool) -> Self {
+        Self::zeros_with(activation, biases, SquaredError, Sgd)
+    }
+}
+
+impl<const I: usize, const H: usize, const O: usize, const L: usize, Lo: Loss, Op>
+    Trainer<I, H, O, L, Lo, Op>
+where
+    Op: Optimizer<I, H, O>,
+{
+    /// A trainer for `model` with the loss `loss`, the optimiser `optimizer` at
+    /// `learning_rate`, and no clipping.
+    ///
+    /// # Errors
+    /// [`Error::InvalidLearningRate`] unless `learning_rate` is positive and finite;
+    /// [`Error::OutputLossMismatch`] if `loss` does not train the model's output layer.
+    pub fn with(model: Rnn<I, H, O>, learning_rate: f32, loss: Lo, optimizer: Op) -> Result<Self> {
+        if !Lo::trains(model.output) {
+            return Err(Error::OutputLossMismatch);
+        }
+        let mut trainer = Self::zeros_with(model.activation, model.biases, loss, optimizer);
+        trainer.set_learning_rate(learning_rate)?;
+        trainer.model = model;
+        Ok(trainer)
+    }
+
+    /// As [`Trainer::zeros`], with the loss `loss` and the optimiser `optimizer`.
+    #[must_use]
+    pub const fn zeros_with(activation: Activation, biases: bool, loss: Lo, optimizer: Op) -> Self {
         Trainer {
             model: Rnn::zeros(activation, biases),
             grads: Gradients::zeros(),
             trace: Trace::zeros(),
-            learning_rate: Self::DEFAULT_LEARNING_RATE,
+            optimizer,
+            learning_rate: DEFAULT_LEARNING_RATE,
             clip: None,
             iterations: 0,
+            loss,
         }
+    }
+
+    /// The loss it trains.
+    #[must_use]
+    pub const fn loss(&self) -> Lo {
+        self.loss
     }
 
     /// Turns on gradient clipping by global norm at `threshold` (or off, with `None`).
@@ -210,7 +259,7 @@ impl<const I: usize, const H: usize, const O: usize, const L: usize> Trainer<I, 
     /// # Ok::<(), tinyrnn::Error>(())
     /// ```
     pub fn step(&mut self, xs: &[[f32; I]; L], ds: &[[f32; O]; L]) -> Result<f32> {
-        self.step_inner(None, xs, ds)
+        self.step_inner(None, xs, Targets::every(ds))
     }
 
     /// One training iteration on a window of a stream, by truncated backpropagation through
@@ -268,11 +317,106 @@ impl<const I: usize, const H: usize, const O: usize, const L: usize> Trainer<I, 
         xs: &[[f32; I]; L],
         ds: &[[f32; O]; L],
     ) -> Result<f32> {
-        let loss = self.step_inner(Some(h), xs, ds)?;
+        let loss = self.step_inner(Some(h), xs, Targets::every(ds))?;
         if let Some(last) = self.trace.zs.last() {
             *h = *last;
         }
         Ok(loss)
+    }
+
+    /// One training iteration for any label placement: as [`Trainer::step`] (from zeros,
+    /// `h` `None`) or [`Trainer::step_from`] (from `h`, which becomes the state at the window's
+    /// end), with the targets where `targets.labels` puts them: every step, the last only (a
+    /// label for the whole sequence), or a mask (padded sequences shorter than `L`).
+    ///
+    /// # Errors
+    /// As [`Trainer::step`], and [`Error::InvalidTarget`] if a labelled target is outside what
+    /// the loss accepts, [`Error::OutputLossMismatch`] if the loss does not train the model's
+    /// output layer. Either way the model, the optimiser and `h` are left as they were.
+    pub fn step_targets(
+        &mut self,
+        h: Option<&mut [f32; H]>,
+        xs: &[[f32; I]; L],
+        targets: Targets<'_, O, L>,
+    ) -> Result<f32> {
+        match h {
+            Some(h) => {
+                let loss = self.step_inner(Some(h), xs, targets)?;
+                if let Some(last) = self.trace.zs.last() {
+                    *h = *last;
+                }
+                Ok(loss)
+            }
+            None => self.step_inner(None, xs, targets),
+        }
+    }
+
+    /// One training iteration on a sequence labelled at its end only: `d` is the target of its
+    /// last step, a label for the whole sequence. [`Trainer::step_targets`] with
+    /// [`Labels::Last`].
+    ///
+    /// # Errors
+    /// As [`Trainer::step_targets`].
+    pub fn step_last(&mut self, xs: &[[f32; I]; L], d: &[f32; O]) -> Result<f32> {
+        let mut ds = [[0.0; O]; L];
+        if let Some(last) = ds.last_mut() {
+            *last = *d;
+        }
+        self.step_inner(
+            None,
+            xs,
+            Targets {
+                ds: &ds,
+                labels: Labels::Last,
+            },
+        )
+    }
+
+    /// One training iteration on a mini-batch: the gradients of every sequence `xs[k]` against
+    /// `ds[k]` (from zeros, targets where `labels` puts them), summed or averaged as
+    /// `reduction` says, then one update. Returns the batch's loss, summed or averaged the same
+    /// way. Counts one iteration.
+    ///
+    /// # Errors
+    /// [`Error::InvalidBatch`] if the batch is empty or `xs` and `ds` differ in length; the
+    /// others as [`Trainer::step_targets`]. Either way the model and the optimiser are left as
+    /// they were.
+    pub fn step_batch(
+        &mut self,
+        xs: &[[[f32; I]; L]],
+        ds: &[[[f32; O]; L]],
+        labels: Labels<'_, L>,
+        reduction: Reduction,
+    ) -> Result<f32> {
+        if xs.is_empty() || xs.len() != ds.len() {
+            return Err(Error::InvalidBatch);
+        }
+        self.grads.clear();
+        let mut loss = 0.0;
+        for (x, d) in xs.iter().zip(ds) {
+            let targets = Targets { ds: d, labels };
+            loss += self
+                .model
+                .forward_trace_loss::<Lo, L>(None, x, targets, &mut self.trace)?;
+            if !loss.is_finite() {
+                return Err(Error::NonFiniteLoss);
+            }
+            self.model.backward_loss_add_into::<Lo, L>(
+                None,
+                x,
+                targets,
+                &self.trace,
+                &mut self.grads,
+            );
+        }
+        if reduction == Reduction::Mean {
+            let inv = 1.0 / xs.len() as f32;
+            loss *= inv;
+            for g in self.grads.arrays_mut() {
+                g.iter_mut().for_each(|g| *g *= inv);
+            }
+        }
+        self.update(loss)
     }
 
     /// [`Trainer::step`] from `h0`, or from zeros without it (the same bits, without the `dW`
@@ -282,31 +426,32 @@ impl<const I: usize, const H: usize, const O: usize, const L: usize> Trainer<I, 
         &mut self,
         h0: Option<&[f32; H]>,
         xs: &[[f32; I]; L],
-        ds: &[[f32; O]; L],
+        targets: Targets<'_, O, L>,
     ) -> Result<f32> {
-        match h0 {
-            Some(h0) => self.model.forward_trace_from(h0, xs, &mut self.trace),
-            None => self.model.forward_trace(xs, &mut self.trace),
-        }
-        let loss = self.trace.loss(ds);
+        let loss = self
+            .model
+            .forward_trace_loss::<Lo, L>(h0, xs, targets, &mut self.trace)?;
         if !loss.is_finite() {
             return Err(Error::NonFiniteLoss);
         }
-        // Through `forward_trace` and `backward_into` when there is no state, not the `_from`
-        // paths with zeros: `step` then compiles as before `step_from` existed (calling
-        // `forward_trace_from` and `backward(h0, …)` in both cases cost 145 more instructions
-        // per iteration on x86-64, `scripts/desktop-insns.sh`).
-        let (model, trace, grads) = (&self.model, &self.trace, &mut self.grads);
-        match h0 {
-            Some(h0) => model.backward_from_into(h0, xs, ds, trace, grads),
-            None => model.backward_into(xs, ds, trace, grads),
-        }
+        self.model
+            .backward_loss_into::<Lo, L>(h0, xs, targets, &self.trace, &mut self.grads);
+        self.update(loss)
+    }
+
+    /// Clipping (if on) and the optimiser's update from `self.grads`; counts the iteration and
+    /// returns `loss` when it is accepted.
+    #[inline(always)]
+    fn update(&mut self, loss: f32) -> Result<f32> {
         if let Some(t) = self.clip {
             self.grads.clip_global_norm(t)?;
         }
-        // A non-finite gradient makes a non-finite update, which `sgd` refuses; only then is it
-        // worth a second look to say which of the two it was.
-        match self.model.sgd(&self.grads, self.learning_rate) {
+        // A non-finite gradient makes a non-finite update, which the optimiser refuses; only
+        // then is it worth a second look to say which of the two it was.
+        match self
+            .optimizer
+            .update(&mut self.model, &self.grads, self.learning_rate)
+        {
             Err(Error::NonFiniteWeight) if !self.grads.is_finite() => Err(Error::NonFiniteGradient),
             Err(e) => Err(e),
             Ok(()) => {
@@ -317,6 +462,16 @@ impl<const I: usize, const H: usize, const O: usize, const L: usize> Trainer<I, 
             }
         }
     }
+}
+
+/// How [`Trainer::step_batch`] combines the gradients and losses of its sequences.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Reduction {
+    /// Their sum.
+    Sum,
+    /// Their mean (PyTorch's default).
+    #[default]
+    Mean,
 }
 
 #[cfg(test)]
