@@ -481,6 +481,7 @@ mod tests {
     use super::super::test_util::{grad_bits, stateful_case};
     use super::*;
     use crate::Init;
+    use crate::train::Labels;
     use core::mem::size_of;
     use rand_core::SeedableRng;
     use rand_xorshift::XorShiftRng;
@@ -659,5 +660,201 @@ mod tests {
         assert_eq!(tr.clip(), Some(f32::MIN_POSITIVE));
         tr.set_clip(None).unwrap();
         assert_eq!(tr.clip(), None);
+    }
+
+    #[test]
+    fn sgd_costs_nothing_and_adam_two_floats_a_parameter() {
+        use crate::train::{Adam, CrossEntropy, Momentum};
+        assert_eq!(
+            size_of::<Trainer<2, 16, 1, 8>>(),
+            size_of::<Trainer<2, 16, 1, 8, CrossEntropy>>()
+        );
+        let sgd = size_of::<Trainer<2, 16, 1, 8>>();
+        let grads = size_of::<Gradients<2, 16, 1>>();
+        assert!(
+            size_of::<Trainer<2, 16, 1, 8, SquaredError, Momentum<2, 16, 1>>>() <= sgd + grads + 16
+        );
+        assert!(
+            size_of::<Trainer<2, 16, 1, 8, CrossEntropy, Adam<2, 16, 1>>>() <= sgd + 2 * grads + 32
+        );
+    }
+
+    #[test]
+    fn a_loss_that_does_not_train_the_output_is_refused() {
+        use crate::Output;
+        use crate::train::CrossEntropy;
+        let m = Rnn::<2, 3, 2>::zeros(Activation::Tanh, true).with_output(Output::Softmax);
+        assert_eq!(
+            Trainer::<2, 3, 2, 4>::new(m.clone(), 0.1).err(),
+            Some(Error::OutputLossMismatch)
+        );
+        let linear = m.clone().with_output(Output::Linear);
+        let t = Trainer::<2, 3, 2, 4, CrossEntropy>::with(linear, 0.1, CrossEntropy, Sgd);
+        assert_eq!(t.err(), Some(Error::OutputLossMismatch));
+        // The field is public: a step checks it again, and changes nothing.
+        let mut t = Trainer::<2, 3, 2, 4, CrossEntropy>::with(m, 0.1, CrossEntropy, Sgd).unwrap();
+        t.model.output = Output::Linear;
+        let before = t.clone();
+        assert_eq!(
+            t.step(&[[1.0; 2]; 4], &[[0.5; 2]; 4]),
+            Err(Error::OutputLossMismatch)
+        );
+        assert_eq!((&t.model, t.iterations()), (&before.model, 0));
+    }
+
+    #[test]
+    fn a_target_the_loss_does_not_accept_is_an_error_that_changes_nothing() {
+        use crate::Output;
+        use crate::train::{Adam, CrossEntropy};
+        let mut rng = XorShiftRng::seed_from_u64(3);
+        let m = Rnn::<2, 3, 2>::from_rng(&mut rng, Init::Xavier, Activation::Tanh)
+            .unwrap()
+            .with_output(Output::Softmax);
+        let mut t = Trainer::<2, 3, 2, 4, CrossEntropy, Adam<2, 3, 2>>::with(
+            m,
+            0.01,
+            CrossEntropy,
+            Adam::default(),
+        )
+        .unwrap();
+        let xs = [[1.0, 0.0]; 4];
+        t.step(&xs, &[[1.0, 0.0]; 4]).unwrap();
+        let before = t.clone();
+        for bad in [[0.5, 0.6], [1.2, -0.2], [f32::NAN, 1.0], [0.0, 0.0]] {
+            assert_eq!(t.step(&xs, &[bad; 4]), Err(Error::InvalidTarget), "{bad:?}");
+            assert_eq!(
+                (&t.model, &t.optimizer, t.iterations()),
+                (&before.model, &before.optimizer, 1)
+            );
+        }
+        // Only the labelled steps are read: a bad target at an unlabelled step is no error.
+        let mut ds = [[1.0, 0.0]; 4];
+        ds[0] = [f32::NAN, 7.0];
+        assert!(t.step_last(&xs, &[0.0, 1.0]).is_ok());
+        let mask = [false, true, true, true];
+        let targets = Targets {
+            ds: &ds,
+            labels: Labels::Mask(&mask),
+        };
+        assert!(t.step_targets(None, &xs, targets).is_ok());
+        assert_eq!(t.iterations(), 3);
+    }
+
+    #[test]
+    fn a_refused_update_leaves_the_optimiser_state_alone() {
+        use crate::train::{Adam, Momentum, Optimizer};
+        let mut rng = XorShiftRng::seed_from_u64(4);
+        let m = Rnn::<2, 3, 1>::from_rng(&mut rng, Init::Xavier, Activation::Tanh).unwrap();
+        let mut t = Trainer::<2, 3, 1, 4, SquaredError, Adam<2, 3, 1>>::with(
+            m.clone(),
+            0.01,
+            SquaredError,
+            Adam::default(),
+        )
+        .unwrap();
+        let xs = [[1.0, -1.0]; 4];
+        t.step(&xs, &[[0.25]; 4]).unwrap();
+        let (mut model, mut adam) = (t.model.clone(), t.optimizer.clone());
+        // Finite gradients whose square overflows the second moment, in the last weight only.
+        let mut g = Gradients::<2, 3, 1>::zeros();
+        g.w_out[2][0] = 1e30;
+        assert_eq!(
+            adam.update(&mut model, &g, 0.01),
+            Err(Error::NonFiniteWeight)
+        );
+        assert_eq!((&model, &adam), (&t.model, &t.optimizer));
+        g.w_out[2][0] = 1e3;
+        adam.update(&mut model, &g, 0.01).unwrap();
+        assert_eq!(adam.steps(), 2);
+        assert_ne!(adam.v, t.optimizer.v);
+        // Momentum: a velocity that is finite, a weight that would not be.
+        let mut momentum = Momentum::new(0.9).unwrap();
+        let mut model = m.clone();
+        g.w_out[2][0] = f32::MAX;
+        assert_eq!(
+            momentum.update(&mut model, &g, 10.0),
+            Err(Error::NonFiniteWeight)
+        );
+        assert_eq!((&model, momentum.started()), (&m, false));
+        assert_eq!(momentum.velocity, Gradients::zeros());
+        assert_eq!(
+            momentum.update(&mut model, &g, f32::NAN),
+            Err(Error::InvalidLearningRate)
+        );
+    }
+
+    #[test]
+    fn optimiser_settings_are_checked() {
+        use crate::train::{Adam, Momentum};
+        for bad in [-0.1, 1.0, f32::NAN] {
+            assert_eq!(
+                Momentum::<1, 1, 1>::new(bad).err(),
+                Some(Error::InvalidOptimizer)
+            );
+            assert_eq!(
+                Adam::<1, 1, 1>::new(bad, 0.999, 1e-8, 0.0).err(),
+                Some(Error::InvalidOptimizer)
+            );
+            assert_eq!(
+                Adam::<1, 1, 1>::new(0.9, bad, 1e-8, 0.0).err(),
+                Some(Error::InvalidOptimizer)
+            );
+        }
+        assert_eq!(
+            Adam::<1, 1, 1>::new(0.9, 0.999, 0.0, 0.0).err(),
+            Some(Error::InvalidOptimizer)
+        );
+        assert_eq!(
+            Momentum::<1, 1, 1>::with_weight_decay(0.9, -1.0).err(),
+            Some(Error::InvalidOptimizer)
+        );
+        assert_eq!(
+            Momentum::<1, 1, 1>::with_weight_decay(0.9, f32::INFINITY).err(),
+            Some(Error::InvalidOptimizer)
+        );
+        assert!(
+            Momentum::<1, 1, 1>::new(0.0).is_ok()
+                && Adam::<1, 1, 1>::new(0.0, 0.0, 1e-8, 1.0).is_ok()
+        );
+    }
+
+    #[test]
+    fn a_batch_is_its_sequences_summed_or_averaged() {
+        use crate::train::Reduction;
+        let (m, xs, ds) = stateful_case(Activation::Tanh);
+        let xs2 = [xs, [[0.5, 0.5], [1.0, 0.0], [0.0, 0.0]]];
+        let ds2 = [ds, [[0.0], [1.0], [1.0]]];
+        let mut sum = Trainer::<2, 4, 1, 3>::new(m.clone(), 0.2).unwrap();
+        let loss = sum
+            .step_batch(&xs2, &ds2, Labels::Every, Reduction::Sum)
+            .unwrap();
+        // By hand: both sequences' gradients added, one SGD step.
+        let (mut trace, mut g) = (Trace::zeros(), Gradients::zeros());
+        let mut want = 0.0;
+        for (x, d) in xs2.iter().zip(&ds2) {
+            m.forward_trace(x, &mut trace);
+            want += trace.loss(d);
+            m.backward_add_into(x, d, &trace, &mut g);
+        }
+        let mut by_hand = m.clone();
+        by_hand.sgd(&g, 0.2).unwrap();
+        assert_eq!(
+            (sum.model.clone(), loss.to_bits(), sum.iterations()),
+            (by_hand, want.to_bits(), 1)
+        );
+        let mut mean = Trainer::<2, 4, 1, 3>::new(m, 0.2).unwrap();
+        let half = mean
+            .step_batch(&xs2, &ds2, Labels::Every, Reduction::Mean)
+            .unwrap();
+        assert_eq!(half, want * 0.5);
+        assert_ne!(mean.model, sum.model);
+        assert_eq!(
+            mean.step_batch(&xs2[..1], &ds2, Labels::Every, Reduction::Mean),
+            Err(Error::InvalidBatch)
+        );
+        assert_eq!(
+            mean.step_batch(&[], &[], Labels::Every, Reduction::Mean),
+            Err(Error::InvalidBatch)
+        );
     }
 }
