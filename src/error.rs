@@ -59,6 +59,8 @@ pub enum Error {
     InvalidOptimizer,
     /// A batch is empty, or its inputs and targets differ in number.
     InvalidBatch,
+    /// The training state was written by a trainer with another loss or optimiser.
+    TrainerMismatch,
 }
 
 impl fmt::Display for Error {
@@ -104,6 +106,9 @@ impl fmt::Display for Error {
             Error::InvalidBatch => {
                 f.write_str("the batch is empty, or its inputs and targets differ in number")
             }
+            Error::TrainerMismatch => {
+                f.write_str("the training state is for another loss or optimiser")
+            }
         }
     }
 }
@@ -122,7 +127,7 @@ mod tests {
     use std::vec::Vec;
 
     /// One value of every variant.
-    fn every_error() -> [Error; 18] {
+    fn every_error() -> [Error; 19] {
         // Does not compile when a variant is added and not listed here.
         let _listed = |e: Error| match e {
             Error::NumberTooLarge { .. }
@@ -142,7 +147,8 @@ mod tests {
             | Error::InvalidTarget
             | Error::OutputLossMismatch
             | Error::InvalidOptimizer
-            | Error::InvalidBatch => {}
+            | Error::InvalidBatch
+            | Error::TrainerMismatch => {}
         };
         [
             Error::NumberTooLarge {
@@ -169,6 +175,7 @@ mod tests {
             Error::OutputLossMismatch,
             Error::InvalidOptimizer,
             Error::InvalidBatch,
+            Error::TrainerMismatch,
         ]
     }
 
@@ -191,6 +198,7 @@ mod tests {
             too_short,
             bad_magic,
             version,
+            _,
             _,
             _,
             _,

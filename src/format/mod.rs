@@ -33,7 +33,7 @@
 //! | 10 | 2 | `O` |
 //! | 12 | 2 | `L` (sequence length) |
 //! | 14 | 1 | hidden activation, as above |
-//! | 15 | 1 | flags: bit 0 = biases on, bit 1 = clipping on; other bits 0 |
+//! | 15 | 1 | flags: bit 0 = biases on, bit 1 = clipping on, bits 2–3 = the output layer (as in the model record), bit 4 = the loss is the cross-entropy (0: the squared error); other bits 0 |
 //! | 16 | 4 | learning rate, f32 |
 //! | 20 | 4 | clipping threshold, f32 (`0` when clipping is off) |
 //! | 24 | 8 | iterations trained, u64 |
@@ -41,7 +41,24 @@
 //! | 48 | 4P | weights and biases, as in the model record |
 //! | 48 + 4P | 4 | CRC-32 of every byte before it |
 //!
-//! 1,336 bytes for 2-16-1 ([`Trainer::STATE_LEN`]). A **stream state**
+//! 1,336 bytes for 2-16-1 ([`Trainer::STATE_LEN`]). That is the record of a trainer with
+//! SGD, format version 1, as every record before the other optimisers (whose bits 2–4 are 0:
+//! a sigmoid output and the squared error). With momentum or Adam, whose state exact
+//! resumption needs too, the record is version 2: after the 48 bytes above (with the version
+//! `2`),
+//!
+//! | offset | bytes | field |
+//! | ---: | ---: | --- |
+//! | 48 | 1 | optimiser: `1` momentum, `2` Adam |
+//! | 49 | 3 | reserved, `0` |
+//! | 52 | 16 | its settings, four f32: momentum `μ, λ, 0, 0`; Adam `β1, β2, ε, λ` |
+//! | 68 | 8 | u64: momentum `1` once it has started, else `0`; Adam its step count `t` |
+//! | 76 | 4P | weights and biases |
+//! | 76 + 4P | 4kP | its state, `k` arrays in the order of the weights: momentum the velocity, Adam `m` then `v` |
+//! | 76 + 4(1+k)P | 4 | CRC-32 of every byte before it |
+//!
+//! A reader takes only the version of its trainer's optimiser, and a record of its own loss
+//! and optimiser ([`Error::TrainerMismatch`] otherwise). A **stream state**
 //! (`Trainer::write_stream_state` / `Trainer::read_stream_state`) is a training state for
 //! training on a stream ([`Trainer::step_from`]), with the hidden state the next window starts
 //! in: the same fields under the magic `b"TRNH"`, and the `H` floats of the hidden state between
@@ -50,9 +67,9 @@
 //! | offset | bytes | field |
 //! | ---: | ---: | --- |
 //! | 0 | 4 | magic `b"TRNH"` |
-//! | 4 | 44 + 4P | as in the training state, from the version to the weights and biases |
-//! | 48 + 4P | 4H | the hidden state, f32 |
-//! | 48 + 4P + 4H | 4 | CRC-32 of every byte before it |
+//! | 4 | … | as in the training state, from the version to the weights and biases (and the optimiser's state) |
+//! | … | 4H | the hidden state, f32 |
+//! | … | 4 | CRC-32 of every byte before it |
 //!
 //! 472 bytes for the 2-8-1 latch of [`crate::latch`] ([`Trainer::STREAM_STATE_LEN`]). Each
 //! reader takes only its own magic: a hidden state is never dropped by reading a stream state
@@ -159,8 +176,12 @@ use rand_xorshift::XorShiftRng;
 use crate::activation::Activation;
 use crate::error::{Error, Result};
 
-/// The format version this crate writes and reads.
+/// The format version of models, and of training states with SGD (which every record before
+/// version 2 holds). A training state with an optimiser that has a state (momentum, Adam) is
+/// version 2 ([`VERSION_OPTIMIZER`]).
 pub const VERSION: u16 = 1;
+/// The format version of a training state with momentum or Adam: their settings and state.
+pub const VERSION_OPTIMIZER: u16 = 2;
 /// Magic bytes of a model record.
 pub const MODEL_MAGIC: [u8; 4] = *b"TRNM";
 /// Magic bytes of a training-state record.
@@ -297,6 +318,7 @@ const fn activation_from(code: u8) -> Result<Activation> {
 const fn check_header<const N: usize>(
     bytes: &[u8],
     magic: [u8; 4],
+    expected_version: u16,
     len: usize,
 ) -> Result<(&[u8; N], &[u8])> {
     // Both or neither: every header is longer than its magic and version.
@@ -312,7 +334,7 @@ const fn check_header<const N: usize>(
         return Err(Error::BadMagic);
     }
     let version = u16::from_le_bytes([v0, v1]);
-    if version != VERSION {
+    if version != expected_version {
         return Err(Error::UnsupportedVersion(version));
     }
     Ok((header, rest))

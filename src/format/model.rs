@@ -176,7 +176,7 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
     /// flag, the output layer and the parameters' bytes.
     const fn check_record(bytes: &[u8]) -> Result<(Activation, bool, Output, &[u8])> {
         let (header, rest) =
-            match check_header::<MODEL_HEADER>(bytes, MODEL_MAGIC, Self::ENCODED_LEN) {
+            match check_header::<MODEL_HEADER>(bytes, MODEL_MAGIC, VERSION, Self::ENCODED_LEN) {
                 Ok(split) => split,
                 Err(e) => return Err(e),
             };

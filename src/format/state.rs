@@ -5,17 +5,50 @@ use rand_core::SeedableRng;
 use rand_xorshift::XorShiftRng;
 
 use super::{
-    CRC_LEN, FLAG_BIASES, FLAG_CLIP, Reader, STATE_HEADER, STATE_MAGIC, STREAM_MAGIC, VERSION,
-    Writer, activation_code, activation_from, all_finite_le, check_header, check_numbers,
-    take_f32s, xorshift_state,
+    CRC_LEN, FLAG_BIASES, FLAG_CLIP, Reader, STATE_HEADER, STATE_MAGIC, STREAM_MAGIC, Writer,
+    activation_code, activation_from, all_finite_le, check_header, check_numbers, take_f32s,
+    xorshift_state,
 };
 use crate::error::{Error, Result};
 use crate::model::Rnn;
-use crate::train::{Trace, Trainer};
+use crate::output::Output;
+use crate::train::{CrossEntropy, Loss, Optimizer, Sgd, Trace, Trainer};
 
-impl<const I: usize, const H: usize, const O: usize, const L: usize> Trainer<I, H, O, L> {
-    /// Size in bytes of a training-state record: `52 + 4 ·` [`Rnn::PARAMS`].
-    pub const STATE_LEN: usize = STATE_HEADER + 4 * Rnn::<I, H, O>::PARAMS + CRC_LEN;
+/// Bits 2 and 3 of a training state's flags: the output layer's code.
+const OUTPUT_SHIFT: u8 = 2;
+const OUTPUT_MASK: u8 = 3 << OUTPUT_SHIFT;
+/// Bit 4: the loss is the cross-entropy (0: the squared error).
+const FLAG_CROSS_ENTROPY: u8 = 16;
+/// The optimiser's block of a version-2 state: its code, 3 bytes reserved, four f32 settings,
+/// a u64 counter.
+const OPTIMIZER_HEADER: usize = 28;
+
+impl<const I: usize, const H: usize, const O: usize, const L: usize, Lo, Op>
+    Trainer<I, H, O, L, Lo, Op>
+where
+    Lo: Loss,
+    Op: Optimizer<I, H, O>,
+{
+    /// Size in bytes of a training-state record: `52 + 4 ·` [`Rnn::PARAMS`] with SGD (format
+    /// version 1); with an optimiser that has a state, `80 + 4 · (1 + k) ·` [`Rnn::PARAMS`] for
+    /// its `k` =` [`Optimizer::STATE_ARRAYS`] arrays (version 2: 2,364 bytes for 2-16-1 with
+    /// momentum, 3,648 with Adam).
+    pub const STATE_LEN: usize = if Op::CODE == <Sgd as Optimizer<I, H, O>>::CODE {
+        STATE_HEADER + 4 * Rnn::<I, H, O>::PARAMS + CRC_LEN
+    } else {
+        STATE_HEADER
+            + OPTIMIZER_HEADER
+            + 4 * (1 + Op::STATE_ARRAYS) * Rnn::<I, H, O>::PARAMS
+            + CRC_LEN
+    };
+
+    /// The record's version: 1 with SGD, which has no state (every record before the other
+    /// optimisers), 2 with one that has.
+    const STATE_VERSION: u16 = if Op::CODE == <Sgd as Optimizer<I, H, O>>::CODE {
+        1
+    } else {
+        2
+    };
 
     /// Writes the training state — model, learning rate, clipping, iteration count and the
     /// state of `rng` — at the start of `buf` (see [`crate::format`]); returns its length,
@@ -53,7 +86,7 @@ impl<const I: usize, const H: usize, const O: usize, const L: usize> Trainer<I, 
         };
         let mut w = Writer::new(buf, len)?;
         w.bytes(&magic);
-        w.bytes(&VERSION.to_le_bytes());
+        w.bytes(&Self::STATE_VERSION.to_le_bytes());
         w.u16(I);
         w.u16(H);
         w.u16(O);
@@ -65,11 +98,28 @@ impl<const I: usize, const H: usize, const O: usize, const L: usize> Trainer<I, 
         if self.clip().is_some() {
             flags |= FLAG_CLIP;
         }
+        flags |= self.model.output.code() << OUTPUT_SHIFT;
+        if Lo::CODE == CrossEntropy::CODE {
+            flags |= FLAG_CROSS_ENTROPY;
+        }
         w.bytes(&[activation_code(self.model.activation), flags]);
         w.f32s(&[self.learning_rate(), self.clip().unwrap_or(0.0)]);
         w.bytes(&self.iterations().to_le_bytes());
         w.bytes(&xorshift_state(rng));
+        if Op::CODE != <Sgd as Optimizer<I, H, O>>::CODE {
+            let (settings, counter) = self.optimizer.settings();
+            w.bytes(&[Op::CODE, 0, 0, 0]);
+            w.f32s(&settings);
+            w.bytes(&counter.to_le_bytes());
+        }
         self.model.write_params(&mut w);
+        for k in 0..Op::STATE_ARRAYS {
+            if let Some(state) = self.optimizer.state(k) {
+                for a in state.arrays() {
+                    w.f32s(a);
+                }
+            }
+        }
         if let Some(h) = hidden {
             w.f32s(h);
         }
@@ -222,12 +272,16 @@ impl<const I: usize, const H: usize, const O: usize, const L: usize> Trainer<I, 
         hidden: Option<&mut [f32; H]>,
         bytes: &[u8],
     ) -> Result<()> {
-        // The weights, and the hidden state if there is one: every f32 up to the checksum.
+        // The optimiser's settings, the weights, its state and the hidden state if there is
+        // one: everything from the header to the checksum.
         let (n, len) = match hidden {
-            Some(_) => (4 * (Rnn::<I, H, O>::PARAMS + H), Self::STREAM_STATE_LEN),
-            None => (4 * Rnn::<I, H, O>::PARAMS, Self::STATE_LEN),
+            Some(_) => (
+                Self::STREAM_STATE_LEN - STATE_HEADER - CRC_LEN,
+                Self::STREAM_STATE_LEN,
+            ),
+            None => (Self::STATE_LEN - STATE_HEADER - CRC_LEN, Self::STATE_LEN),
         };
-        let (header, rest) = check_header::<STATE_HEADER>(bytes, magic, len)?;
+        let (header, rest) = check_header::<STATE_HEADER>(bytes, magic, Self::STATE_VERSION, len)?;
         let mut r = Reader {
             buf: header,
             pos: 6,
@@ -239,8 +293,37 @@ impl<const I: usize, const H: usize, const O: usize, const L: usize> Trainer<I, 
         let mut numbers = check_numbers(header, rest, n, len, bytes.len())?;
         let [act, flags] = r.array::<2>();
         let activation = activation_from(act)?;
-        if flags & !(FLAG_BIASES | FLAG_CLIP) != 0 {
+        if flags & !(FLAG_BIASES | FLAG_CLIP | OUTPUT_MASK | FLAG_CROSS_ENTROPY) != 0 {
             return Err(Error::InvalidField);
+        }
+        let output =
+            Output::from_code((flags & OUTPUT_MASK) >> OUTPUT_SHIFT).ok_or(Error::InvalidField)?;
+        if (flags & FLAG_CROSS_ENTROPY != 0) != (Lo::CODE == CrossEntropy::CODE) {
+            return Err(Error::TrainerMismatch);
+        }
+        if !Lo::trains(output) {
+            return Err(Error::InvalidField);
+        }
+        // The optimiser's block (version 2), then the numbers.
+        let mut settings = ([0.0f32; 4], 0u64);
+        if Op::CODE != <Sgd as Optimizer<I, H, O>>::CODE {
+            let Some((block, floats)) = numbers.split_first_chunk::<OPTIMIZER_HEADER>() else {
+                return Err(Error::InvalidField); // cannot happen: `n` counts the block
+            };
+            let mut b = Reader { buf: block, pos: 0 };
+            let [code, r0, r1, r2] = b.array::<4>();
+            if code != Op::CODE {
+                return Err(Error::TrainerMismatch);
+            }
+            if [r0, r1, r2] != [0; 3] {
+                return Err(Error::InvalidField);
+            }
+            settings = (
+                [b.f32(), b.f32(), b.f32(), b.f32()],
+                u64::from_le_bytes(b.array()),
+            );
+            Op::check_settings(settings.0, settings.1)?;
+            numbers = floats;
         }
         let lr = r.f32();
         let clip_value = r.f32();
@@ -274,7 +357,16 @@ impl<const I: usize, const H: usize, const O: usize, const L: usize> Trainer<I, 
         self.trace = Trace::zeros();
         self.model.activation = activation;
         self.model.biases = flags & FLAG_BIASES != 0;
+        self.model.output = output;
         self.model.fill_params(&mut numbers);
+        self.optimizer.set_settings(settings.0, settings.1);
+        for k in 0..Op::STATE_ARRAYS {
+            if let Some(state) = self.optimizer.state_mut(k) {
+                for a in state.arrays_mut() {
+                    take_f32s(a, &mut numbers);
+                }
+            }
+        }
         if let Some(h) = hidden {
             take_f32s(h, &mut numbers);
         }
@@ -288,6 +380,7 @@ mod tests {
     use super::super::test_util::*;
     use super::*;
     use crate::Activation;
+    use crate::train::CrossEntropy;
 
     #[test]
     fn resume_is_exact() {
@@ -463,5 +556,140 @@ mod tests {
             })
         );
         assert!(short.iter().all(|&b| b == 0xAA));
+    }
+
+    /// A softmax classifier trained by Adam or momentum: `n` steps of the addition's bits as
+    /// two classes.
+    fn classifier<Op: Optimizer<2, 8, 2>>(
+        opt: Op,
+        seed: u64,
+    ) -> (Trainer<2, 8, 2, 4, CrossEntropy, Op>, XorShiftRng) {
+        let mut rng = XorShiftRng::seed_from_u64(seed);
+        let m = Rnn::<2, 8, 2>::from_rng(&mut rng, crate::Init::Xavier, Activation::Tanh)
+            .unwrap()
+            .with_biases(true)
+            .with_output(Output::Softmax);
+        (Trainer::with(m, 0.01, CrossEntropy, opt).unwrap(), rng)
+    }
+
+    fn classify<Op: Optimizer<2, 8, 2>>(
+        t: &mut Trainer<2, 8, 2, 4, CrossEntropy, Op>,
+        rng: &mut XorShiftRng,
+        n: u32,
+    ) {
+        use rand_core::Rng;
+        for _ in 0..n {
+            let bits = rng.next_u32();
+            let xs: [[f32; 2]; 4] =
+                core::array::from_fn(|i| [(bits >> i & 1) as f32, (bits >> (i + 4) & 1) as f32]);
+            let c = (bits & 1) as usize; // the first input bit, at the last step: memory
+            let mut d = [0.0; 2];
+            d[c] = 1.0;
+            t.step_last(&xs, &d).unwrap();
+        }
+    }
+
+    fn resume_case<Op: Optimizer<2, 8, 2>>(opt: Op, other: Op) {
+        let (mut straight, mut rng) = classifier(opt.clone(), 3);
+        classify(&mut straight, &mut rng, 60);
+        let (mut first, mut rng) = classifier(opt, 3);
+        classify(&mut first, &mut rng, 25);
+        let mut rec = [0u8; 4000];
+        let n = first.write_state(&rng, &mut rec).unwrap();
+        assert_eq!(n, Trainer::<2, 8, 2, 4, CrossEntropy, Op>::STATE_LEN);
+        assert_eq!(u16::from_le_bytes([rec[4], rec[5]]), 2);
+        let (mut resumed, mut rng) = classifier(other, 9);
+        resumed.read_state(&mut rng, &rec[..n]).unwrap();
+        assert_eq!(
+            (&resumed.model, &resumed.optimizer),
+            (&first.model, &first.optimizer)
+        );
+        classify(&mut resumed, &mut rng, 35);
+        assert_eq!(bits(&resumed.model), bits(&straight.model));
+        assert_eq!(resumed.optimizer, straight.optimizer);
+        // Into a trainer of another loss or optimiser: refused, nothing changed.
+        let mut sgd = Trainer::<2, 8, 2, 4, CrossEntropy>::with(
+            resumed.model.clone(),
+            0.1,
+            CrossEntropy,
+            Sgd,
+        )
+        .unwrap();
+        let before = sgd.clone();
+        assert_eq!(
+            sgd.read_state(&mut rng, &rec[..n]),
+            Err(Error::UnsupportedVersion(2))
+        );
+        assert_eq!(sgd, before);
+    }
+
+    #[test]
+    fn momentum_and_adam_resume_exactly() {
+        use crate::train::{Adam, Momentum};
+        resume_case(
+            Momentum::with_weight_decay(0.9, 0.001).unwrap(),
+            Momentum::new(0.5).unwrap(),
+        );
+        resume_case(Adam::new(0.8, 0.99, 1e-7, 0.01).unwrap(), Adam::default());
+    }
+
+    #[test]
+    fn optimizer_records_are_checked() {
+        use crate::train::{Adam, Momentum};
+        let (mut t, mut rng) = classifier(Adam::default(), 4);
+        classify(&mut t, &mut rng, 5);
+        const N: usize = Trainer::<2, 8, 2, 4, CrossEntropy, Adam<2, 8, 2>>::STATE_LEN;
+        let mut rec = [0u8; N];
+        t.write_state(&rng, &mut rec).unwrap();
+        let dest = classifier(Adam::default(), 5).0;
+        let check = |bytes: &[u8], want: Error| {
+            let mut d = dest.clone();
+            let mut r = XorShiftRng::seed_from_u64(0);
+            assert_eq!(d.read_state(&mut r, bytes), Err(want));
+            assert_eq!(d, dest, "changed on {want:?}");
+        };
+        // Another optimiser's code, a reserved byte, a beta of 1, a NaN moment.
+        check(&edited(&rec, 48, &[1]), Error::TrainerMismatch);
+        check(&edited(&rec, 50, &[1]), Error::InvalidField);
+        check(
+            &edited(&rec, 52, &1.0f32.to_le_bytes()),
+            Error::InvalidField,
+        );
+        check(
+            &edited(&rec, N - 8, &f32::NAN.to_le_bytes()),
+            Error::NonFiniteValue,
+        );
+        // The loss flag, and an output layer the loss cannot train (linear).
+        check(&edited(&rec, 15, &[rec[15] ^ 16]), Error::TrainerMismatch);
+        check(
+            &edited(&rec, 15, &[(rec[15] & !12) | 4]),
+            Error::InvalidField,
+        );
+        check(&edited(&rec, 15, &[rec[15] | 12]), Error::InvalidField);
+        // A momentum trainer does not take Adam's record.
+        let mut m = classifier(Momentum::new(0.9).unwrap(), 5).0;
+        let mut r = XorShiftRng::seed_from_u64(0);
+        // (Its record is shorter: the checksum, where momentum's would be, is not there.)
+        assert_eq!(m.read_state(&mut r, &rec), Err(Error::BadChecksum));
+    }
+
+    #[test]
+    fn an_sgd_state_is_version_1_and_holds_the_output_and_loss() {
+        let (mut t, mut rng) = classifier(Sgd, 6);
+        classify(&mut t, &mut rng, 5);
+        let mut rec = [0u8; Trainer::<2, 8, 2, 4, CrossEntropy>::STATE_LEN];
+        t.write_state(&rng, &mut rec).unwrap();
+        assert_eq!(
+            (u16::from_le_bytes([rec[4], rec[5]]), rec[15] & 28),
+            (1, 8 | 16)
+        );
+        let mut back = classifier(Sgd, 7).0;
+        back.model.output = Output::Sigmoid;
+        back.read_state(&mut rng, &rec).unwrap();
+        assert_eq!(back.model, t.model);
+        // The same record read by the squared error's trainer: another loss.
+        let mut se =
+            Trainer::<2, 8, 2, 4>::new(t.model.clone().with_output(Output::Sigmoid), 0.1).unwrap();
+        assert_eq!(se.read_state(&mut rng, &rec), Err(Error::TrainerMismatch));
     }
 }

@@ -73,6 +73,29 @@ pub trait Optimizer<const I: usize, const H: usize, const O: usize>:
     /// Forgets what earlier updates left (the momentum, Adam's moments and step count), keeping
     /// the settings: the state of an optimiser that has not updated anything yet.
     fn reset(&mut self);
+
+    /// How many arrays of one float a parameter its state holds: 0 for SGD, 1 for momentum
+    /// (the velocity), 2 for Adam (the moments).
+    const STATE_ARRAYS: usize;
+
+    /// Its settings as a training-state record holds them: four floats (those it does not
+    /// have, 0) and a counter.
+    fn settings(&self) -> ([f32; 4], u64);
+
+    /// Its `k`-th state array, `k < STATE_ARRAYS`.
+    fn state(&self, k: usize) -> Option<&Gradients<I, H, O>>;
+
+    /// [`Optimizer::state`], mutable.
+    fn state_mut(&mut self, k: usize) -> Option<&mut Gradients<I, H, O>>;
+
+    /// Checks settings read from a record, as [`Optimizer::settings`] gives them.
+    ///
+    /// # Errors
+    /// [`Error::InvalidField`] if no optimiser of this kind has them.
+    fn check_settings(settings: [f32; 4], counter: u64) -> Result<()>;
+
+    /// Sets settings that [`Optimizer::check_settings`] accepted.
+    fn set_settings(&mut self, settings: [f32; 4], counter: u64);
 }
 
 /// Plain stochastic gradient descent, `w -= lr · g`: the course's, [`Rnn::sgd`]. No state.
@@ -93,6 +116,26 @@ impl<const I: usize, const H: usize, const O: usize> Optimizer<I, H, O> for Sgd 
     }
 
     fn reset(&mut self) {}
+
+    const STATE_ARRAYS: usize = 0;
+
+    fn settings(&self) -> ([f32; 4], u64) {
+        ([0.0; 4], 0)
+    }
+
+    fn state(&self, _: usize) -> Option<&Gradients<I, H, O>> {
+        None
+    }
+
+    fn state_mut(&mut self, _: usize) -> Option<&mut Gradients<I, H, O>> {
+        None
+    }
+
+    fn check_settings(_: [f32; 4], _: u64) -> Result<()> {
+        Ok(())
+    }
+
+    fn set_settings(&mut self, _: [f32; 4], _: u64) {}
 }
 
 /// Checks a setting that must lie in `[0, 1)` (a momentum, a beta).
@@ -167,11 +210,6 @@ impl<const I: usize, const H: usize, const O: usize> Momentum<I, H, O> {
         self.started
     }
 
-    /// Sets the state, as a training-state record holds it.
-    pub(crate) fn set_started(&mut self, started: bool) {
-        self.started = started;
-    }
-
     /// The next velocity of a weight `w` with gradient `g` and velocity `b`.
     #[inline]
     fn next(mu: f32, wd: f32, started: bool) -> impl Fn(f32, f32, f32) -> f32 {
@@ -227,6 +265,36 @@ impl<const I: usize, const H: usize, const O: usize> Optimizer<I, H, O> for Mome
     fn reset(&mut self) {
         self.velocity.clear();
         self.started = false;
+    }
+
+    const STATE_ARRAYS: usize = 1;
+
+    fn settings(&self) -> ([f32; 4], u64) {
+        (
+            [self.momentum, self.weight_decay, 0.0, 0.0],
+            u64::from(self.started),
+        )
+    }
+
+    fn state(&self, k: usize) -> Option<&Gradients<I, H, O>> {
+        (k == 0).then_some(&self.velocity)
+    }
+
+    fn state_mut(&mut self, k: usize) -> Option<&mut Gradients<I, H, O>> {
+        (k == 0).then_some(&mut self.velocity)
+    }
+
+    fn check_settings(settings: [f32; 4], counter: u64) -> Result<()> {
+        let [mu, wd, zero0, zero1] = settings;
+        match Self::with_weight_decay(mu, wd) {
+            Ok(_) if zero0.to_bits() == 0 && zero1.to_bits() == 0 && counter <= 1 => Ok(()),
+            _ => Err(Error::InvalidField),
+        }
+    }
+
+    fn set_settings(&mut self, settings: [f32; 4], counter: u64) {
+        (self.momentum, self.weight_decay) = (settings[0], settings[1]);
+        self.started = counter == 1;
     }
 }
 
@@ -290,11 +358,6 @@ impl<const I: usize, const H: usize, const O: usize> Adam<I, H, O> {
     pub const fn steps(&self) -> u64 {
         self.steps
     }
-
-    /// Sets the step count, as a training-state record holds it.
-    pub(crate) fn set_steps(&mut self, steps: u64) {
-        self.steps = steps;
-    }
 }
 
 impl<const I: usize, const H: usize, const O: usize> Optimizer<I, H, O> for Adam<I, H, O> {
@@ -353,6 +416,43 @@ impl<const I: usize, const H: usize, const O: usize> Optimizer<I, H, O> for Adam
         self.m.clear();
         self.v.clear();
         self.steps = 0;
+    }
+
+    const STATE_ARRAYS: usize = 2;
+
+    fn settings(&self) -> ([f32; 4], u64) {
+        (
+            [self.beta1, self.beta2, self.eps, self.weight_decay],
+            self.steps,
+        )
+    }
+
+    fn state(&self, k: usize) -> Option<&Gradients<I, H, O>> {
+        match k {
+            0 => Some(&self.m),
+            1 => Some(&self.v),
+            _ => None,
+        }
+    }
+
+    fn state_mut(&mut self, k: usize) -> Option<&mut Gradients<I, H, O>> {
+        match k {
+            0 => Some(&mut self.m),
+            1 => Some(&mut self.v),
+            _ => None,
+        }
+    }
+
+    fn check_settings(settings: [f32; 4], _: u64) -> Result<()> {
+        let [b1, b2, eps, wd] = settings;
+        Self::new(b1, b2, eps, wd)
+            .map(|_| ())
+            .map_err(|_| Error::InvalidField)
+    }
+
+    fn set_settings(&mut self, settings: [f32; 4], counter: u64) {
+        [self.beta1, self.beta2, self.eps, self.weight_decay] = settings;
+        self.steps = counter;
     }
 }
 
