@@ -38,6 +38,17 @@ impl Output {
     }
 }
 
+/// `e^x` with the bits of `libm::expf`: the crate's copy of it (which the sigmoid links
+/// already), or libm's own on x87, as [`sigmoid`](crate::activation::sigmoid) does.
+#[inline]
+fn exp(x: f32) -> f32 {
+    if cfg!(all(target_arch = "x86", not(target_feature = "sse2"))) {
+        libm::expf(x)
+    } else {
+        crate::branch_free::expf_scalar(x)
+    }
+}
+
 /// The softmax of `v` into `y`: `exp(v_k - m) / Σ_j exp(v_j - m)` with `m = max v`, summed in
 /// index order. A NaN in `v` gives NaN outputs.
 pub(crate) fn softmax<const O: usize>(v: &[f32; O], y: &mut [f32; O]) {
@@ -46,7 +57,7 @@ pub(crate) fn softmax<const O: usize>(v: &[f32; O], y: &mut [f32; O]) {
         .fold(f32::NEG_INFINITY, |m, &x| if x > m { x } else { m });
     let mut sum = 0.0;
     for (y, &x) in y.iter_mut().zip(v) {
-        *y = libm::expf(x - m);
+        *y = exp(x - m);
         sum += *y;
     }
     let inv = 1.0 / sum;
@@ -60,7 +71,7 @@ pub(crate) fn log_sum_exp<const O: usize>(v: &[f32; O]) -> f32 {
         .fold(f32::NEG_INFINITY, |m, &x| if x > m { x } else { m });
     let mut sum = 0.0;
     for &x in v {
-        sum += libm::expf(x - m);
+        sum += exp(x - m);
     }
     m + libm::logf(sum)
 }
