@@ -116,7 +116,7 @@ done
 # `release` with overflow checks on, as in a debug build: no arithmetic can overflow either.
 # First, that api_check.rs still names every public function of src/ (a function added later
 # must be added there too). By name only: `step` stands for Rnn's, Trainer's and Latch's.
-for f in $(grep -ohE '^ *pub (const )?fn [a-z_0-9]+' "$root"/src/*.rs | awk '{ print $NF }' | sort -u); do
+for f in $(grep -ohE '^ *pub (const )?fn [a-z_0-9]+' "$root"/src/*.rs "$root"/src/*/*.rs | awk '{ print $NF }' | sort -u); do
   grep -qw "$f" "$root/harness/firmware/src/api_check.rs" \
     || fail "harness/firmware/src/api_check.rs does not call tinyrnn's public function $f"
 done

@@ -56,7 +56,7 @@ cargo test --release --target i586-unknown-linux-gnu --no-fail-fast --lib --test
   > "$out/x87-tests.txt" 2>&1 || status=$?
 [ "$status" != 0 ] || fail "every test passed on x87: the refusal in src/lib.rs may no longer be needed"
 for expected in linalg::tests::blocked_kernels_match_plain_loops_bit_for_bit \
-                train::tests::sgd_rejects_bad_rates_and_overflow_without_change \
+                train::optim::tests::sgd_rejects_bad_rates_and_overflow_without_change \
                 seed_setup_learns_addition_exactly; do
   grep -qx "test $expected ... FAILED" "$out/x87-tests.txt" \
     || fail "$expected did not fail on x87 (see $out/x87-tests.txt)"

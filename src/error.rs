@@ -48,6 +48,19 @@ pub enum Error {
     InvalidField,
     /// The record holds a NaN or infinite number.
     NonFiniteValue,
+    /// A target is outside what the loss accepts (a cross-entropy's in `[0, 1]`, a softmax's
+    /// summing to 1); nothing was changed.
+    InvalidTarget,
+    /// The loss does not train the model's output layer (a softmax with the squared error, a
+    /// linear output with the cross-entropy).
+    OutputLossMismatch,
+    /// An optimiser's setting is out of its range (a momentum or a beta outside `[0, 1)`, an
+    /// epsilon or weight decay that is negative or not finite).
+    InvalidOptimizer,
+    /// A batch is empty, or its inputs and targets differ in number.
+    InvalidBatch,
+    /// The training state was written by a trainer with another loss or optimiser.
+    TrainerMismatch,
 }
 
 impl fmt::Display for Error {
@@ -85,6 +98,17 @@ impl fmt::Display for Error {
             Error::BadChecksum => f.write_str("the record is corrupted (CRC-32 mismatch)"),
             Error::InvalidField => f.write_str("the record holds an invalid field"),
             Error::NonFiniteValue => f.write_str("the record holds a NaN or infinite number"),
+            Error::InvalidTarget => f.write_str("a target is outside what the loss accepts"),
+            Error::OutputLossMismatch => {
+                f.write_str("this loss does not train the model's output layer")
+            }
+            Error::InvalidOptimizer => f.write_str("an optimiser setting is out of its range"),
+            Error::InvalidBatch => {
+                f.write_str("the batch is empty, or its inputs and targets differ in number")
+            }
+            Error::TrainerMismatch => {
+                f.write_str("the training state is for another loss or optimiser")
+            }
         }
     }
 }
@@ -103,7 +127,7 @@ mod tests {
     use std::vec::Vec;
 
     /// One value of every variant.
-    fn every_error() -> [Error; 14] {
+    fn every_error() -> [Error; 19] {
         // Does not compile when a variant is added and not listed here.
         let _listed = |e: Error| match e {
             Error::NumberTooLarge { .. }
@@ -119,7 +143,12 @@ mod tests {
             | Error::ShapeMismatch
             | Error::BadChecksum
             | Error::InvalidField
-            | Error::NonFiniteValue => {}
+            | Error::NonFiniteValue
+            | Error::InvalidTarget
+            | Error::OutputLossMismatch
+            | Error::InvalidOptimizer
+            | Error::InvalidBatch
+            | Error::TrainerMismatch => {}
         };
         [
             Error::NumberTooLarge {
@@ -142,6 +171,11 @@ mod tests {
             Error::BadChecksum,
             Error::InvalidField,
             Error::NonFiniteValue,
+            Error::InvalidTarget,
+            Error::OutputLossMismatch,
+            Error::InvalidOptimizer,
+            Error::InvalidBatch,
+            Error::TrainerMismatch,
         ]
     }
 
@@ -158,7 +192,22 @@ mod tests {
 
     #[test]
     fn messages_say_what_the_values_are() {
-        let [too_large, .., too_short, bad_magic, version, _, _, _, _] = every_error();
+        let [
+            too_large,
+            ..,
+            too_short,
+            bad_magic,
+            version,
+            _,
+            _,
+            _,
+            _,
+            _,
+            _,
+            _,
+            _,
+            _,
+        ] = every_error();
         assert_eq!(too_large.to_string(), "300 does not fit in 8 bits");
         assert_eq!(
             too_short.to_string(),

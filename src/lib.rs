@@ -116,13 +116,15 @@ pub mod init;
 pub mod latch;
 pub mod linalg;
 mod model;
+pub mod output;
 pub mod task;
 pub mod train;
 
 pub use activation::Activation;
 pub use error::{Error, Result};
 pub use init::Init;
-pub use model::Rnn;
+pub use model::{PARAM_ARRAYS, Rnn};
+pub use output::Output;
 pub use train::{Gradients, Trace, Trainer};
 
 /// The crate's RNG of choice, re-exported so examples and firmware use the same one.

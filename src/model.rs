@@ -6,6 +6,10 @@ use crate::activation::{Activation, sigmoid, sigmoid_in_place};
 use crate::error::Result;
 use crate::init::{Init, StandardNormal};
 use crate::linalg::{SIMD, unrolled_mut, vecmat_add_into, vecmat2_into};
+use crate::output::{Output, softmax};
+
+/// The names of the five parameter arrays, in the order of [`Rnn::arrays`] and of the records.
+pub const PARAM_ARRAYS: [&str; 5] = ["w_in", "w", "w_out", "b_h", "b_out"];
 
 /// A simple recurrent network with `I` inputs, `H` hidden units and `O` outputs.
 ///
@@ -13,7 +17,7 @@ use crate::linalg::{SIMD, unrolled_mut, vecmat_add_into, vecmat2_into};
 ///
 /// ```text
 /// u_t = x_t · w_in + z_{t-1} · w (+ b_h)      z_t = f(u_t)        f: sigmoid or tanh
-/// y_t = sigmoid(z_t · w_out (+ b_out))
+/// y_t = g(z_t · w_out (+ b_out))              g: sigmoid (the course's), linear or softmax
 /// ```
 ///
 /// The matrices are the seed's, row-major as numpy's `X · W_in`. Every field is public so that
@@ -56,6 +60,8 @@ pub struct Rnn<const I: usize, const H: usize, const O: usize> {
     pub b_out: [f32; O],
     /// The hidden layer's activation.
     pub activation: Activation,
+    /// The output layer (the course's sigmoid unless set with [`Rnn::with_output`]).
+    pub output: Output,
     /// Whether the biases take part. The seed leaves them out ("for simplicity"); with them off
     /// the model computes exactly the seed's formulas.
     pub biases: bool,
@@ -81,6 +87,7 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
             b_out: [0.0; O],
             activation,
             biases: false,
+            output: Output::Sigmoid,
         }
         .with_biases(biases)
     }
@@ -128,6 +135,13 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
         self
     }
 
+    /// The model with another output layer (the weights unchanged).
+    #[must_use]
+    pub const fn with_output(mut self, output: Output) -> Self {
+        self.output = output;
+        self
+    }
+
     /// The hidden state after one step: `h = f(x · w_in + h_prev · w (+ b_h))`.
     #[inline]
     pub(crate) fn hidden_into(&self, x: &[f32; I], h_prev: &[f32; H], h: &mut [f32; H]) {
@@ -153,16 +167,32 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
         }
     }
 
-    /// The output for a hidden state: `y = sigmoid(h · w_out (+ b_out))`.
+    /// The output for a hidden state: `y = g(h · w_out (+ b_out))`, `g` the output layer.
     #[inline]
     pub(crate) fn output_into(&self, h: &[f32; H], y: &mut [f32; O]) {
-        let mut v = if self.biases { self.b_out } else { [0.0; O] };
-        vecmat_add_into(h, &self.w_out, &mut v);
-        if SIMD {
-            sigmoid_in_place(&mut v);
-            *y = v;
-        } else {
-            y.iter_mut().zip(&v).for_each(|(y, v)| *y = sigmoid(*v));
+        let mut v = [0.0; O];
+        self.output_logits_into(h, &mut v);
+        self.apply_output(v, y);
+    }
+
+    /// What the output layer is given: `v = h · w_out (+ b_out)`.
+    #[inline]
+    pub(crate) fn output_logits_into(&self, h: &[f32; H], v: &mut [f32; O]) {
+        *v = if self.biases { self.b_out } else { [0.0; O] };
+        vecmat_add_into(h, &self.w_out, v);
+    }
+
+    /// The output layer on `v`.
+    #[inline]
+    pub(crate) fn apply_output(&self, mut v: [f32; O], y: &mut [f32; O]) {
+        match self.output {
+            Output::Sigmoid if SIMD => {
+                sigmoid_in_place(&mut v);
+                *y = v;
+            }
+            Output::Sigmoid => y.iter_mut().zip(&v).for_each(|(y, v)| *y = sigmoid(*v)),
+            Output::Linear => *y = v,
+            Output::Softmax => softmax(&v, y),
         }
     }
 
@@ -227,15 +257,62 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
     }
 
     /// Every weight and bias that takes part in the model, in a fixed order (`w_in`, `w`, `w_out`,
-    /// then `b_h`, `b_out` if biases are on).
+    /// then `b_h`, `b_out` if biases are on): [`Rnn::trained`], flattened.
     pub fn parameters(&self) -> impl Iterator<Item = &f32> {
-        let biases = if self.biases { H + O } else { 0 };
-        self.w_in
-            .as_flattened()
-            .iter()
-            .chain(self.w.as_flattened())
-            .chain(self.w_out.as_flattened())
-            .chain(self.b_h.iter().chain(self.b_out.iter()).take(biases))
+        self.trained().into_iter().flatten()
+    }
+
+    /// The five parameter arrays as stored, each flattened row by row, in the order of
+    /// [`PARAM_ARRAYS`] (the records' order): `w_in`, `w`, `w_out`, `b_h`, `b_out`. The biases
+    /// are there whether or not they take part. [`Gradients::arrays`](crate::Gradients::arrays)
+    /// is the same view of the gradients, so that an update, a check or a record walks both
+    /// side by side.
+    ///
+    /// ```
+    /// use tinyrnn::{Activation, PARAM_ARRAYS, Rnn};
+    ///
+    /// let model = Rnn::<2, 3, 1>::zeros(Activation::Tanh, false);
+    /// let lens = model.arrays().map(<[f32]>::len);
+    /// assert_eq!(lens, [2 * 3, 3 * 3, 3 * 1, 3, 1]);
+    /// assert_eq!(lens.iter().sum::<usize>(), Rnn::<2, 3, 1>::PARAMS);
+    /// assert_eq!(PARAM_ARRAYS[2], "w_out");
+    /// ```
+    #[must_use]
+    pub const fn arrays(&self) -> [&[f32]; 5] {
+        [
+            self.w_in.as_flattened(),
+            self.w.as_flattened(),
+            self.w_out.as_flattened(),
+            &self.b_h,
+            &self.b_out,
+        ]
+    }
+
+    /// [`Rnn::arrays`], mutable.
+    pub const fn arrays_mut(&mut self) -> [&mut [f32]; 5] {
+        [
+            self.w_in.as_flattened_mut(),
+            self.w.as_flattened_mut(),
+            self.w_out.as_flattened_mut(),
+            &mut self.b_h,
+            &mut self.b_out,
+        ]
+    }
+
+    /// The arrays that take part in the model and in training: [`Rnn::arrays`] with the two
+    /// bias arrays empty when [`Rnn::biases`] is off.
+    #[must_use]
+    pub fn trained(&self) -> [&[f32]; 5] {
+        let (bh, bo) = if self.biases { (H, O) } else { (0, 0) };
+        let [w_in, w, w_out, b_h, b_out] = self.arrays();
+        [w_in, w, w_out, &b_h[..bh], &b_out[..bo]]
+    }
+
+    /// [`Rnn::trained`], mutable: what an optimiser updates.
+    pub fn trained_mut(&mut self) -> [&mut [f32]; 5] {
+        let (bh, bo) = if self.biases { (H, O) } else { (0, 0) };
+        let [w_in, w, w_out, b_h, b_out] = self.arrays_mut();
+        [w_in, w, w_out, &mut b_h[..bh], &mut b_out[..bo]]
     }
 }
 

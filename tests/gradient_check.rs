@@ -10,7 +10,8 @@
 #![allow(clippy::needless_range_loop)]
 
 use tinyrnn::rand_core::{Rng, SeedableRng};
-use tinyrnn::{Activation, Gradients, Init, Rnn, Trace, XorShiftRng};
+use tinyrnn::train::{CrossEntropy, Labels, Loss, SquaredError, Targets};
+use tinyrnn::{Activation, Gradients, Init, Output, Rnn, Trace, XorShiftRng};
 
 mod common;
 
@@ -28,7 +29,29 @@ macro_rules! as_f64 {
     };
 }
 
-/// The seed's loss in float64, from a flat parameter vector, starting in the hidden state `h0`.
+/// How the reference loss scores a step.
+#[derive(Clone, Copy, Debug)]
+struct Scoring<const L: usize> {
+    output: Output,
+    cross_entropy: bool,
+    /// The steps that have a target.
+    labelled: [bool; L],
+}
+
+impl<const L: usize> Scoring<L> {
+    /// The course's: sigmoid, squared error, every step.
+    const COURSE: Self = Scoring {
+        output: Output::Sigmoid,
+        cross_entropy: false,
+        labelled: [true; L],
+    };
+}
+
+/// The loss in float64, from a flat parameter vector, starting in the hidden state `h0`: the
+/// course's (squared error of sigmoid outputs at every step) or, with `score`, any output layer,
+/// loss and labelled steps, written from their textbook definitions (the logs of the outputs, not
+/// the crate's stable forms).
+#[allow(clippy::too_many_arguments)]
 fn loss64<const I: usize, const H: usize, const O: usize, const L: usize>(
     p: &[f64],
     act: Activation,
@@ -36,6 +59,7 @@ fn loss64<const I: usize, const H: usize, const O: usize, const L: usize>(
     h0: &[f32; H],
     xs: &[[f32; I]; L],
     ds: &[[f32; O]; L],
+    score: Scoring<L>,
 ) -> f64 {
     let w_in = |i: usize, j: usize| p[i * H + j];
     let w = |i: usize, j: usize| p[I * H + i * H + j];
@@ -74,16 +98,36 @@ fn loss64<const I: usize, const H: usize, const O: usize, const L: usize>(
                 Activation::Tanh => u[j].tanh(),
             };
         }
-        let mut s = 0.0;
+        let mut v = [0.0f64; O];
         for k in 0..O {
-            let mut v = b_out(k);
+            v[k] = b_out(k);
             for j in 0..H {
-                v += z[j] * w_out(j, k);
+                v[k] += z[j] * w_out(j, k);
             }
-            let e = f64::from(ds[t][k]) - sig(v);
-            s += e * e;
         }
-        loss += s / O as f64 / 2.0;
+        let y: [f64; O] = match score.output {
+            Output::Sigmoid => v.map(sig),
+            Output::Linear => v,
+            Output::Softmax => {
+                let e = v.map(f64::exp);
+                let sum: f64 = e.iter().sum();
+                e.map(|e| e / sum)
+            }
+        };
+        if !score.labelled[t] {
+            continue;
+        }
+        let d = ds[t].map(f64::from);
+        loss += match (score.cross_entropy, score.output) {
+            (false, _) => (0..O).map(|k| (d[k] - y[k]).powi(2)).sum::<f64>() / O as f64 / 2.0,
+            (true, Output::Softmax) => -(0..O).map(|k| d[k] * y[k].ln()).sum::<f64>(),
+            (true, _) => {
+                -(0..O)
+                    .map(|k| d[k] * y[k].ln() + (1.0 - d[k]) * (1.0 - y[k]).ln())
+                    .sum::<f64>()
+                    / O as f64
+            }
+        };
     }
     loss
 }
@@ -100,7 +144,6 @@ fn compare<const I: usize, const H: usize, const O: usize, const L: usize>(
     xs: &[[f32; I]; L],
     ds: &[[f32; O]; L],
 ) {
-    let (act, biases) = (m.activation, m.biases);
     let mut trace = Trace::<H, O, L>::zeros();
     let mut g = Gradients::zeros();
     match h0 {
@@ -113,7 +156,59 @@ fn compare<const I: usize, const H: usize, const O: usize, const L: usize>(
             m.backward_add_into(xs, ds, &trace, &mut g);
         }
     }
-    let analytic = as_f64!(&g);
+    compare_gradients(label, m, h0, xs, ds, Scoring::COURSE, &g);
+}
+
+/// As [`compare`], for the loss `Lo`, the model's output layer and the targets `targets`:
+/// through `forward_trace_loss` and `backward_loss_add_into`, whose loss is also checked
+/// against the reference's.
+fn compare_loss<Lo: Loss, const I: usize, const H: usize, const O: usize, const L: usize>(
+    label: &str,
+    m: &Rnn<I, H, O>,
+    h0: Option<&[f32; H]>,
+    xs: &[[f32; I]; L],
+    targets: Targets<'_, O, L>,
+) {
+    let mut trace = Trace::<H, O, L>::zeros();
+    let mut g = Gradients::zeros();
+    let loss = m
+        .forward_trace_loss::<Lo, L>(h0, xs, targets, &mut trace)
+        .unwrap();
+    m.backward_loss_add_into::<Lo, L>(h0, xs, targets, &trace, &mut g);
+    let score = Scoring {
+        output: m.output,
+        cross_entropy: Lo::CODE == CrossEntropy::CODE,
+        labelled: core::array::from_fn(|t| targets.labels.has(t)),
+    };
+    let p = as_f64!(m);
+    let want = loss64::<I, H, O, L>(
+        &p,
+        m.activation,
+        m.biases,
+        &h0.copied().unwrap_or([0.0; H]),
+        xs,
+        targets.ds,
+        score,
+    );
+    assert!(
+        (f64::from(loss) - want).abs() <= 1e-5 + 1e-5 * want.abs(),
+        "{label}: loss {loss}, reference {want}"
+    );
+    compare_gradients(label, m, h0, xs, targets.ds, score, &g);
+}
+
+/// The gradients `g` of `m` against central differences of [`loss64`] under `score`.
+fn compare_gradients<const I: usize, const H: usize, const O: usize, const L: usize>(
+    label: &str,
+    m: &Rnn<I, H, O>,
+    h0: Option<&[f32; H]>,
+    xs: &[[f32; I]; L],
+    ds: &[[f32; O]; L],
+    score: Scoring<L>,
+    g: &Gradients<I, H, O>,
+) {
+    let (act, biases) = (m.activation, m.biases);
+    let analytic = as_f64!(g);
     let h0 = h0.copied().unwrap_or([0.0; H]);
 
     let p = as_f64!(m);
@@ -123,8 +218,8 @@ fn compare<const I: usize, const H: usize, const O: usize, const L: usize>(
         let (mut plus, mut minus) = (p.clone(), p.clone());
         plus[k] += STEP;
         minus[k] -= STEP;
-        let numeric = (loss64::<I, H, O, L>(&plus, act, biases, &h0, xs, ds)
-            - loss64::<I, H, O, L>(&minus, act, biases, &h0, xs, ds))
+        let numeric = (loss64::<I, H, O, L>(&plus, act, biases, &h0, xs, ds, score)
+            - loss64::<I, H, O, L>(&minus, act, biases, &h0, xs, ds, score))
             / (2.0 * STEP);
         let a = analytic[k];
         if k >= n_weights && !biases {
@@ -259,5 +354,68 @@ fn bptt_matches_finite_differences_seed_shape() {
             (a - numeric).abs() <= 1e-3 + 2e-2 * numeric.abs(),
             "matrix {get}: bptt {a:e}, numeric {numeric:e}"
         );
+    }
+}
+
+/// Every output layer with the losses that train it, every placement of the labels, from zeros
+/// and from a hidden state: BPTT against central differences of the reference loss, and the
+/// loss itself against the reference's.
+#[test]
+fn every_loss_and_label_placement_matches_finite_differences() {
+    let mask = [true, false, true, true, false];
+    for seed in 0..3 {
+        for (output, ce) in [
+            (Output::Sigmoid, false),
+            (Output::Sigmoid, true),
+            (Output::Linear, false),
+            (Output::Softmax, true),
+        ] {
+            for labels in [Labels::Every, Labels::Last, Labels::Mask(&mask)] {
+                for from_state in [false, true] {
+                    let mut rng = XorShiftRng::seed_from_u64(100 + seed);
+                    let act = if seed % 2 == 0 {
+                        Activation::Tanh
+                    } else {
+                        Activation::Sigmoid
+                    };
+                    let mut m = Rnn::<3, 6, 2>::from_rng(&mut rng, Init::Xavier, act)
+                        .unwrap()
+                        .with_biases(true)
+                        .with_output(output);
+                    let mut uniform = || (rng.next_u32() >> 8) as f32 / (1u32 << 24) as f32;
+                    for b in m.b_h.iter_mut().chain(m.b_out.iter_mut()) {
+                        *b = uniform() - 0.5;
+                    }
+                    let xs: [[f32; 3]; 5] =
+                        core::array::from_fn(|_| core::array::from_fn(|_| 2.0 * uniform() - 1.0));
+                    let h0: [f32; 6] = core::array::from_fn(|_| uniform() - 0.5);
+                    // Targets the loss accepts: one-hot for the softmax, 0, 1 or between for the
+                    // binary cross-entropy, anything for a regression.
+                    let ds: [[f32; 2]; 5] = core::array::from_fn(|_| match output {
+                        Output::Softmax => {
+                            let c = uniform() < 0.5;
+                            [f32::from(u8::from(c)), f32::from(u8::from(!c))]
+                        }
+                        Output::Sigmoid => [
+                            (uniform() * 4.0).floor() / 3.0,
+                            f32::from(u8::from(uniform() < 0.5)),
+                        ],
+                        Output::Linear => [3.0 * uniform() - 1.5, 0.5 * uniform()],
+                    });
+                    let targets = Targets { ds: &ds, labels };
+                    let label = format!(
+                        "seed {seed}, {act:?}, {output:?}, {}, {labels:?}{}",
+                        if ce { "cross-entropy" } else { "squared error" },
+                        if from_state { ", from a state" } else { "" }
+                    );
+                    let h0 = from_state.then_some(&h0);
+                    if ce {
+                        compare_loss::<CrossEntropy, 3, 6, 2, 5>(&label, &m, h0, &xs, targets);
+                    } else {
+                        compare_loss::<SquaredError, 3, 6, 2, 5>(&label, &m, h0, &xs, targets);
+                    }
+                }
+            }
+        }
     }
 }

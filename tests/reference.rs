@@ -13,7 +13,8 @@
 #[path = "reference/vectors.rs"]
 mod vectors;
 
-use tinyrnn::{Activation, Gradients, Rnn, Trace};
+use tinyrnn::train::{Adam, CrossEntropy, Labels, Momentum, Optimizer, SquaredError, Targets};
+use tinyrnn::{Activation, Gradients, Output, PARAM_ARRAYS, Rnn, Trace};
 
 /// Absolute part of the tolerance: a few f32 ulps of values of order 1.
 const ABS: f64 = 2e-6;
@@ -40,17 +41,9 @@ fn close_model<const I: usize, const H: usize, const O: usize>(
     m: &Rnn<I, H, O>,
     expected: [&[f64]; 5],
 ) {
-    let [w_in, w, w_out, b_h, b_out] = expected;
-    close(&format!("w_in {when}"), case, m.w_in.as_flattened(), w_in);
-    close(&format!("w {when}"), case, m.w.as_flattened(), w);
-    close(
-        &format!("w_out {when}"),
-        case,
-        m.w_out.as_flattened(),
-        w_out,
-    );
-    close(&format!("b_h {when}"), case, &m.b_h, b_h);
-    close(&format!("b_out {when}"), case, &m.b_out, b_out);
+    for ((name, got), want) in PARAM_ARRAYS.iter().zip(m.arrays()).zip(expected) {
+        close(&format!("{name} {when}"), case, got, want);
+    }
 }
 
 fn to_f32<const R: usize, const C: usize>(m: &[[f64; C]; R]) -> [[f32; C]; R] {
@@ -101,15 +94,51 @@ macro_rules! reference_case {
             let h0 = c::H0.map(|v| v as f32);
             let from_state = h0.iter().any(|&v| v != 0.0);
 
-            let mut trace = Trace::<H, O, L>::zeros();
-            if from_state {
-                m.forward_trace_from(&h0, &xs, &mut trace);
+            m.output = match c::OUTPUT {
+                "linear" => Output::Linear,
+                "softmax" => Output::Softmax,
+                _ => Output::Sigmoid,
+            };
+            // Where the labels are: every step, the last only, or a mask.
+            let mask: [bool; L] = c::MASK.map(|v| v != 0.0);
+            let labels = if mask.iter().all(|&l| l) {
+                Labels::Every
+            } else if mask.iter().enumerate().all(|(t, &l)| l == (t + 1 == L)) {
+                Labels::Last
             } else {
-                m.forward_trace(&xs, &mut trace);
+                Labels::Mask(&mask)
+            };
+            let targets = Targets { ds: &ds, labels };
+            let course =
+                !c::CROSS_ENTROPY && m.output == Output::Sigmoid && labels == Labels::Every;
+            let h0_given = from_state.then_some(&h0);
+
+            // The general path: any loss, any labels.
+            let mut trace = Trace::<H, O, L>::zeros();
+            let loss = if c::CROSS_ENTROPY {
+                m.forward_trace_loss::<CrossEntropy, L>(h0_given, &xs, targets, &mut trace)
+            } else {
+                m.forward_trace_loss::<SquaredError, L>(h0_given, &xs, targets, &mut trace)
             }
+            .unwrap();
             close("z", case, trace.zs.as_flattened(), c::ZS.as_flattened());
             close("y", case, trace.ys.as_flattened(), c::YS.as_flattened());
-            close("loss", case, &[trace.loss(&ds)], &[c::LOSS]);
+            close("loss", case, &[loss], &[c::LOSS]);
+            if course {
+                // The course's own path, to the bit.
+                let mut plain = Trace::<H, O, L>::zeros();
+                if from_state {
+                    m.forward_trace_from(&h0, &xs, &mut plain);
+                } else {
+                    m.forward_trace(&xs, &mut plain);
+                }
+                assert_eq!(plain, trace, "{case}: forward_trace_loss vs forward_trace");
+                assert_eq!(
+                    plain.loss(&ds).to_bits(),
+                    loss.to_bits(),
+                    "{case}: Trace::loss"
+                );
+            }
 
             // Inference gives the same outputs as the traced pass.
             let mut ys = [[0.0f32; O]; L];
@@ -124,26 +153,33 @@ macro_rules! reference_case {
             assert_eq!(ys, trace.ys, "{case}: inference vs the traced pass");
 
             let mut g = Gradients::<I, H, O>::zeros();
-            if from_state {
-                m.backward_add_from_into(&h0, &xs, &ds, &trace, &mut g);
+            if c::CROSS_ENTROPY {
+                m.backward_loss_add_into::<CrossEntropy, L>(h0_given, &xs, targets, &trace, &mut g);
             } else {
-                m.backward_add_into(&xs, &ds, &trace, &mut g);
+                m.backward_loss_add_into::<SquaredError, L>(h0_given, &xs, targets, &trace, &mut g);
             }
-            close(
-                "grad w_in",
-                case,
-                g.w_in.as_flattened(),
+            if course {
+                let mut plain = Gradients::<I, H, O>::zeros();
+                if from_state {
+                    m.backward_add_from_into(&h0, &xs, &ds, &trace, &mut plain);
+                } else {
+                    m.backward_add_into(&xs, &ds, &trace, &mut plain);
+                }
+                assert_eq!(
+                    plain, g,
+                    "{case}: backward_loss_add_into vs backward_add_into"
+                );
+            }
+            let want: [&[f64]; 5] = [
                 c::G_W_IN.as_flattened(),
-            );
-            close("grad w", case, g.w.as_flattened(), c::G_W.as_flattened());
-            close(
-                "grad w_out",
-                case,
-                g.w_out.as_flattened(),
+                c::G_W.as_flattened(),
                 c::G_W_OUT.as_flattened(),
-            );
-            close("grad b_h", case, &g.b_h, &c::G_B_H);
-            close("grad b_out", case, &g.b_out, &c::G_B_OUT);
+                &c::G_B_H,
+                &c::G_B_OUT,
+            ];
+            for ((name, got), want) in PARAM_ARRAYS.iter().zip(g.arrays()).zip(want) {
+                close(&format!("grad {name}"), case, got, want);
+            }
 
             // Clipped by global norm at 0.4 of the norm (so that it scales), then a step from
             // the same weights.
@@ -164,6 +200,30 @@ macro_rules! reference_case {
                     &c::B_OUT_CLIPPED,
                 ],
             );
+
+            // Two updates of SGD with momentum and of Adam, both with weight decay, the same
+            // gradients each time.
+            let flat = |m: &Rnn<I, H, O>| m.arrays().concat();
+            let mut mm = m.clone();
+            let mut momentum =
+                Momentum::with_weight_decay(vectors::MU as f32, vectors::WD as f32).unwrap();
+            for _ in 0..2 {
+                momentum.update(&mut mm, &g, vectors::LR as f32).unwrap();
+            }
+            close("momentum, 2 updates", case, &flat(&mm), &c::MOMENTUM_2);
+            let mut ma = m.clone();
+            let mut adam = Adam::new(
+                vectors::BETA1 as f32,
+                vectors::BETA2 as f32,
+                vectors::EPS as f32,
+                vectors::WD as f32,
+            )
+            .unwrap();
+            for _ in 0..2 {
+                adam.update(&mut ma, &g, vectors::ADAM_LR as f32).unwrap();
+            }
+            close("adam, 2 updates", case, &flat(&ma), &c::ADAM_2);
+            assert_eq!(adam.steps(), 2);
 
             m.sgd(&g, vectors::LR as f32).unwrap();
             close_model(
@@ -190,6 +250,10 @@ reference_case!(biases_tanh_3_5_2);
 reference_case!(state_sigmoid_3_5_2);
 reference_case!(state_tanh_3_5_2);
 reference_case!(state_sigmoid_2_16_1);
+reference_case!(bce_tanh_3_5_2);
+reference_case!(linear_last_tanh_3_5_2);
+reference_case!(softmax_mask_sigmoid_3_5_2);
+reference_case!(softmax_state_tanh_3_5_2);
 
 /// The reference gradients are the true derivatives, not the course's: with the course's
 /// `d_sigmoid(y)` the output-weight gradient would differ by far more than the tolerance. This

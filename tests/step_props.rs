@@ -93,12 +93,7 @@ fn check<const I: usize, const H: usize, const O: usize, const L: usize>(c: &Cas
         Activation::Sigmoid
     };
     let mut model = Rnn::<I, H, O>::zeros(act, c.biases);
-    let slots = model.w_in.as_flattened_mut().iter_mut();
-    let slots = slots
-        .chain(model.w.as_flattened_mut())
-        .chain(model.w_out.as_flattened_mut());
-    let slots = slots.chain(&mut model.b_h).chain(&mut model.b_out);
-    for (slot, w) in slots.zip(&c.weights) {
+    for (slot, w) in model.arrays_mut().into_iter().flatten().zip(&c.weights) {
         *slot = *w;
     }
     let xs: [[f32; I]; L] = core::array::from_fn(|t| core::array::from_fn(|i| c.inputs[t * I + i]));

@@ -13,7 +13,10 @@ use tinyrnn::latch::{self, Latch};
 use tinyrnn::linalg;
 use tinyrnn::rand_core::{Rng, SeedableRng};
 use tinyrnn::task::{self, Sample};
-use tinyrnn::{Activation, Error, Gradients, Init, Rnn, Trace, Trainer, XorShiftRng, activation};
+use tinyrnn::train::{Adam, CrossEntropy, Labels, Momentum, Reduction, Sgd, SquaredError, Targets};
+use tinyrnn::{
+    Activation, Error, Gradients, Init, Output, Rnn, Trace, Trainer, XorShiftRng, activation,
+};
 
 /// Every public function, for shapes that cover the blocked kernels' main loops and leftovers.
 #[inline(never)]
@@ -22,6 +25,9 @@ pub fn exercise() {
     model_and_training::<3, 5, 2, 4>();
     model_and_training::<1, 1, 1, 1>();
     model_and_training::<4, 19, 3, 2>();
+    losses_and_optimizers::<2, 16, 1, 8>();
+    losses_and_optimizers::<3, 5, 2, 4>();
+    losses_and_optimizers::<1, 1, 1, 1>();
     the_task::<16, 8>();
     the_task::<3, 1>();
     the_task::<5, 32>();
@@ -39,6 +45,112 @@ fn any_activation() -> Activation {
         Activation::Sigmoid
     } else {
         Activation::Tanh
+    }
+}
+
+/// An output layer the optimiser cannot predict.
+fn any_output() -> Output {
+    match opaque(0u8) {
+        0 => Output::Sigmoid,
+        1 => Output::Linear,
+        _ => Output::Softmax,
+    }
+}
+
+/// Labels the optimiser cannot predict.
+fn any_labels<const L: usize>(mask: &[bool; L]) -> Labels<'_, L> {
+    match opaque(0u8) {
+        0 => Labels::Every,
+        1 => Labels::Last,
+        _ => Labels::Mask(mask),
+    }
+}
+
+/// The output layers, losses, label placements, optimisers and mini-batches, and their records.
+fn losses_and_optimizers<const I: usize, const H: usize, const O: usize, const L: usize>() {
+    let mut rng = XorShiftRng::from_seed(opaque([5; 16]));
+    let mut bytes = [0u8; 8192];
+    let bytes = opaque(&mut bytes[..]);
+    let model = Rnn::<I, H, O>::zeros(any_activation(), opaque(true)).with_output(any_output());
+    let xs: [[f32; I]; L] = opaque([[0.5; I]; L]);
+    let ds: [[f32; O]; L] = opaque([[1.0; O]; L]);
+    let mask = opaque([true; L]);
+    let targets = Targets {
+        ds: &ds,
+        labels: any_labels(&mask),
+    };
+    opaque(targets.labels.has(opaque(3)));
+    opaque(Targets::every(&ds));
+    let mut trace = Trace::<H, O, L>::zeros();
+    let mut grads = Gradients::<I, H, O>::zeros();
+    let h = opaque([0.25; H]);
+    if let Ok(loss) =
+        model.forward_trace_loss::<CrossEntropy, L>(Some(&h), &xs, targets, &mut trace)
+    {
+        opaque(loss);
+        model.backward_loss_into::<CrossEntropy, L>(Some(&h), &xs, targets, &trace, &mut grads);
+        model.backward_loss_add_into::<CrossEntropy, L>(None, &xs, targets, &trace, &mut grads);
+    }
+    opaque(
+        model
+            .forward_trace_loss::<SquaredError, L>(None, &xs, targets, &mut trace)
+            .is_ok(),
+    );
+    let sgd = Trainer::<I, H, O, L, CrossEntropy>::zeros_with(
+        any_activation(),
+        opaque(false),
+        CrossEntropy,
+        Sgd,
+    );
+    opaque((&sgd, sgd.loss()));
+    if let Ok(opt) = Momentum::<I, H, O>::with_weight_decay(opaque(0.9), opaque(0.01)) {
+        opaque((opt.momentum(), opt.weight_decay(), opt.started()));
+        opaque(Momentum::<I, H, O>::new(opaque(0.5)).is_ok());
+        if let Ok(mut t) = Trainer::<I, H, O, L, SquaredError, Momentum<I, H, O>>::with(
+            model.clone(),
+            opaque(0.1),
+            SquaredError,
+            opt,
+        ) {
+            opaque(t.step_targets(None, &xs, targets).is_ok());
+            opaque(t.write_state(&rng, opaque(&mut bytes[..])).is_ok());
+            opaque(t.read_state(&mut rng, opaque(&bytes[..])).is_ok());
+            opaque(&t);
+        }
+    }
+    if let Ok(opt) = Adam::<I, H, O>::new(opaque(0.9), opaque(0.999), opaque(1e-8), opaque(0.0)) {
+        opaque((opt.settings(), opt.steps()));
+        if let Ok(mut t) = Trainer::<I, H, O, L, CrossEntropy, Adam<I, H, O>>::with(
+            model,
+            opaque(0.01),
+            CrossEntropy,
+            opt,
+        ) {
+            let mut hs = opaque([0.0; H]);
+            opaque(t.step_targets(Some(&mut hs), &xs, targets).is_ok());
+            opaque(t.step_last(&xs, &ds[0]).is_ok());
+            let batch_x = opaque([xs; 3]);
+            let batch_d = opaque([ds; 3]);
+            let n = opaque(2usize);
+            opaque(
+                t.step_batch(
+                    batch_x.get(..n).unwrap_or(&[]),
+                    &batch_d,
+                    targets.labels,
+                    Reduction::Mean,
+                )
+                .is_ok(),
+            );
+            opaque(
+                t.write_stream_state(&rng, &hs, opaque(&mut bytes[..]))
+                    .is_ok(),
+            );
+            opaque(
+                t.read_stream_state(&mut rng, &mut hs, opaque(&bytes[..]))
+                    .is_ok(),
+            );
+            opaque((&t, &hs));
+        }
     }
 }
 
@@ -85,6 +197,31 @@ fn model_and_training<const I: usize, const H: usize, const O: usize, const L: u
     grads.clear();
     opaque(model.checksum());
     opaque(model.parameters().fold(0.0, |s, w| s + w));
+    opaque((model.arrays(), model.trained(), grads.arrays()));
+    opaque(
+        model
+            .arrays_mut()
+            .into_iter()
+            .flatten()
+            .next()
+            .map(|w| *w += 1.0),
+    );
+    opaque(
+        model
+            .trained_mut()
+            .into_iter()
+            .flatten()
+            .last()
+            .map(|w| *w += 1.0),
+    );
+    opaque(
+        grads
+            .arrays_mut()
+            .into_iter()
+            .flatten()
+            .next()
+            .map(|g| *g += 1.0),
+    );
     opaque(model.write_to(opaque(&mut bytes[..])).is_ok());
     opaque(model.read_from(opaque(&bytes[..])).is_ok());
     opaque(Rnn::<I, H, O>::from_bytes(opaque(&bytes[..])).is_ok());
@@ -95,6 +232,7 @@ fn model_and_training<const I: usize, const H: usize, const O: usize, const L: u
     let mut trainer = Trainer::<I, H, O, L>::zeros(any_activation(), opaque(false));
     opaque(trainer.set_learning_rate(opaque(0.1)).is_ok());
     opaque(trainer.set_clip(opaque(Some(1.0))).is_ok());
+    trainer.set_iterations(opaque(7));
     opaque((
         trainer.learning_rate(),
         trainer.clip(),
@@ -229,6 +367,11 @@ fn small_functions() {
         10 => Error::ShapeMismatch,
         11 => Error::BadChecksum,
         12 => Error::InvalidField,
+        13 => Error::InvalidTarget,
+        14 => Error::OutputLossMismatch,
+        15 => Error::InvalidOptimizer,
+        16 => Error::InvalidBatch,
+        17 => Error::TrainerMismatch,
         _ => Error::NonFiniteValue,
     };
     opaque(core::fmt::write(&mut Sink, format_args!("{error}")).is_ok());
