@@ -14,7 +14,10 @@ use std::process::ExitCode;
 use common::{BlockMeans, Series, count, positive, usage_error, value};
 use tinyrnn::rand_core::SeedableRng;
 use tinyrnn::task::{self, Sample};
-use tinyrnn::{Activation, Init, Rnn, Trainer, XorShiftRng};
+use tinyrnn::train::{
+    Adam, CrossEntropy, Labels, Loss, Momentum, Optimizer, Reduction, Sgd, SquaredError,
+};
+use tinyrnn::{Activation, Init, Output, Rnn, Trainer, XorShiftRng};
 
 const HIDDEN: usize = 16;
 const BITS: usize = 8;
@@ -34,13 +37,23 @@ flags:
   --lr X            learning rate (default 0.1)
   --biases          train hidden and output biases (default: off, as the course)
   --clip X          clip gradients to global norm X, or 'off' (default: off)
+  --output F        output layer: sigmoid or linear (default sigmoid)
+  --loss L          mse (squared error, the course's) or ce (binary cross-entropy, with the
+                    sigmoid output) (default mse)
+  --optim O         sgd, momentum or adam (default sgd)
+  --momentum X      momentum's factor, in [0, 1) (default 0.9)
+  --betas B1,B2     Adam's betas, each in [0, 1) (default 0.9,0.999)
+  --eps X           Adam's epsilon, positive (default 1e-8)
+  --weight-decay X  momentum's or Adam's weight decay, 0 or more (default 0)
+  --batch N         sequences per step, their gradients averaged (default 1)
   --out PATH        loss-curve PNG (default loss.png)
   --save-model PATH write the trained model (tinyrnn's TRNM record, 1304 bytes)
   --save-state PATH write the training state at the end (TRNS record: resumable)
   --resume PATH     start from a saved training state; --iters is then the total count.
-                    The state holds the model, activation, biases, learning rate and
-                    clipping; --lr and --clip change the last two, and --seed, --init, --std,
-                    --activation and --biases are refused with it. With --iters at the
+                    The state holds the model, activation, biases, output, learning rate,
+                    clipping and optimiser (give the same --loss and --optim); --lr and
+                    --clip change those two, and --seed, --init, --std, --activation,
+                    --biases, --output and the optimiser's settings are refused with it. With --iters at the
                     state's count, nothing is trained: the state is evaluated (and saved)
   --no-plot         do not write the PNG
   --quiet           print only the summary, not the log every 100 iterations
@@ -62,6 +75,25 @@ struct Settings {
     save_model: Option<PathBuf>,
     save_state: Option<PathBuf>,
     resume: Option<PathBuf>,
+    output: Output,
+    cross_entropy: bool,
+    optim: Optim,
+    batch: usize,
+}
+
+/// The optimiser and its settings.
+#[derive(Clone, Copy, PartialEq)]
+enum Optim {
+    Sgd,
+    Momentum {
+        momentum: f32,
+        weight_decay: f32,
+    },
+    Adam {
+        betas: (f32, f32),
+        eps: f32,
+        weight_decay: f32,
+    },
 }
 
 fn parse_args() -> Settings {
@@ -78,12 +110,31 @@ fn parse_args() -> Settings {
         save_model: None,
         save_state: None,
         resume: None,
+        output: Output::Sigmoid,
+        cross_entropy: false,
+        optim: Optim::Sgd,
+        batch: 1,
     };
+    let mut optim_name = None;
+    let (mut momentum, mut betas, mut eps, mut weight_decay) = (None, None, None, None);
     // Flags that set up a new model, which a resumed state already holds.
     let mut model_flag = None;
     let mut std_dev = None;
     common::for_each_flag(USAGE, |flag, a| {
-        if ["--seed", "--init", "--std", "--activation", "--biases"].contains(&flag) {
+        if [
+            "--seed",
+            "--init",
+            "--std",
+            "--activation",
+            "--biases",
+            "--output",
+            "--momentum",
+            "--betas",
+            "--eps",
+            "--weight-decay",
+        ]
+        .contains(&flag)
+        {
             model_flag.get_or_insert_with(|| flag.to_string());
         }
         match flag {
@@ -101,6 +152,61 @@ fn parse_args() -> Settings {
             "--save-model" => s.save_model = Some(value(USAGE, flag, a, "a path")),
             "--save-state" => s.save_state = Some(value(USAGE, flag, a, "a path")),
             "--resume" => s.resume = Some(value(USAGE, flag, a, "a path")),
+            "--output" => {
+                s.output = match value::<String>(USAGE, flag, a, "sigmoid or linear").as_str() {
+                    "sigmoid" => Output::Sigmoid,
+                    "linear" => Output::Linear,
+                    "softmax" => usage_error(
+                        USAGE,
+                        "--output softmax needs two outputs or more; this network has one",
+                    ),
+                    other => usage_error(
+                        USAGE,
+                        &format!("--output: '{other}' is not sigmoid or linear"),
+                    ),
+                }
+            }
+            "--loss" => {
+                s.cross_entropy = match value::<String>(USAGE, flag, a, "mse or ce").as_str() {
+                    "mse" => false,
+                    "ce" => true,
+                    other => usage_error(USAGE, &format!("--loss: '{other}' is not mse or ce")),
+                }
+            }
+            "--optim" => {
+                let o: String = value(USAGE, flag, a, "sgd, momentum or adam");
+                if !["sgd", "momentum", "adam"].contains(&o.as_str()) {
+                    usage_error(
+                        USAGE,
+                        &format!("--optim: '{o}' is not sgd, momentum or adam"),
+                    );
+                }
+                optim_name = Some(o);
+            }
+            "--momentum" => momentum = Some(unit(flag, a)),
+            "--betas" => {
+                let v: String = value(USAGE, flag, a, "two numbers in [0, 1), as 0.9,0.999");
+                let parsed: Vec<Result<f32, String>> = v.split(',').map(parse_unit).collect();
+                match parsed.as_slice() {
+                    [Ok(b1), Ok(b2)] => betas = Some((*b1, *b2)),
+                    _ => usage_error(
+                        USAGE,
+                        &format!("--betas: '{v}' is not two numbers in [0, 1), as 0.9,0.999"),
+                    ),
+                }
+            }
+            "--eps" => eps = Some(positive(USAGE, flag, a)),
+            "--weight-decay" => {
+                let v: String = value(USAGE, flag, a, "a number, 0 or more");
+                match v.parse::<f32>() {
+                    Ok(x) if x.is_finite() && x >= 0.0 => weight_decay = Some(x),
+                    _ => usage_error(
+                        USAGE,
+                        &format!("--weight-decay: '{v}' is not a finite number, 0 or more"),
+                    ),
+                }
+            }
+            "--batch" => s.batch = count::<u32>(USAGE, flag, a) as usize,
             _ => return false,
         }
         true
@@ -111,6 +217,50 @@ fn parse_args() -> Settings {
             &format!(
                 "{flag} does not go with --resume: the saved state holds the model, its \
                  activation and biases, and the RNG"
+            ),
+        );
+    }
+    if s.cross_entropy && s.output == Output::Linear {
+        usage_error(
+            USAGE,
+            "--loss ce trains a sigmoid output, not a linear one (use --loss mse)",
+        );
+    }
+    let wd = weight_decay.unwrap_or(0.0);
+    s.optim = match optim_name.as_deref().unwrap_or("sgd") {
+        "momentum" => Optim::Momentum {
+            momentum: momentum.unwrap_or(0.9),
+            weight_decay: wd,
+        },
+        "adam" => Optim::Adam {
+            betas: betas.unwrap_or((0.9, 0.999)),
+            eps: eps.unwrap_or(1e-8),
+            weight_decay: wd,
+        },
+        _ => Optim::Sgd,
+    };
+    let misplaced = match s.optim {
+        Optim::Sgd => [
+            ("--momentum", momentum.is_some()),
+            ("--betas", betas.is_some()),
+            ("--eps", eps.is_some()),
+            ("--weight-decay", weight_decay.is_some()),
+        ]
+        .into_iter()
+        .find(|f| f.1),
+        Optim::Momentum { .. } => [("--betas", betas.is_some()), ("--eps", eps.is_some())]
+            .into_iter()
+            .find(|f| f.1),
+        Optim::Adam { .. } => [("--momentum", momentum.is_some())]
+            .into_iter()
+            .find(|f| f.1),
+    };
+    if let Some((flag, _)) = misplaced {
+        usage_error(
+            USAGE,
+            &format!(
+                "{flag} does not go with --optim {}",
+                optim_name.as_deref().unwrap_or("sgd")
             ),
         );
     }
@@ -134,6 +284,20 @@ fn parse_args() -> Settings {
     common::check_writable(USAGE, "--save-model", s.save_model.as_deref());
     common::check_writable(USAGE, "--save-state", s.save_state.as_deref());
     s
+}
+
+/// A number in `[0, 1)`, or why not.
+fn parse_unit(v: &str) -> Result<f32, String> {
+    match v.trim().parse::<f32>() {
+        Ok(x) if (0.0..1.0).contains(&x) => Ok(x),
+        _ => Err(format!("'{v}' is not a number in [0, 1)")),
+    }
+}
+
+/// A flag's value in `[0, 1)`.
+fn unit(flag: &str, args: &mut impl Iterator<Item = String>) -> f32 {
+    let v: String = value(USAGE, flag, args, "a number in [0, 1)");
+    parse_unit(&v).unwrap_or_else(|why| usage_error(USAGE, &format!("{flag}: {why}")))
 }
 
 /// `--clip`'s value: a positive, finite threshold, or `off`.
@@ -160,9 +324,62 @@ fn bits_msb_first(n: u32) -> String {
     format!("[{}]", bits.join(" "))
 }
 
+/// One step on `n` sequences, their gradients averaged; returns the last, whose outputs before
+/// the update the trace holds, for the log.
+fn batch_step<Lo: Loss, Op: Optimizer<2, HIDDEN, 1>>(
+    trainer: &mut Trainer<2, HIDDEN, 1, BITS, Lo, Op>,
+    rng: &mut XorShiftRng,
+    n: usize,
+) -> tinyrnn::Result<(Sample<BITS>, f32)> {
+    let samples: Vec<Sample<BITS>> = (0..n).map(|_| Sample::random(rng)).collect();
+    let xs: Vec<_> = samples.iter().map(|s| s.xs).collect();
+    let ds: Vec<_> = samples.iter().map(|s| s.ds).collect();
+    let loss = trainer.step_batch(&xs, &ds, Labels::Every, Reduction::Mean)?;
+    let last = samples
+        .into_iter()
+        .next_back()
+        .expect("n >= 1: --batch is a count");
+    Ok((last, loss))
+}
+
 fn main() -> ExitCode {
     let s = parse_args();
-    match run(&s) {
+    // One training loop, built for the loss and optimiser chosen (each its own type).
+    let result = match (s.cross_entropy, s.optim) {
+        (false, Optim::Sgd) => run(&s, SquaredError, Sgd),
+        (true, Optim::Sgd) => run(&s, CrossEntropy, Sgd),
+        (
+            ce,
+            Optim::Momentum {
+                momentum,
+                weight_decay,
+            },
+        ) => {
+            let opt =
+                Momentum::with_weight_decay(momentum, weight_decay).expect("checked when parsed");
+            if ce {
+                run(&s, CrossEntropy, opt)
+            } else {
+                run(&s, SquaredError, opt)
+            }
+        }
+        (
+            ce,
+            Optim::Adam {
+                betas: (b1, b2),
+                eps,
+                weight_decay,
+            },
+        ) => {
+            let opt = Adam::new(b1, b2, eps, weight_decay).expect("checked when parsed");
+            if ce {
+                run(&s, CrossEntropy, opt)
+            } else {
+                run(&s, SquaredError, opt)
+            }
+        }
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
@@ -171,13 +388,19 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
+fn run<Lo: Loss, Op: Optimizer<2, HIDDEN, 1>>(
+    s: &Settings,
+    loss: Lo,
+    optimizer: Op,
+) -> Result<(), Box<dyn std::error::Error>> {
     let mut rng = XorShiftRng::seed_from_u64(s.seed);
-    let model =
-        Rnn::<2, HIDDEN, 1>::from_rng(&mut rng, s.init, s.activation)?.with_biases(s.biases);
-    type T = Trainer<2, HIDDEN, 1, BITS>;
-    let mut trainer =
-        T::new(model, s.lr.unwrap_or(T::DEFAULT_LEARNING_RATE))?.with_clip(s.clip.flatten())?;
+    let model = Rnn::<2, HIDDEN, 1>::from_rng(&mut rng, s.init, s.activation)?
+        .with_biases(s.biases)
+        .with_output(s.output);
+    let lr =
+        s.lr.unwrap_or(Trainer::<2, HIDDEN, 1, BITS>::DEFAULT_LEARNING_RATE);
+    let mut trainer = Trainer::<2, HIDDEN, 1, BITS, Lo, Op>::with(model, lr, loss, optimizer)?
+        .with_clip(s.clip.flatten())?;
     if let Some(path) = &s.resume {
         // A file that cannot be read or is not a valid state is a bad flag value (exit code 2).
         let bytes = std::fs::read(path).unwrap_or_else(|e| {
@@ -245,7 +468,16 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
     let mut block_means = BlockMeans::new(PLOT_INTERVAL);
     let mut last_loss = None;
     for i in start..s.iters {
-        let (sample, loss): (Sample<BITS>, f32) = match task::train_step(&mut trainer, &mut rng) {
+        let stepped = if s.batch == 1 {
+            // What `task::train_step` does, for any loss and optimiser.
+            let sample = Sample::<BITS>::random(&mut rng);
+            trainer
+                .step(&sample.xs, &sample.ds)
+                .map(|loss| (sample, loss))
+        } else {
+            batch_step(&mut trainer, &mut rng, s.batch)
+        };
+        let (sample, loss): (Sample<BITS>, f32) = match stepped {
             Ok(r) => r,
             Err(e) => {
                 return Err(format!(
@@ -272,7 +504,7 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
     }
 
     if let Some(path) = &s.save_state {
-        let mut buf = [0u8; Trainer::<2, HIDDEN, 1, BITS>::STATE_LEN];
+        let mut buf = vec![0u8; Trainer::<2, HIDDEN, 1, BITS, Lo, Op>::STATE_LEN];
         let n = trainer.write_state(&rng, &mut buf)?;
         common::write_record(path, &buf[..n])?;
         outln!(
@@ -290,8 +522,45 @@ fn run(s: &Settings) -> Result<(), Box<dyn std::error::Error>> {
 
     let model = &trainer.model;
     let acc = task::evaluate::<HIDDEN, BITS>(model);
+    // The course's settings print as they always did; others add what they change.
+    let mut extra = String::new();
+    if model.output != Output::Sigmoid {
+        extra += " output linear";
+    }
+    if s.cross_entropy {
+        extra += " loss ce";
+    }
+    match s.optim {
+        Optim::Sgd => {}
+        Optim::Momentum {
+            momentum,
+            weight_decay,
+        } => {
+            extra += &format!(
+                " optim momentum {} weight-decay {}",
+                common::num(momentum),
+                common::num(weight_decay)
+            );
+        }
+        Optim::Adam {
+            betas,
+            eps,
+            weight_decay,
+        } => {
+            extra += &format!(
+                " optim adam betas {},{} eps {} weight-decay {}",
+                common::num(betas.0),
+                common::num(betas.1),
+                common::num(eps),
+                common::num(weight_decay)
+            );
+        }
+    }
+    if s.batch > 1 {
+        extra += &format!(" batch {}", s.batch);
+    }
     outln!(
-        "settings: {origin} iters {} activation {activation} lr {lr} biases {} clip {}",
+        "settings: {origin} iters {} activation {activation} lr {lr} biases {} clip {}{extra}",
         s.iters,
         if model.biases { "on" } else { "off" },
         trainer.clip().map_or("off".to_string(), common::num),

@@ -161,7 +161,7 @@ impl<const I: usize, const H: usize, const O: usize> Rnn<I, H, O> {
             .iter()
             .zip(targets.ds)
             .zip(trace.zs.iter_mut().zip(trace.ys.iter_mut()));
-        for (t, ((x, d), (z, y))) in steps.enumerate() {
+        for (t, ((x, d), (z, y))) in (0..L).zip(steps) {
             self.hidden_into(x, h_prev, z);
             let mut v = [0.0; O];
             self.output_logits_into(z, &mut v);

@@ -38,7 +38,7 @@ impl<const L: usize> Labels<'_, L> {
     pub fn has(&self, t: usize) -> bool {
         match self {
             Labels::Every => true,
-            Labels::Last => t + 1 == L,
+            Labels::Last => L.checked_sub(1) == Some(t),
             Labels::Mask(m) => m.get(t).copied().unwrap_or(false),
         }
     }
@@ -68,7 +68,8 @@ impl<'a, const O: usize, const L: usize> Targets<'a, O, L> {
         if !Lo::trains(output) {
             return Err(Error::OutputLossMismatch);
         }
-        for (t, d) in self.ds.iter().enumerate() {
+        // `(0..L).zip`, not `enumerate`, whose counter has an overflow check in a debug build.
+        for (t, d) in (0..L).zip(self.ds) {
             if self.labels.has(t) {
                 Lo::check_target(output, d)?;
             }
