@@ -176,6 +176,8 @@ use rand_xorshift::XorShiftRng;
 
 use crate::activation::Activation;
 use crate::error::{Error, Result};
+#[cfg(doc)]
+use crate::{Rnn, Trainer};
 
 /// The format version of models, and of training states with SGD (which every record before
 /// version 2 holds). A training state with an optimiser that has a state (momentum, Adam) is
