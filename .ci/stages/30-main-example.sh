@@ -53,7 +53,12 @@ test ! -s target/ci-trnm-pipe.txt
 # --clip that is neither a number nor off.
 for bad in "--lr -1" "--out --quiet" "--seed --no-plot" "--out target/loss.txt" \
            "--resume target/ci-half.trns --activation tanh" "--save-model target/ci-straight.txt/m.trnm" \
-           "--resume target/ci-half.trns --iters 3999" "--clip of"; do
+           "--resume target/ci-half.trns --iters 3999" "--clip of" \
+           "--output softmax" "--output tanh" "--loss ce --output linear" "--loss hinge" \
+           "--optim rmsprop" "--momentum 0.9" "--optim momentum --momentum 1" \
+           "--optim adam --betas 0.9" "--optim adam --betas 0.9,1.5" "--optim adam --eps 0" \
+           "--optim adam --momentum 0.5" "--optim momentum --weight-decay -1" "--batch 0" \
+           "--resume target/ci-half.trns --output linear"; do
   # shellcheck disable=SC2086 # each entry is a list of arguments
   expect_status 2 cargo run --release --quiet --example binary_addition -- $bad 2>/dev/null
 done
@@ -64,6 +69,17 @@ expect_status 2 cargo run --release --quiet --example binary_addition -- --out "
 expect_status 2 cargo run --release --quiet --example binary_addition -- --resume /dev/null \
   2> target/ci-empty-state.txt
 grep -q "the record needs 1336 bytes, got 0$" target/ci-empty-state.txt
+# A state saved with one optimiser is refused by another, and says why.
+expect_status 2 cargo run --release --quiet --example binary_addition -- --resume target/ci-half.trns \
+  --optim adam 2> target/ci-other-optim.txt
+grep -q "the state was saved by plain SGD: resume it with --optim sgd" target/ci-other-optim.txt
+# Adam, resumed: the run that never stopped, to the bit.
+cargo run --release --quiet --example binary_addition -- --quiet --no-plot --optim adam --lr 0.01 \
+  --iters 600 --save-state target/ci-adam-half.trns > /dev/null
+cargo run --release --quiet --example binary_addition -- --quiet --no-plot --optim adam \
+  --resume target/ci-adam-half.trns --iters 1200 | tail -n 1 > target/ci-adam-resumed.txt
+cargo run --release --quiet --example binary_addition -- --quiet --no-plot --optim adam --lr 0.01 \
+  --iters 1200 | tail -n 1 | cmp - target/ci-adam-resumed.txt
 # A run that diverges stops with a message and exit code 1 (README).
 expect_status 1 cargo run --release --quiet --example binary_addition -- --quiet --no-plot \
   --lr 1e38 --activation tanh 2> target/ci-diverge.txt

@@ -315,6 +315,17 @@ pub fn resume_error(e: &tinyrnn::Error, bytes: &[u8], want: &str) -> String {
         (tinyrnn::Error::ShapeMismatch, Some(got)) => {
             format!("the state is for a {got}; this example trains a {want}")
         }
+        // Version 1 is SGD's state, 2 momentum's or Adam's: the flags chose the other.
+        (tinyrnn::Error::UnsupportedVersion(1), _) => {
+            "the state was saved by plain SGD: resume it with --optim sgd (the default)".into()
+        }
+        (tinyrnn::Error::UnsupportedVersion(2), _) => {
+            "the state was saved by momentum or adam: resume it with the same --optim".into()
+        }
+        (tinyrnn::Error::TrainerMismatch, _) => {
+            "the state was saved with another --loss or --optim: resume it with the same ones"
+                .into()
+        }
         _ => e.to_string(),
     }
 }

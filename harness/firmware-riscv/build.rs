@@ -1,17 +1,19 @@
-//! Puts `memory.x` where the linker looks for it.
+//! Puts the memory layout where the linker looks for `memory.x`: `memory/qemu.x`, or for the
+//! `panic-check` builds `memory/link-check.x`. (Not a `memory.x` beside `Cargo.toml`: the linker
+//! would find that one first, whatever this script chose.)
 use std::{env, fs, path::PathBuf};
 
 fn main() {
     let out = PathBuf::from(env::var_os("OUT_DIR").unwrap());
     let layout = if env::var_os("CARGO_FEATURE_PANIC_CHECK").is_some() {
         // Linked, never run (see the file).
-        "memory-link-check.x"
+        "memory/link-check.x"
     } else {
-        "memory.x"
+        "memory/qemu.x"
     };
     fs::copy(layout, out.join("memory.x")).unwrap();
     println!("cargo:rustc-link-search={}", out.display());
-    println!("cargo:rerun-if-changed=memory.x");
-    println!("cargo:rerun-if-changed=memory-link-check.x");
+    println!("cargo:rerun-if-changed=memory/qemu.x");
+    println!("cargo:rerun-if-changed=memory/link-check.x");
     println!("cargo:rerun-if-changed=build.rs");
 }

@@ -79,7 +79,8 @@
 //! holds a header ([`Error::BufferTooShort`], which names the length of the whole record the
 //! type takes), the magic ([`Error::BadMagic`]), the version
 //! ([`Error::UnsupportedVersion`]), the shape against the type it is read into
-//! ([`Error::ShapeMismatch`]), the length of the whole record ([`Error::BufferTooShort`]), the
+//! ([`Error::ShapeMismatch`]), for a version-2 state its optimiser
+//! ([`Error::TrainerMismatch`]), the length of the whole record ([`Error::BufferTooShort`]), the
 //! checksum ([`Error::BadChecksum`]), the activation, flags and settings
 //! ([`Error::InvalidField`]), and that every number is finite ([`Error::NonFiniteValue`]).
 //! Trailing bytes after the record are ignored, so a record can sit at the start of a larger
@@ -175,6 +176,8 @@ use rand_xorshift::XorShiftRng;
 
 use crate::activation::Activation;
 use crate::error::{Error, Result};
+#[cfg(doc)]
+use crate::{Rnn, Trainer};
 
 /// The format version of models, and of training states with SGD (which every record before
 /// version 2 holds). A training state with an optimiser that has a state (momentum, Adam) is

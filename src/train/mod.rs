@@ -88,6 +88,9 @@
 //! `z_0` is), and [`Trainer::step_from`] carries the state from one window to the next. The
 //! gradients are exact for each window; nothing flows back past its start (the truncation).
 
+#[cfg(doc)]
+use crate::{Activation, Rnn};
+
 mod bptt;
 mod gradients;
 pub mod loss;

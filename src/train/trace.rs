@@ -1,5 +1,8 @@
 //! The trace a forward pass keeps for backpropagation, and the loss of the traced outputs.
 
+#[cfg(doc)]
+use crate::Rnn;
+
 /// What backpropagation needs from a forward pass: the hidden states `z_1..z_L` and the outputs
 /// `y_1..y_L` (the inputs and targets, and `z_0` if it is not zero, are passed again to
 /// [`Rnn::backward_add_into`] or its `_from` variant).
