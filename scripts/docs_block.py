@@ -34,10 +34,11 @@ def main():
     if len(begins) != 1 or len(ends) != 1 or ends[0] < begins[0]:
         sys.exit(f"{path}: expected one '<!-- begin {name}: ... -->' and, after it, one "
                  f"'<!-- end {name} -->' (found {len(begins)} and {len(ends)})")
-    new = lines[: begins[0] + 1] + [body] + lines[ends[0]:]
-    if new != lines:
+    old = "".join(lines)
+    new = "".join(lines[: begins[0] + 1] + [body] + lines[ends[0]:])
+    if new != old:
         with open(path, "w", encoding="utf-8") as f:
-            f.write("".join(new))
+            f.write(new)
         print(f"wrote {path} ({name})")
 
 
