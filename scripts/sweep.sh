@@ -6,8 +6,11 @@
 #
 #   bash scripts/sweep.sh        # 20 seeds (about a minute on 2 cores): docs/init_sweep.csv,
 #                                # docs/init_sweep_runs.csv, the two pictures, the first table
-#   bash scripts/sweep.sh 100    # 100 seeds (4 to 7 minutes): docs/init_sweep_100.csv, the
+#   bash scripts/sweep.sh 100    # 100 seeds (under a minute): docs/init_sweep_100.csv, the
 #                                # second table (by scripts/sweep_table.py)
+#   bash scripts/sweep.sh settings   # the settings that learn fastest (examples/settings_sweep.rs,
+#                                # about 2 minutes): docs/settings_sweep*.csv, its picture, its
+#                                # table and the setting it recommends
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=target/sweep
@@ -23,5 +26,11 @@ case ${1:-20} in
       --csv docs/init_sweep_100.csv --runs-csv "$out/runs-100.csv" | tee "$out/sweep-100.txt"
     python3 scripts/sweep_table.py docs/init_sweep_100.csv | python3 scripts/docs_block.py docs/sweep.md sweep-100
     ;;
-  *) echo "usage: bash scripts/sweep.sh [20|100]" >&2; exit 2;;
+  settings)
+    cargo run --release --quiet --example settings_sweep -- --out docs/settings_sweep.png \
+      --csv docs/settings_sweep.csv --screen-csv docs/settings_sweep_screen.csv | tee "$out/settings.txt"
+    grep '^| ' "$out/settings.txt" | python3 scripts/docs_block.py docs/sweep.md settings
+    grep '^recommended: ' "$out/settings.txt" | python3 scripts/docs_block.py docs/sweep.md settings-pick
+    ;;
+  *) echo "usage: bash scripts/sweep.sh [20|100|settings]" >&2; exit 2;;
 esac

@@ -1,5 +1,5 @@
 //! Helpers shared by the desktop examples, by what they are: the command line (`cli`), pictures
-//! (`plot`), statistics of runs (`stats`). Not part of the library.
+//! (`plot`), statistics of runs (`stats`), the sweeps' check that a model adds every pair (`check`). Not part of the library.
 #![allow(dead_code)] // each example uses only part of it
 #![allow(unused_imports)] // each example uses only part of the re-exports
 
@@ -24,10 +24,12 @@ pub fn write_line(line: std::fmt::Arguments<'_>) {
     }
 }
 
+pub mod check;
 pub mod cli;
 pub mod plot;
 pub mod stats;
 
+pub use check::*;
 pub use cli::*;
 pub use plot::*;
 pub use stats::*;
