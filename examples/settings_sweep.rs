@@ -716,10 +716,13 @@ fn plot(
     }
 
     common::register_font();
-    let root = BitMapBackend::new(path, (1100, 650)).into_drawing_area();
+    // The legend goes under the chart, where it hides no line.
+    let root = BitMapBackend::new(path, (1100, 760)).into_drawing_area();
     root.fill(&WHITE)?;
+    let legend_height = 24 * shown.len() as u32 + 20;
+    let (upper, lower) = root.split_vertically(760 - legend_height);
     let x_max = f64::from(s.iters.max(s.eval_every * 2));
-    let mut chart = ChartBuilder::on(&root)
+    let mut chart = ChartBuilder::on(&upper)
         .caption(
             format!(
                 "Runs that add all 16,384 pairs right, by iteration ({} new seeds a setting)",
@@ -728,6 +731,7 @@ fn plot(
             ("sans-serif", 24),
         )
         .margin(15)
+        .margin_right(40)
         .x_label_area_size(50)
         .y_label_area_size(70)
         .build_cartesian_2d((f64::from(s.eval_every)..x_max).log_scale(), 0.0f64..100.0)?;
@@ -756,12 +760,14 @@ fn plot(
             points.push((f64::from(c), share));
         }
         points.push((x_max, share));
-        chart
-            .draw_series(LineSeries::new(points, color.stroke_width(2)))?
-            .label(label.clone())
-            .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], color.stroke_width(3)));
+        chart.draw_series(LineSeries::new(points, color.stroke_width(2)))?;
+        let y = 24 * i as i32 + 10;
+        lower.draw(&PathElement::new(
+            [(90, y + 9), (120, y + 9)],
+            color.stroke_width(3),
+        ))?;
+        lower.draw(&Text::new(label.clone(), (130, y), ("sans-serif", 16)))?;
     }
-    common::draw_legend(&mut chart, SeriesLabelPosition::LowerRight)?;
     root.present()?;
     Ok(())
 }

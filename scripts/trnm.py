@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Reads a tinyrnn model (.trnm), training state (.trns) or stream state (.trnh) in Python,
-from the format's description alone (src/format.rs, README "Saving and restoring"), and runs
-the model with the course's forward pass in numpy.
+from the format's description alone (src/format/mod.rs, docs/format.md), and runs the model with
+the course's forward pass in numpy: every output layer (sigmoid, linear, softmax), and training
+states of every loss and optimiser (SGD: version 1; momentum and Adam: version 2, their
+settings and state).
 
 A second, independent reader of the format: it checks every field the Rust reader checks, and
 its results (the course's code, float64, on the Rust-trained weights) show that the file means
@@ -29,9 +31,15 @@ import zlib
 
 import numpy as np
 
-VERSION = 1
 MODEL_HEADER = 16
 STATE_HEADER = 48
+# A version-2 state (momentum or Adam) holds, after the 48 bytes of the header, the optimiser
+# (1 byte, 3 reserved), its four settings (f32), a u64 (momentum: started; Adam: its step count)
+# and, after the weights, its state: k arrays of P floats.
+OPTIM_HEADER = 28
+OUTPUTS = ("sigmoid", "linear", "softmax")
+OPTIMIZERS = {1: ("momentum", 1, ("momentum", "weight_decay")),
+              2: ("adam", 2, ("beta1", "beta2", "eps", "weight_decay"))}
 
 
 class FormatError(Exception):
@@ -63,12 +71,23 @@ def read(buf):
     if len(buf) < header:
         raise FormatError("buffer too short for a header")
     (version,) = struct.unpack_from("<H", buf, 4)
-    if version != VERSION:
+    if version not in ((1, 2) if state else (1,)):
         raise FormatError(f"unsupported version {version}")
     i, h, o = struct.unpack_from("<3H", buf, 6)
     p = i * h + h * h + h * o + h + o
-    # A stream state holds the hidden state (H floats) between the weights and the checksum.
-    length = header + 4 * p + (4 * h if stream else 0) + 4
+    optim = None
+    if version == 2:
+        if len(buf) < header + OPTIM_HEADER:
+            raise FormatError("buffer too short for a header")
+        (code,) = struct.unpack_from("<B", buf, header)
+        if code not in OPTIMIZERS:
+            raise FormatError(f"unknown optimiser {code}")
+        optim = OPTIMIZERS[code]
+        header += OPTIM_HEADER
+    k = optim[1] if optim else 0
+    # A stream state holds the hidden state (H floats) between the weights (and the optimiser's
+    # state) and the checksum.
+    length = header + 4 * p * (1 + k) + (4 * h if stream else 0) + 4
     if len(buf) < length:
         raise FormatError(f"buffer too short: {len(buf)} bytes, the record takes {length}")
     (crc,) = struct.unpack_from("<I", buf, length - 4)
@@ -80,8 +99,10 @@ def read(buf):
         (seq_len, activation, flags) = struct.unpack_from("<HBB", buf, 12)
         lr, clip, iterations = struct.unpack_from("<ffQ", buf, 16)
         rng = struct.unpack_from("<4I", buf, 32)
-        if flags & ~3 or not (np.isfinite(lr) and lr > 0):
+        if flags & ~0b11111 or not (np.isfinite(lr) and lr > 0):
             raise FormatError("invalid flags or learning rate")
+        output = (flags >> 2) & 3
+        cross_entropy = bool(flags & 16)
         clip_on = bool(flags & 2)
         (clip_bits,) = struct.unpack_from("<I", buf, 20)
         if (clip_on and not (np.isfinite(clip) and clip > 0)) or (not clip_on and clip_bits != 0):
@@ -89,19 +110,41 @@ def read(buf):
         if rng == (0, 0, 0, 0):
             raise FormatError("invalid RNG state (all zero)")
         record.update(L=seq_len, learning_rate=lr, clip=clip if clip_on else None,
-                      iterations=iterations, rng_state=rng)
+                      iterations=iterations, rng_state=rng,
+                      loss="cross-entropy" if cross_entropy else "squared error")
+        if optim:
+            reserved = bytes(buf[STATE_HEADER + 1:STATE_HEADER + 4])
+            settings = struct.unpack_from("<4f", buf, STATE_HEADER + 4)
+            (count,) = struct.unpack_from("<Q", buf, STATE_HEADER + 20)
+            names = optim[2]
+            if reserved != bytes(3) or any(v != 0 for v in settings[len(names):]):
+                raise FormatError("invalid reserved bytes")
+            if optim[0] == "momentum" and count > 1:
+                raise FormatError("invalid optimiser step count")
+            record["optimizer"] = dict(name=optim[0], **dict(zip(names, settings)),
+                                       **{"started" if optim[0] == "momentum" else "t": count})
+        else:
+            record["optimizer"] = dict(name="sgd")
     else:
-        activation, flags, reserved = struct.unpack_from("<BBH", buf, 12)
+        activation, flags, output, reserved = struct.unpack_from("<BBBB", buf, 12)
         if flags & ~1 or reserved != 0:
             raise FormatError("invalid flags or reserved bytes")
     if activation not in (0, 1):
         raise FormatError(f"invalid activation {activation}")
-    record.update(activation=("sigmoid", "tanh")[activation], biases=bool(flags & 1))
+    if output >= len(OUTPUTS):
+        raise FormatError(f"invalid output layer {output}")
+    record.update(activation=("sigmoid", "tanh")[activation], biases=bool(flags & 1),
+                  output=OUTPUTS[output])
     arrays = _params(buf, header, i, h, o)
+    offset = header + 4 * p
+    if optim:
+        for name in ("velocity",) if k == 1 else ("adam_m", "adam_v"):
+            arrays[name] = np.frombuffer(buf, dtype="<f4", count=p, offset=offset)
+            offset += 4 * p
     if stream:
-        arrays["hidden"] = np.frombuffer(buf, dtype="<f4", count=h, offset=header + 4 * p)
+        arrays["hidden"] = np.frombuffer(buf, dtype="<f4", count=h, offset=offset)
     if not all(np.isfinite(a).all() for a in arrays.values()):
-        raise FormatError("a weight (or the hidden state) is not finite")
+        raise FormatError("a weight (or the optimiser's or the hidden state) is not finite")
     record.update(arrays)
     return record
 
@@ -121,7 +164,14 @@ def forward(m, xs):
     ys = []
     for t in range(xs.shape[1]):
         z = act(xs[:, t] @ w_in + z @ w + b_h)
-        ys.append(sigmoid(z @ w_out + b_out))
+        logits = z @ w_out + b_out
+        if m["output"] == "sigmoid":
+            ys.append(sigmoid(logits))
+        elif m["output"] == "linear":
+            ys.append(logits)
+        else:
+            e = np.exp(logits - logits.max(axis=1, keepdims=True))
+            ys.append(e / e.sum(axis=1, keepdims=True))
     return np.stack(ys, axis=1)
 
 
@@ -154,11 +204,15 @@ def main():
         print(f"error: {args.file}: {e}", file=sys.stderr)
         sys.exit(1)
     print(f"{m['kind']} record, {m['length']} bytes: {m['I']}-{m['H']}-{m['O']}, "
-          f"{m['activation']} hidden layer, biases {'on' if m['biases'] else 'off'}")
+          f"{m['activation']} hidden layer, biases {'on' if m['biases'] else 'off'}, "
+          f"{m['output']} output")
     if m["kind"] != "model":
         clip = "off" if m["clip"] is None else f"{m['clip']:g}"
         print(f"L {m['L']}, learning rate {m['learning_rate']:g}, clip {clip}, "
               f"iterations {m['iterations']}, RNG state {[hex(w) for w in m['rng_state']]}")
+        opt = m["optimizer"]
+        print(f"loss {m['loss']}, optimiser {opt['name']}" + "".join(
+            f", {k} {v:g}" for k, v in opt.items() if k != "name"))
     if "hidden" in m:
         print(f"hidden state (the next window starts in it): "
               f"{np.array2string(m['hidden'][:4], precision=6)}...")

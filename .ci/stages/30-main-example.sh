@@ -78,6 +78,26 @@ cargo run --release --quiet --example binary_addition -- --quiet --no-plot --opt
   --iters 600 --save-state target/ci-adam-half.trns > /dev/null
 cargo run --release --quiet --example binary_addition -- --quiet --no-plot --optim adam \
   --resume target/ci-adam-half.trns --iters 1200 | tail -n 1 > target/ci-adam-resumed.txt
+# The Python reader on the records of the other losses, outputs and optimisers: an Adam state
+# with the cross-entropy and biases, a momentum state and a model with a linear output; each
+# counts as many exact sums as the Rust evaluation (a state resumed at its own count is
+# evaluated, not trained).
+cargo run --release --quiet --example binary_addition -- --quiet --no-plot --optim adam --loss ce \
+  --biases --lr 0.01 --iters 600 --save-state target/ci-adam-ce.trns > target/ci-adam-ce.txt
+cargo run --release --quiet --example binary_addition -- --quiet --no-plot --optim momentum \
+  --lr 0.02 --output linear --iters 600 --save-state target/ci-momentum.trns > target/ci-momentum.txt
+cargo run --release --quiet --example binary_addition -- --quiet --no-plot --output linear \
+  --iters 600 --save-model target/ci-linear.trnm > target/ci-linear.txt
+for pair in "target/ci-adam-ce.txt target/ci-adam-ce.trns" \
+            "target/ci-momentum.txt target/ci-momentum.trns" "target/ci-linear.txt target/ci-linear.trnm"; do
+  read -r rust_out file <<< "$pair"
+  rust=$(sed -n 's|^exact accuracy: \([0-9]*/16384\) pairs.*|\1|p' "$rust_out")
+  python3 scripts/trnm.py "$file" > target/ci-trnm.txt
+  numpy=$(sed -n 's|.*exact accuracy \([0-9]*/16384\) pairs.*|\1|p' target/ci-trnm.txt)
+  [ -n "$rust" ] && [ "$rust" = "$numpy" ] || { echo "$file: Rust $rust, numpy $numpy"; exit 1; }
+done
+python3 scripts/trnm.py target/ci-momentum.trns \
+  | grep -qx "loss squared error, optimiser momentum, momentum 0.9, weight_decay 0, started 1"
 cargo run --release --quiet --example binary_addition -- --quiet --no-plot --optim adam --lr 0.01 \
   --iters 1200 | tail -n 1 | cmp - target/ci-adam-resumed.txt
 # A run that diverges stops with a message and exit code 1 (README).
