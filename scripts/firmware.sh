@@ -197,6 +197,38 @@ for t in $targets; do
   echo "$t: the latch learnt on the device, the desktop's bits (checksum $latch_sum)"
 done
 
+# Adam and the binary cross-entropy on the device (feature adam): tanh, Xavier, biases,
+# clipping at 1, Adam at 0.01, 2,000 iterations, its training state (version 2: the model, and
+# Adam's settings, step count and two moments) saved, wiped and restored half-way: the same
+# bits as the desktop example with the same flags, and what the optimiser's state costs.
+adam_flags="--activation tanh --init xavier --biases --clip 1 --loss ce --optim adam --lr 0.01 --iters 2000"
+# shellcheck disable=SC2086 # a list of flags
+cargo run --release --quiet --example binary_addition -- --quiet --no-plot $adam_flags > "$out/desktop-adam.txt"
+adam_loss=$(loss_bits_of "$out/desktop-adam.txt")
+adam_sum=$(checksum_of "$out/desktop-adam.txt")
+[ -n "$adam_loss" ] && [ -n "$adam_sum" ] || fail "could not read the Adam run of the desktop example"
+adam_iterations=2000
+adam_rows=()
+for t in $targets; do
+  build "$t" release adam
+  elf=$(elf_of "$t" release)
+  log=$out/$t-adam
+  count_run "$t" "$elf" "$log"
+  grep -q "^saved the training state ([0-9]* bytes) at iteration 1000, wiped it, restored it$" "$log.txt" \
+    || fail "$t: no save/restore of the Adam training state half-way"
+  [ "$(loss_bits_of "$log.txt")" = "$adam_loss" ] || fail "$t: Adam's final loss bits differ from the desktop's $adam_loss"
+  [ "$(checksum_of "$log.txt")" = "$adam_sum" ] || fail "$t: Adam's checksum differs from the desktop's $adam_sum"
+  a_state=$(sed -n 's/^saved the training state (\([0-9]*\) bytes).*/\1/p' "$log.txt")
+  a_flash=$(flash_of "$elf")
+  a_static=$(static_ram_of "$log.txt")
+  a_peak=$(peak_stack_of "$log.txt")
+  mapfile -t counts < <(marks_of "$log.insn")
+  [ "${#counts[@]}" -ge 3 ] || fail "expected 3 marks in $log.insn"
+  a_iter=$(( (counts[1] - counts[0] + adam_iterations / 2) / adam_iterations ))
+  adam_rows+=("$t $a_flash $a_static $a_peak $a_iter $a_state")
+  echo "$t: Adam and the cross-entropy trained on the device, the desktop's bits (checksum $adam_sum)"
+done
+
 for t in $targets; do
   run "$t" release
 done
@@ -248,6 +280,7 @@ echo "Flash of the release firmware, and with its final loss printed through cor
 # docs/footprint.md: the tables as it prints them, and the goals, from a full run only.
 if [ -z "${QUICK:-}" ]; then
   block() { python3 "$root/scripts/docs_block.py" "$root/docs/footprint.md" "$1"; }
+  signed() { if [ "$1" -ge 0 ]; then echo "+$(commas "$1")"; else echo "−$(commas "${1#-}")"; fi; }
   {
     echo "| core (QEMU machine) | profile | flash (B) | static RAM (B) | peak stack (B) | total RAM (B) | instructions / training iteration | ms / iteration at 64 MHz¹ | instructions / inference |"
     echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
@@ -290,6 +323,18 @@ if [ -z "${QUICK:-}" ]; then
     echo "- **Time: met.** $(commas "$m4f") instructions per training iteration on the Cortex-M4F, $(commas $((30000 - m4f)))"
     echo "  under the goal. The soft-float cores (M3, M0, RV32IMAC) take $soft_lo to $soft_hi times as many."
   } | block goals
+  # Adam beside the course's SGD: what its two moments (two floats a parameter) and its
+  # larger training state cost.
+  {
+    echo "| core | flash (B) | vs SGD | static RAM (B) | peak stack (B) | total RAM (B) | vs SGD | training state (B) | instructions / iteration | vs SGD | fits a micro:bit v1 (256 KiB flash, 16 KiB RAM) |"
+    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+    for row in "${adam_rows[@]}"; do
+      read -r t a_flash a_static a_peak a_iter a_state <<< "$row"
+      a_ram=$((a_static + a_peak))
+      fits=$([ "$a_flash" -le 262144 ] && [ "$a_ram" -le 16384 ] && echo yes || echo no)
+      echo "| $(short_core "$t") | $(commas "$a_flash") | $(signed $((a_flash - rel_flash[$t]))) | $(commas "$a_static") | $(commas "$a_peak") | $(commas "$a_ram") | $(signed $((a_ram - rel_ram[$t]))) | $(commas "$a_state") | $(commas "$a_iter") | $(signed $((a_iter - rel_iter[$t]))) | $fits |"
+    done
+  } | block adam
 fi
 echo
 echo "All firmware runs match the desktop (final loss bits $want_loss, checksum $want_sum)."

@@ -2,12 +2,13 @@
 //! report. Each `main.rs` that includes it (with `#[path]`) provides a `platform` module with
 //! `bytes(&[u8])` (output), `exit(bool) -> !` and `stack_pointer() -> usize`.
 
-// With `latch` the firmware learns the latch instead of the addition, whose code is then
-// unused (and not linked).
-#![cfg_attr(feature = "latch", allow(dead_code))]
+// With `latch` the firmware learns the latch instead of the addition, and with `adam` it trains
+// Adam instead of the course's SGD: code that is then unused (and not linked).
+#![cfg_attr(any(feature = "latch", feature = "adam"), allow(dead_code))]
 
 use tinyrnn::rand_core::SeedableRng;
-use tinyrnn::task;
+use tinyrnn::task::{self, Sample};
+use tinyrnn::train::{Loss, Optimizer};
 use tinyrnn::{Activation, Init, Trainer, XorShiftRng};
 
 /// A model trained on the desktop: `cargo run --release --example binary_addition --
@@ -192,10 +193,14 @@ fn print_exact(acc: &task::Accuracy) {
 
 /// Overwrites, for the save-and-restore checks, a trainer's weights (He, from `rng`),
 /// learning rate and clipping with values the saved record does not hold.
-fn wipe<const I: usize, const H: usize, const O: usize, const L: usize>(
-    trainer: &mut Trainer<I, H, O, L>,
+fn wipe<const I: usize, const H: usize, const O: usize, const L: usize, Lo, Op>(
+    trainer: &mut Trainer<I, H, O, L, Lo, Op>,
     rng: &mut XorShiftRng,
-) -> bool {
+) -> bool
+where
+    Lo: Loss,
+    Op: Optimizer<I, H, O>,
+{
     let wiped = trainer
         .model
         .init_from_rng(rng, Init::He)
@@ -213,8 +218,8 @@ fn wipe<const I: usize, const H: usize, const O: usize, const L: usize>(
 /// into a buffer (in a real device, flash), wipe the trainer and the RNG, and read them back.
 /// The final checksum then shows that resuming is exact.
 #[inline(never)]
-fn save_and_restore(trainer: &mut Trainer<2, 16, 1, 8>, rng: &mut XorShiftRng) -> bool {
-    let mut buf = [0u8; Trainer::<2, 16, 1, 8>::STATE_LEN];
+fn save_and_restore<S: Setup>(trainer: &mut SetupTrainer<S>, rng: &mut XorShiftRng) -> bool {
+    let mut buf = [0u8; STATE_LEN];
     let Ok(n) = trainer.write_state(rng, &mut buf) else {
         out::str("error: could not save the training state\n");
         return false;
@@ -226,8 +231,11 @@ fn save_and_restore(trainer: &mut Trainer<2, 16, 1, 8>, rng: &mut XorShiftRng) -
     if !wipe(trainer, rng) {
         return false;
     }
-    trainer.model.activation = Activation::Tanh;
-    trainer.model.biases = true;
+    trainer.model.activation = match S::ACTIVATION {
+        Activation::Sigmoid => Activation::Tanh,
+        Activation::Tanh => Activation::Sigmoid,
+    };
+    trainer.model.biases = !S::BIASES;
     if trainer.read_state(rng, &buf).is_err() {
         out::str("error: could not restore the training state\n");
         return false;
@@ -244,21 +252,97 @@ pub struct Outcome {
     pub ok: bool,
 }
 
+/// What a firmware trains on the addition: the loss, the optimiser and the settings.
+pub trait Setup {
+    type Loss: Loss;
+    type Optimizer: Optimizer<2, 16, 1> + Default;
+    /// The first line the firmware prints.
+    const BANNER: &'static str;
+    const ACTIVATION: Activation;
+    const BIASES: bool;
+    const INIT: Init;
+    const LEARNING_RATE: f32;
+    const CLIP: Option<f32>;
+    const ITERS: u32;
+}
+
+/// The course's setup: sigmoid, std 1, the squared error, SGD at 0.1, 10,000 iterations.
+pub struct Course;
+
+impl Setup for Course {
+    type Loss = tinyrnn::train::SquaredError;
+    type Optimizer = tinyrnn::train::Sgd;
+    const BANNER: &'static str = "tinyrnn firmware: 2-16-1 sigmoid, init std 1, lr 0.1, seed ";
+    const ACTIVATION: Activation = Activation::Sigmoid;
+    const BIASES: bool = false;
+    const INIT: Init = Init::Normal { std: 1.0 };
+    const LEARNING_RATE: f32 = LEARNING_RATE;
+    const CLIP: Option<f32> = None;
+    const ITERS: u32 = ITERS;
+}
+
+/// Adam with the binary cross-entropy (feature `adam`): what training with an optimiser that
+/// keeps state costs on the device. Tanh, Xavier, biases, clipping at 1, Adam at 0.01, 2,000
+/// iterations: the desktop's `binary_addition --activation tanh --init xavier --biases --clip 1
+/// --loss ce --optim adam --lr 0.01 --iters 2000`.
+#[cfg(feature = "adam")]
+pub struct AdamCe;
+
+#[cfg(feature = "adam")]
+impl Setup for AdamCe {
+    type Loss = tinyrnn::train::CrossEntropy;
+    type Optimizer = tinyrnn::train::Adam<2, 16, 1>;
+    const BANNER: &'static str =
+        "tinyrnn firmware: 2-16-1 tanh, xavier, biases, clip 1, cross-entropy, adam lr 0.01, seed ";
+    const ACTIVATION: Activation = Activation::Tanh;
+    const BIASES: bool = true;
+    const INIT: Init = Init::Xavier;
+    const LEARNING_RATE: f32 = 0.01;
+    const CLIP: Option<f32> = Some(1.0);
+    const ITERS: u32 = 2_000;
+}
+
+/// The setup this firmware trains.
+#[cfg(not(feature = "adam"))]
+pub type Chosen = Course;
+#[cfg(feature = "adam")]
+pub type Chosen = AdamCe;
+
+/// The trainer of a setup.
+type SetupTrainer<S> = Trainer<2, 16, 1, 8, <S as Setup>::Loss, <S as Setup>::Optimizer>;
+
+/// The length of the chosen setup's training state: the buffer it is saved into.
+const STATE_LEN: usize = SetupTrainer::<Chosen>::STATE_LEN;
+
 #[inline(never)]
 pub fn train_and_report() -> Outcome {
-    out::str("tinyrnn firmware: 2-16-1 sigmoid, init std 1, lr 0.1, seed ");
+    train_setup::<Chosen>()
+}
+
+#[inline(always)]
+fn train_setup<S: Setup>() -> Outcome {
+    out::str(S::BANNER);
     out::u32(SEED as u32);
     out::str(", ");
-    out::u32(ITERS);
+    out::u32(S::ITERS);
     out::str(" iterations\n");
 
     let mut rng = XorShiftRng::seed_from_u64(SEED);
     // Built in place: no second copy of the 3 KiB trainer on the stack.
-    let mut trainer = Trainer::<2, 16, 1, 8>::zeros(Activation::Sigmoid, false);
+    let mut trainer = SetupTrainer::<S>::zeros_with(
+        S::ACTIVATION,
+        S::BIASES,
+        S::Loss::default(),
+        S::Optimizer::default(),
+    );
     let settings = trainer
         .model
-        .init_from_rng(&mut rng, Init::Normal { std: 1.0 })
-        .and_then(|()| trainer.set_learning_rate(LEARNING_RATE));
+        .init_from_rng(&mut rng, S::INIT)
+        .and_then(|()| trainer.set_learning_rate(S::LEARNING_RATE))
+        .and_then(|()| match S::CLIP {
+            Some(_) => trainer.set_clip(S::CLIP),
+            None => Ok(()),
+        });
     if settings.is_err() {
         out::str("error: bad settings\n");
         return Outcome { ok: false };
@@ -266,12 +350,14 @@ pub fn train_and_report() -> Outcome {
 
     let mut last_loss = 0.0f32;
     bench_mark(0);
-    for i in 0..ITERS {
-        if i == ITERS / 2 && !save_and_restore(&mut trainer, &mut rng) {
+    for i in 0..S::ITERS {
+        if i == S::ITERS / 2 && !save_and_restore::<S>(&mut trainer, &mut rng) {
             return Outcome { ok: false };
         }
-        match task::train_step::<16, 8, _>(&mut trainer, &mut rng) {
-            Ok((_, loss)) => last_loss = loss,
+        // What `task::train_step` does, for any loss and optimiser.
+        let sample = Sample::<8>::random(&mut rng);
+        match trainer.step(&sample.xs, &sample.ds) {
+            Ok(loss) => last_loss = loss,
             Err(e) => {
                 report_divergence("iteration ", i, e);
                 return Outcome { ok: false };
@@ -445,9 +531,12 @@ mod stream {
     }
 }
 
-#[cfg(all(feature = "latch", feature = "pretrained"))]
+#[cfg(any(
+    all(feature = "latch", feature = "pretrained"),
+    all(feature = "adam", any(feature = "latch", feature = "pretrained"))
+))]
 compile_error!(
-    "the features `latch` and `pretrained` each choose what the firmware runs: pick one"
+    "the features `latch`, `pretrained` and `adam` each choose what the firmware runs: pick one"
 );
 
 /// The whole run: paint the stack, train (or evaluate the embedded model), report, exit.
