@@ -264,6 +264,16 @@ pub trait Setup {
     const LEARNING_RATE: f32;
     const CLIP: Option<f32>;
     const ITERS: u32;
+
+    /// One iteration: a random pair, trained on; the loss before the update.
+    fn train_step(trainer: &mut SetupTrainer<Self>, rng: &mut XorShiftRng) -> tinyrnn::Result<f32>
+    where
+        Self: Sized,
+    {
+        // What `task::train_step` does, for any loss and optimiser.
+        let sample = Sample::<8>::random(rng);
+        trainer.step(&sample.xs, &sample.ds)
+    }
 }
 
 /// The course's setup: sigmoid, std 1, the squared error, SGD at 0.1, 10,000 iterations.
@@ -279,6 +289,10 @@ impl Setup for Course {
     const LEARNING_RATE: f32 = LEARNING_RATE;
     const CLIP: Option<f32> = None;
     const ITERS: u32 = ITERS;
+
+    fn train_step(trainer: &mut SetupTrainer<Self>, rng: &mut XorShiftRng) -> tinyrnn::Result<f32> {
+        task::train_step::<16, 8, _>(trainer, rng).map(|(_, loss)| loss)
+    }
 }
 
 /// Adam with the binary cross-entropy (feature `adam`): what training with an optimiser that
@@ -354,9 +368,7 @@ fn train_setup<S: Setup>() -> Outcome {
         if i == S::ITERS / 2 && !save_and_restore::<S>(&mut trainer, &mut rng) {
             return Outcome { ok: false };
         }
-        // What `task::train_step` does, for any loss and optimiser.
-        let sample = Sample::<8>::random(&mut rng);
-        match trainer.step(&sample.xs, &sample.ds) {
+        match S::train_step(&mut trainer, &mut rng) {
             Ok(loss) => last_loss = loss,
             Err(e) => {
                 report_divergence("iteration ", i, e);
