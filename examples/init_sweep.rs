@@ -16,11 +16,10 @@ mod common;
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
-use common::{BlockMeans, Series, count, median, median_opt, value, wilson};
-use indicatif::{ProgressBar, ProgressStyle};
+use common::{
+    BlockMeans, Series, count, median, median_opt, splitmix64, value, wilson, write_or_exit,
+};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use tinyrnn::rand_core::SeedableRng;
@@ -126,14 +125,6 @@ fn inits() -> Vec<Init> {
 }
 
 const ACTIVATIONS: [Activation; 2] = [Activation::Sigmoid, Activation::Tanh];
-
-/// SplitMix64: spreads consecutive integers into unrelated 64-bit seeds.
-fn splitmix64(x: u64) -> u64 {
-    let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
 
 #[derive(Clone, Copy)]
 struct Job {
@@ -265,37 +256,7 @@ fn main() {
         }
     }
 
-    let bar = ProgressBar::new(jobs.len() as u64);
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{elapsed_precise} [{wide_bar}] {pos}/{len} runs, ETA {eta_precise}",
-        )
-        .expect("valid template"),
-    );
-    let next = AtomicUsize::new(0);
-    let slots: Vec<Mutex<Option<RunResult>>> = jobs.iter().map(|_| Mutex::new(None)).collect();
-    std::thread::scope(|scope| {
-        for _ in 0..s.threads.min(jobs.len()) {
-            scope.spawn(|| {
-                loop {
-                    let k = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(job) = jobs.get(k) else { break };
-                    let r = train(*job, &s);
-                    *slots[k].lock().expect("no worker panics") = Some(r);
-                    bar.inc(1);
-                }
-            });
-        }
-    });
-    bar.finish_and_clear();
-    let results: Vec<RunResult> = slots
-        .into_iter()
-        .map(|m| {
-            m.into_inner()
-                .expect("no worker panics")
-                .expect("every job ran")
-        })
-        .collect();
+    let (results, elapsed) = common::run_all(&jobs, s.threads, |job| train(*job, &s));
     let summary = summarise(&jobs, &results);
 
     outln!(
@@ -307,7 +268,7 @@ fn main() {
         s.eval_every,
         s.base_seed,
         s.threads,
-        bar.elapsed().as_secs_f64()
+        elapsed.as_secs_f64()
     );
     print!("{}", markdown_table(&summary, &s));
 
@@ -326,15 +287,6 @@ fn main() {
         }
         outln!("\nwrote {0}/{LOSS_PNG} and {0}/{RATES_PNG}", dir.display());
     }
-}
-
-/// Writes an output file; its directory exists (`check_writable` saw it before the sweep).
-fn write_or_exit(path: &std::path::Path, text: &str) {
-    if let Err(e) = std::fs::write(path, text) {
-        eprintln!("error: could not write {}: {e}", path.display());
-        std::process::exit(1);
-    }
-    outln!("wrote {}", path.display());
 }
 
 fn fmt_first(x: Option<f64>) -> String {

@@ -26,11 +26,8 @@ mod common;
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
-use common::{count, median_opt, value, wilson};
-use indicatif::{ProgressBar, ProgressStyle};
+use common::{count, median_opt, splitmix64, value, wilson, write_or_exit};
 use plotters::prelude::*;
 use tinyrnn::rand_core::SeedableRng;
 use tinyrnn::task::Sample;
@@ -279,14 +276,6 @@ fn parse_args() -> Settings {
     s
 }
 
-/// SplitMix64: spreads consecutive integers into unrelated 64-bit seeds (as `init_sweep`).
-fn splitmix64(x: u64) -> u64 {
-    let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
-
 /// How one run went: the iterations after which the first check found every pair right, or
 /// `None` (it never did, or a step was refused: a non-finite loss or update).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -349,7 +338,7 @@ fn train<Lo: Loss, Op: Optimizer<2, HIDDEN, 1>>(
 }
 
 /// Runs `runs` of every setting (run `r` from the seed `splitmix64(base_seed + first + r)`) on
-/// `threads` threads, with a progress bar; the results by setting, in the order of `runs`.
+/// `s.threads` threads, with a progress bar; the results by setting, in the order of the runs.
 fn sweep(
     settings: &[Setting],
     first: u32,
@@ -360,38 +349,12 @@ fn sweep(
     let jobs: Vec<(usize, u32)> = (0..settings.len())
         .flat_map(|k| (0..runs).map(move |run| (k, run)))
         .collect();
-    let bar = ProgressBar::new(jobs.len() as u64);
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{elapsed_precise} [{wide_bar}] {pos}/{len} runs, ETA {eta_precise}",
-        )
-        .expect("valid template"),
-    );
-    let next = AtomicUsize::new(0);
-    let slots: Vec<Mutex<Option<RunResult>>> = jobs.iter().map(|_| Mutex::new(None)).collect();
-    std::thread::scope(|scope| {
-        for _ in 0..s.threads.min(jobs.len()) {
-            scope.spawn(|| {
-                loop {
-                    let k = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(&(setting, r)) = jobs.get(k) else {
-                        break;
-                    };
-                    let seed = splitmix64(s.base_seed.wrapping_add(u64::from(first + r)));
-                    let result = run(settings[setting], seed, iters, s.eval_every);
-                    *slots[k].lock().expect("no worker panics") = Some(result);
-                    bar.inc(1);
-                }
-            });
-        }
+    let (flat, _) = common::run_all(&jobs, s.threads, |&(setting, r)| {
+        let seed = splitmix64(s.base_seed.wrapping_add(u64::from(first + r)));
+        run(settings[setting], seed, iters, s.eval_every)
     });
-    bar.finish_and_clear();
     let mut results: Vec<Vec<RunResult>> = settings.iter().map(|_| Vec::new()).collect();
-    for (&(setting, _), slot) in jobs.iter().zip(slots) {
-        let r = slot
-            .into_inner()
-            .expect("no worker panics")
-            .expect("every job ran");
+    for (&(setting, _), r) in jobs.iter().zip(flat) {
         results[setting].push(r);
     }
     results
@@ -589,15 +552,6 @@ fn main() {
         }
         outln!("wrote {}", path.display());
     }
-}
-
-/// Writes an output file; its directory exists (`check_writable` saw it before the sweep).
-fn write_or_exit(path: &std::path::Path, text: &str) {
-    if let Err(e) = std::fs::write(path, text) {
-        eprintln!("error: could not write {}: {e}", path.display());
-        std::process::exit(1);
-    }
-    outln!("wrote {}", path.display());
 }
 
 fn fmt_iters(x: Option<f64>) -> String {

@@ -11,6 +11,16 @@ pub fn usage_error(usage: &str, msg: &str) -> ! {
     std::process::exit(2)
 }
 
+/// Writes an output file and says so; its directory exists ([`check_writable`] saw it before the
+/// long run). A write that fails all the same ends the program with a message and status 1.
+pub fn write_or_exit(path: &Path, text: &str) {
+    if let Err(e) = std::fs::write(path, text) {
+        eprintln!("error: could not write {}: {e}", path.display());
+        std::process::exit(1);
+    }
+    outln!("wrote {}", path.display());
+}
+
 /// Checks, before a long run, that an output file (if a flag gave one) can be written, so that
 /// a typo in a path costs nothing: its directory must exist (none is created, so a failed run
 /// leaves nothing behind), and the file is opened for writing without changing it if it exists,
