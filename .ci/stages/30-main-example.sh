@@ -30,16 +30,22 @@ test ! -e target/ci-none.png
 # sigmoid model, a half-trained tanh model with biases and a training state; a corrupted record
 # is refused.
 need_numpy
+# The exact sums the Rust evaluation printed (RUST_OUT) and those scripts/trnm.py counts in the
+# record (FILE): the same.
+same_accuracy() { # RUST_OUT FILE
+  local rust numpy
+  rust=$(sed -n 's|^exact accuracy: \([0-9]*/16384\) pairs.*|\1|p' "$1")
+  python3 scripts/trnm.py "$2" > target/ci-trnm.txt
+  numpy=$(sed -n 's|.*exact accuracy \([0-9]*/16384\) pairs.*|\1|p' target/ci-trnm.txt)
+  [ -n "$rust" ] && [ "$rust" = "$numpy" ] || { echo "$2: Rust $rust, numpy $numpy"; exit 1; }
+}
 cargo run --release --example binary_addition -- --quiet --no-plot --iters 600 --activation tanh \
   --biases --init xavier --save-model target/ci-tanh.trnm > target/ci-tanh.txt
 # (target/ci-none.txt is the evaluation of target/ci-half.trns, above.)
 for pair in "target/ci-straight.txt examples/firmware/model/addition-2-16-1.trnm" \
             "target/ci-tanh.txt target/ci-tanh.trnm" "target/ci-none.txt target/ci-half.trns"; do
-  read -r rust_out file <<< "$pair"
-  rust=$(sed -n 's|^exact accuracy: \([0-9]*/16384\) pairs.*|\1|p' "$rust_out")
-  python3 scripts/trnm.py "$file" > target/ci-trnm.txt
-  numpy=$(sed -n 's|.*exact accuracy \([0-9]*/16384\) pairs.*|\1|p' target/ci-trnm.txt)
-  [ -n "$rust" ] && [ "$rust" = "$numpy" ] || { echo "$file: Rust $rust, numpy $numpy"; exit 1; }
+  # shellcheck disable=SC2086 # two words: the Rust output, the record
+  same_accuracy $pair
 done
 python3 -c "import sys; b = bytearray(open(sys.argv[1], 'rb').read()); b[100] ^= 1; \
 open(sys.argv[2], 'wb').write(b)" target/ci-tanh.trnm target/ci-bad.trnm
@@ -90,11 +96,8 @@ cargo run --release --quiet --example binary_addition -- --quiet --no-plot --out
   --iters 600 --save-model target/ci-linear.trnm > target/ci-linear.txt
 for pair in "target/ci-adam-ce.txt target/ci-adam-ce.trns" \
             "target/ci-momentum.txt target/ci-momentum.trns" "target/ci-linear.txt target/ci-linear.trnm"; do
-  read -r rust_out file <<< "$pair"
-  rust=$(sed -n 's|^exact accuracy: \([0-9]*/16384\) pairs.*|\1|p' "$rust_out")
-  python3 scripts/trnm.py "$file" > target/ci-trnm.txt
-  numpy=$(sed -n 's|.*exact accuracy \([0-9]*/16384\) pairs.*|\1|p' target/ci-trnm.txt)
-  [ -n "$rust" ] && [ "$rust" = "$numpy" ] || { echo "$file: Rust $rust, numpy $numpy"; exit 1; }
+  # shellcheck disable=SC2086 # two words: the Rust output, the record
+  same_accuracy $pair
 done
 python3 scripts/trnm.py target/ci-momentum.trns \
   | grep -qx "loss squared error, optimiser momentum, momentum 0.9, weight_decay 0, started 1"
