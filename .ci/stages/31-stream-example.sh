@@ -14,7 +14,7 @@ cargo run --release --example latch -- --out target/ci-latch.png \
 cmp target/ci-latch.png docs/latch.png
 # Its stream state, read again by the Python reader; a corrupted one refused.
 python3 scripts/trnm.py target/ci-latch.trnh > target/ci-trnh.txt
-grep -q "^stream state record, 472 bytes: 2-8-1, tanh hidden layer, biases on$" target/ci-trnh.txt
+grep -q "^stream state record, 472 bytes: 2-8-1, tanh hidden layer, biases on, sigmoid output$" target/ci-trnh.txt
 grep -q "iterations 5000," target/ci-trnh.txt
 grep -q "^hidden state" target/ci-trnh.txt
 python3 -c "import sys; b = bytearray(open(sys.argv[1], 'rb').read()); b[460] ^= 1; \
