@@ -168,7 +168,7 @@ fn train(job: Job, s: &Settings) -> RunResult {
         if first_perfect.is_none()
             && i % s.eval_every == 0
             && i < s.iters
-            && common::adds_every_pair::<HIDDEN, BITS>(&trainer.model)
+            && task::adds_every_pair::<HIDDEN, BITS>(&trainer.model)
         {
             first_perfect = Some(i);
         }

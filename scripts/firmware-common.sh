@@ -83,6 +83,7 @@ count_run() { # target elf log
 marks_of() { sed -n 's/^insncount: mark 0x[0-9a-f]* count \([0-9]*\)$/\1/p' "$1"; }
 train_iterations=10000
 eval_pairs=16384
+infer_pairs=256
 # Instructions per training iteration, to the nearest (as scripts/profile.py prints them).
 insns_per_iteration() {
   local counts

@@ -11,6 +11,9 @@
 #   bash scripts/sweep.sh settings   # the settings that learn fastest (examples/settings_sweep.rs,
 #                                # about 2 minutes): docs/settings_sweep*.csv, its picture, its
 #                                # table and the setting it recommends
+#   bash scripts/sweep.sh generalisation   # networks trained on 8-bit sums, asked for 16- and
+#                                # 32-bit ones (examples/generalisation.rs, under a minute):
+#                                # docs/generalisation.csv and its table
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=target/sweep
@@ -32,5 +35,10 @@ case ${1:-20} in
     grep '^| ' "$out/settings.txt" | python3 scripts/docs_block.py docs/sweep.md settings
     grep '^recommended: ' "$out/settings.txt" | python3 scripts/docs_block.py docs/sweep.md settings-pick
     ;;
-  *) echo "usage: bash scripts/sweep.sh [20|100|settings]" >&2; exit 2;;
+  generalisation)
+    cargo run --release --quiet --example generalisation -- --csv docs/generalisation.csv \
+      | tee "$out/generalisation.txt"
+    grep '^| ' "$out/generalisation.txt" | python3 scripts/docs_block.py docs/sweep.md generalisation
+    ;;
+  *) echo "usage: bash scripts/sweep.sh [20|100|settings|generalisation]" >&2; exit 2;;
 esac

@@ -13,17 +13,27 @@
  * runs of 1,000,000 iterations, and a checksum of the weights so that the work is not optimised
  * away. With the argument `check` it shows instead that it computes the right thing: it trains
  * 10,000 iterations on fresh random pairs and prints the exact accuracy over all 16,384.
+ *
+ * Other shapes: built with `-DH=… -DL=…`, and run as `rnn-baseline shape N`, it times N
+ * training iterations and N inference passes (L steps from a zero state) on 256 sequences of
+ * random bits, three times each, and prints the lowest of each in nanoseconds:
+ * `shape H L train NS infer NS` (what `cargo bench --bench shapes` reads, beside tinyrnn's).
  */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #define I 2
-#define H 16
 #define O 1
+#ifndef H /* the shapes' benchmark (scripts/shapes.sh) builds it with -DH=… -DL=… */
+#define H 16
+#endif
+#ifndef L
 #define L 8
+#endif
 
 typedef struct {
     float w_in[I][H];
@@ -141,10 +151,53 @@ static double now(void) {
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* The outputs of an inference pass over xs, summed (so that the work is not optimised away). */
+static float infer(const Model *m, const float xs[L][I]) {
+    float z[H] = {0}, zn[H], y[O], sum = 0.0f;
+    for (int t = 0; t < L; t++) {
+        forward_step(m, xs[t], z, zn, y);
+        memcpy(z, zn, sizeof z);
+        sum += y[0];
+    }
+    return sum;
+}
+
+/* `shape N`: the lowest of three timings of N training iterations, and of N inference passes,
+ * on 256 sequences of random bits, in nanoseconds per iteration. */
+static int shape(const Model *init, long n) {
+    static float xs[256][L][I], ds[256][L][O];
+    for (int s = 0; s < 256; s++)
+        for (int t = 0; t < L; t++) {
+            uint32_t r = next_u32();
+            xs[s][t][0] = (float)(r >> 31);
+            xs[s][t][1] = (float)(r >> 30 & 1);
+            ds[s][t][0] = (float)(r >> 29 & 1);
+        }
+    static Model m;
+    double best_train = 1e300, best_infer = 1e300;
+    float total = 0.0f;
+    for (int run = 0; run < 3; run++) {
+        double t0 = now();
+        for (long k = 0; k < n; k++) {
+            if (k % 1000 == 0) m = *init;
+            total += train_step(&m, xs[k % 256], ds[k % 256], 0.1f);
+        }
+        double t1 = now();
+        for (long k = 0; k < n; k++) total += infer(&m, xs[k % 256]);
+        double t2 = now();
+        if (t1 - t0 < best_train) best_train = t1 - t0;
+        if (t2 - t1 < best_infer) best_infer = t2 - t1;
+    }
+    printf("shape %d %d train %.1f infer %.1f (sum %g)\n", H, L, best_train / n * 1e9,
+           best_infer / n * 1e9, total);
+    return 0;
+}
+
 int main(int argc, char **argv) {
-    Model init, m;
+    static Model init, m;
     float *p = &init.w_in[0][0];
     for (size_t k = 0; k < sizeof init / sizeof(float); k++) p[k] = randn();
+    if (argc > 2 && strcmp(argv[1], "shape") == 0) return shape(&init, atol(argv[2]));
     if (argc > 1 && strcmp(argv[1], "check") == 0) {
         float x[L][I], d[L][O];
         m = init;

@@ -1,6 +1,6 @@
 //! Helpers shared by the desktop examples, by what they are: the command line (`cli`), pictures
-//! (`plot`), statistics of runs (`stats`), the sweeps' check that a model adds every pair (`check`), their seeds and threads
-//! (`sweep`). Not part of the library.
+//! (`plot`), statistics of runs (`stats`), the sweeps' seeds and
+//! threads (`sweep`). Not part of the library.
 #![allow(dead_code)] // each example uses only part of it
 #![allow(unused_imports)] // each example uses only part of the re-exports
 
@@ -25,13 +25,11 @@ pub fn write_line(line: std::fmt::Arguments<'_>) {
     }
 }
 
-pub mod check;
 pub mod cli;
 pub mod plot;
 pub mod stats;
 pub mod sweep;
 
-pub use check::*;
 pub use cli::*;
 pub use plot::*;
 pub use stats::*;

@@ -273,6 +273,8 @@ fn the_task<const H: usize, const N: usize>() {
     opaque(task::train_step::<H, N, _>(&mut trainer, &mut rng).is_ok());
     let acc = task::evaluate::<H, N>(opaque(&trainer.model));
     opaque((acc.exact_rate(), acc.bit_rate(), acc.is_perfect()));
+    opaque(task::evaluate_plain::<H, N>(opaque(&trainer.model)));
+    opaque(task::adds_every_pair::<H, N>(opaque(&trainer.model)));
 }
 
 fn the_latch<const H: usize, const L: usize>() {

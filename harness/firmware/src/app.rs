@@ -39,8 +39,9 @@ pub const LEARNING_RATE: f32 = 0.1;
 pub const PAINT: u32 = 0xA5A5_A5A5;
 
 /// Marker for the instruction-count plugin (tools/qemu-insncount): it reports the running
-/// instruction count each time this executes. Ids: 0 start of training, 1 end of training,
-/// 2 end of evaluation.
+/// instruction count each time this executes. Ids: 0 start of training, 1 end of training
+/// (or start of evaluation), 2 end of evaluation, 3 end of the plain inference passes (feature
+/// `pretrained`).
 #[unsafe(no_mangle)]
 #[inline(never)]
 pub extern "C" fn bench_mark(id: u32) {
@@ -175,11 +176,33 @@ mod mem {
     }
 }
 
-/// Accuracy over all 16,384 pairs. Out of line, so that the code of the training loop around
-/// it does not depend on how the evaluation compiles.
+/// Accuracy over all 16,384 pairs (the prefix walk: 38,228 steps). Out of line, so that the
+/// code of the training loop around it does not depend on how the evaluation compiles.
 #[inline(never)]
 fn evaluate(model: &tinyrnn::Rnn<2, 16, 1>) -> task::Accuracy {
     task::evaluate::<16, 8>(model)
+}
+
+/// The pairs [`infer_plain`] runs.
+#[cfg(feature = "pretrained")]
+pub const INFER_PAIRS: u32 = 256;
+
+/// One inference pass (8 steps from a zero state) for each of the first [`INFER_PAIRS`] pairs
+/// (`a < 2`, `b < 128`), counting those added right: the cost of one pass, which the prefix
+/// walk of [`evaluate`] no longer shows, and of the plain evaluation (16,384 of them) that it
+/// replaces.
+#[cfg(feature = "pretrained")]
+#[inline(never)]
+fn infer_plain(model: &tinyrnn::Rnn<2, 16, 1>) -> u32 {
+    let mut ys = [[0.0f32; 1]; 8];
+    let mut right = 0u32;
+    for p in 0..INFER_PAIRS {
+        if let Ok(s) = task::Sample::<8>::new(p / 128, p % 128) {
+            model.forward_into(&s.xs, &mut ys);
+            right = right.wrapping_add(u32::from(task::decode_outputs(&ys) == s.sum()));
+        }
+    }
+    right
 }
 
 /// `exact accuracy: E/P pairs`, the line both runs report.
@@ -417,7 +440,14 @@ fn evaluate_pretrained() -> Outcome {
     bench_mark(1);
     let acc = evaluate(&PRETRAINED);
     bench_mark(2);
+    let inferred = infer_plain(&PRETRAINED);
+    bench_mark(3);
     print_exact(&acc);
+    out::str("\nplain inference passes: ");
+    out::u32(inferred);
+    out::str("/");
+    out::u32(INFER_PAIRS);
+    out::str(" pairs right");
     out::str("\nweights checksum: ");
     out::hex(PRETRAINED.checksum());
     out::str("\n");
