@@ -276,14 +276,17 @@ fn accuracy<const N: usize>(exact: u64, bits: u64) -> Accuracy {
     }
 }
 
-/// The prefix walk of [`evaluate`]: every pair `a, b < 2^(N-1)`, as `k = Σ_t (2·a_t + b_t)·4^(N-2-t)`
-/// counts up (bit 0 of the numbers is the slowest digit), so that consecutive pairs share their
-/// low bits and only the steps after the first changed bit are recomputed. The last step's
-/// inputs are always `[0, 0]` (`a, b < 2^(N-1)`), so it has one child a node.
+/// The prefix walk of [`evaluate`], depth first: step `t`'s input is `[a_t, b_t]`, so the
+/// pairs `a, b < 2^(N-1)` are the leaves of a tree whose nodes at depth `t` are the distinct
+/// `t + 1` low bits of both numbers (4 children a node; 1 at the last step, whose inputs are
+/// always `[0, 0]`). Each node's step runs once, from its parent's hidden state, kept on a
+/// stack of `N`. The leaves come in the order of `k = Σ_t (2·a_t + b_t)·4^(N-2-t)`, bit 0 of the
+/// numbers the slowest digit.
 ///
-/// For each pair, `leaf(k, first, right, ys)` gets the first step it recomputed, the number of
-/// right output bits and the outputs, those of `forward_into` to the bit. With `stop_at_wrong`, the walk stops at the first wrong
-/// output bit and returns `false`; otherwise (and when every bit is right) it returns `true`.
+/// For each pair, `leaf(k, first, right, ys)` gets the first step run for it (the steps before
+/// are its previous sibling's), the number of right output bits, and the outputs, those of
+/// `forward_into` to the bit. With `stop_at_wrong`, the walk stops at the first wrong output
+/// bit and returns `false`; otherwise (and when every bit is right) it returns `true`.
 fn walk_prefixes<const H: usize, const N: usize>(
     model: &Rnn<2, H, 1>,
     stop_at_wrong: bool,
