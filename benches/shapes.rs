@@ -10,7 +10,8 @@
 //! the lowest of three timed runs of `n` iterations (`n` chosen for about 0.1 s a run) on 256
 //! sequences of random bits, restarting from the initial weights every 1,000 iterations, as
 //! the C program does. Without arguments (as `cargo bench` runs it) it does a short run of
-//! every shape, tinyrnn only, and prints nothing.
+//! every shape, tinyrnn only, and prints nothing. `--redraw CSV --png FILE` draws the picture
+//! again from the CSV, timing nothing.
 
 #[path = "../examples/common/plot.rs"]
 #[allow(dead_code, unused_imports)]
@@ -129,6 +130,7 @@ fn main() {
         .filter(|a| a != "--bench")
         .collect();
     let (mut c_dir, mut csv, mut png) = (None::<PathBuf>, None::<PathBuf>, None::<PathBuf>);
+    let mut redraw = None::<PathBuf>;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let value = it.next().map(PathBuf::from);
@@ -136,8 +138,11 @@ fn main() {
             "--c-dir" => c_dir = value,
             "--csv" => csv = value,
             "--png" => png = value,
+            "--redraw" => redraw = value,
             _ => {
-                eprintln!("usage: shapes [--c-dir DIR --csv FILE --png FILE]");
+                eprintln!(
+                    "usage: shapes [--c-dir DIR --csv FILE --png FILE] [--redraw CSV --png FILE]"
+                );
                 std::process::exit(2);
             }
         }
@@ -146,6 +151,30 @@ fn main() {
         (4, 8), (4, 16), (4, 32), (4, 64), (8, 8), (8, 16), (8, 32), (8, 64),
         (16, 8), (16, 16), (16, 32), (16, 64), (32, 8), (32, 16), (32, 32), (32, 64),
         (64, 8), (64, 16), (64, 32), (64, 64));
+    if let (Some(from), Some(png)) = (&redraw, &png) {
+        // The picture again from a CSV this benchmark wrote, without timing anything.
+        let text = std::fs::read_to_string(from).expect("a readable CSV");
+        let rows: Vec<Row> = text
+            .lines()
+            .skip(1)
+            .map(|line| {
+                let v: Vec<f64> = line
+                    .split(',')
+                    .map(|x| x.parse().expect("a number"))
+                    .collect();
+                Row {
+                    h: v[0] as usize,
+                    l: v[1] as usize,
+                    rust_train: v[3],
+                    c_train: v[4],
+                    rust_infer: v[5],
+                    c_infer: v[6],
+                }
+            })
+            .collect();
+        draw(png, &rows).expect("a picture");
+        return;
+    }
     let Some(c_dir) = c_dir else {
         // `cargo bench` without arguments: a short run of every shape.
         for (_, _, f) in all {
@@ -231,7 +260,7 @@ fn main() {
 
 /// The evaluation of all 16,384 pairs of the course's 2-16-1 model (trained 5,000 iterations,
 /// as `benches/train.rs`'s "halfway"), by the prefix walk (`task::evaluate`) and by one forward
-/// pass a pair (`task::evaluate_plain`): the lowest of five timings of each, after checking that
+/// pass a pair (`task::evaluate_plain`): the lowest of 30 timings of each, after checking that
 /// both give the same counts.
 fn evaluation() {
     let mut rng = XorShiftRng::seed_from_u64(1);
@@ -250,7 +279,7 @@ fn evaluation() {
         "the same counts"
     );
     let best = |f: fn(&Rnn<2, 16, 1>) -> task::Accuracy| {
-        (0..5)
+        (0..30)
             .map(|_| {
                 let start = Instant::now();
                 black_box(f(black_box(model)));
@@ -289,78 +318,129 @@ fn us(ns: f64) -> String {
     }
 }
 
-/// Time per iteration against `L·H²`, both axes logarithmic: tinyrnn and C, training and
-/// inference, one point a shape and a line through them in order of `L·H²`.
+/// Time per iteration against `L·H²`, both axes logarithmic, training on the left and inference
+/// on the right: tinyrnn and C, one line a hidden size through its four lengths, and a dashed
+/// line of slope 1 (time proportional to `L·H²`) through tinyrnn's largest shape.
 fn draw(path: &Path, rows: &[Row]) -> Result<(), Box<dyn std::error::Error>> {
     plot::register_font();
-    let root = BitMapBackend::new(path, (900, 600)).into_drawing_area();
+    let root = BitMapBackend::new(path, (1200, 560)).into_drawing_area();
     root.fill(&WHITE)?;
-    let x_of = |r: &Row| (r.l * r.h * r.h) as f64;
-    let (x_min, x_max) = rows
-        .iter()
-        .map(x_of)
-        .fold((f64::INFINITY, 0.0f64), |(a, b), x| (a.min(x), b.max(x)));
-    let ys = rows
-        .iter()
-        .flat_map(|r| [r.rust_train, r.c_train, r.rust_infer, r.c_infer]);
-    let (y_min, y_max) = ys.fold((f64::INFINITY, 0.0f64), |(a, b), y| {
-        (a.min(y / 1e3), b.max(y / 1e3))
-    });
-    let mut chart = ChartBuilder::on(&root)
-        .caption(
-            "Time per iteration against L·H² (2-H-1, L steps)",
-            ("sans-serif", 22),
-        )
-        .margin(15)
-        .x_label_area_size(45)
-        .y_label_area_size(70)
-        .build_cartesian_2d(
-            (x_min * 0.8..x_max * 1.25).log_scale(),
-            (y_min * 0.8..y_max * 1.25).log_scale(),
-        )?;
-    chart
-        .configure_mesh()
-        .x_desc("L·H² (steps × hidden units²)")
-        .y_desc("µs per iteration")
-        .label_style(("sans-serif", 15))
-        .draw()?;
-    let mut sorted = rows.to_vec();
-    sorted.sort_by(|a, b| x_of(a).total_cmp(&x_of(b)).then(a.h.cmp(&b.h)));
-    let series: [Line; 4] = [
-        ("tinyrnn, training iteration", |r| r.rust_train, 0, true),
-        ("C, training iteration", |r| r.c_train, 1, true),
-        ("tinyrnn, inference pass", |r| r.rust_infer, 0, false),
-        ("C, inference pass", |r| r.c_infer, 1, false),
+    let (left, right) = root.split_horizontally(600);
+    let panels: [(_, &str, Line, Line); 2] = [
+        (
+            left,
+            "Training iteration",
+            ("tinyrnn", |r| r.rust_train, 0, true),
+            ("C (gcc -O3)", |r| r.c_train, 1, false),
+        ),
+        (
+            right,
+            "Inference pass",
+            ("tinyrnn", |r| r.rust_infer, 0, true),
+            ("C (gcc -O3)", |r| r.c_infer, 1, false),
+        ),
     ];
-    for (label, f, c, solid) in series {
-        let color = plot::COLORS[c];
-        let points: Vec<(f64, f64)> = sorted.iter().map(|r| (x_of(r), f(r) / 1e3)).collect();
-        let style = if solid {
-            color.stroke_width(2)
-        } else {
-            color.mix(0.6).stroke_width(1)
-        };
-        chart
-            .draw_series(LineSeries::new(points.clone(), style))?
-            .label(label)
-            .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], style));
-        if solid {
-            chart.draw_series(points.iter().map(|&p| Circle::new(p, 4, color.filled())))?;
-        } else {
-            chart.draw_series(
-                points
-                    .iter()
-                    .map(|&p| TriangleMarker::new(p, 5, color.mix(0.6).filled())),
+    let x_of = |r: &Row| (r.l * r.h * r.h) as f64;
+    let span = |v: &mut dyn Iterator<Item = f64>| {
+        v.fold((f64::INFINITY, 0.0f64), |(a, b), x| (a.min(x), b.max(x)))
+    };
+    let (x_min, x_max) = span(&mut rows.iter().map(x_of));
+    let (y_min, y_max) = span(
+        &mut rows
+            .iter()
+            .flat_map(|r| [r.rust_train, r.c_train, r.rust_infer, r.c_infer])
+            .map(|ns| ns / 1e3),
+    );
+    let mut hs: Vec<usize> = rows.iter().map(|r| r.h).collect();
+    hs.dedup();
+    for (area, title, ours, theirs) in panels {
+        let mut chart = ChartBuilder::on(&area)
+            .caption(format!("{title}, 2-H-1 over L steps"), ("sans-serif", 20))
+            .margin(12)
+            .x_label_area_size(45)
+            .y_label_area_size(60)
+            .build_cartesian_2d(
+                (x_min * 0.7..x_max * 1.4).log_scale(),
+                (y_min * 0.7..y_max * 1.4).log_scale(),
             )?;
+        chart
+            .configure_mesh()
+            .x_desc("L·H²")
+            .y_desc("µs per iteration")
+            .x_label_formatter(&|v| format!("{v:.0}"))
+            .y_label_formatter(&|v| {
+                if *v < 1.0 {
+                    format!("{v:.1}")
+                } else {
+                    format!("{v:.0}")
+                }
+            })
+            .label_style(("sans-serif", 14))
+            .draw()?;
+        for (label, f, c, circles) in [ours, theirs] {
+            let color = plot::COLORS[c];
+            for (k, &h) in hs.iter().enumerate() {
+                let points: Vec<(f64, f64)> = rows
+                    .iter()
+                    .filter(|r| r.h == h)
+                    .map(|r| (x_of(r), f(r) / 1e3))
+                    .collect();
+                let line =
+                    chart.draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))?;
+                if k == 0 {
+                    line.label(format!("{label}, one line a hidden size H (L = 8 to 64)"))
+                        .legend(move |(x, y)| {
+                            PathElement::new([(x, y), (x + 20, y)], color.stroke_width(2))
+                        });
+                }
+                if circles {
+                    chart.draw_series(points.iter().map(|&p| Circle::new(p, 4, color.filled())))?;
+                } else {
+                    chart.draw_series(
+                        points
+                            .iter()
+                            .map(|&p| TriangleMarker::new(p, 5, color.filled())),
+                    )?;
+                }
+                // The hidden size beside its first point.
+                if let Some(&(x, y)) = points.first() {
+                    chart.draw_series(std::iter::once(Text::new(
+                        format!("H={h}"),
+                        (x * 0.93, y),
+                        ("sans-serif", 12).into_font().color(&color).pos(
+                            plotters::style::text_anchor::Pos::new(
+                                plotters::style::text_anchor::HPos::Right,
+                                plotters::style::text_anchor::VPos::Center,
+                            ),
+                        ),
+                    )))?;
+                }
+            }
         }
+        // Slope 1 through tinyrnn's largest shape: time proportional to L·H².
+        if let Some(top) = rows.iter().max_by(|a, b| x_of(a).total_cmp(&x_of(b))) {
+            let k = (ours.1)(top) / 1e3 / x_of(top);
+            let grey = plot::COLORS[7];
+            chart
+                .draw_series(DashedLineSeries::new(
+                    [(x_min, k * x_min), (x_max, k * x_max)],
+                    6,
+                    4,
+                    grey.stroke_width(1),
+                ))?
+                .label("proportional to L·H²")
+                .legend(move |(x, y)| {
+                    PathElement::new([(x, y), (x + 20, y)], grey.stroke_width(1))
+                });
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK)
+            .label_font(("sans-serif", 13))
+            .draw()?;
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK)
-        .label_font(("sans-serif", 15))
-        .draw()?;
     root.present()?;
     Ok(())
 }

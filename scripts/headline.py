@@ -3,8 +3,9 @@
 
     python3 scripts/headline.py
 
-Reads the blocks that the measuring scripts wrote (docs/footprint.md's goals, docs/desktop-speed.md's
-goal, docs/sweep.md's recommended setting) and rewrites the README's block `headline`
+Reads the blocks that the measuring scripts wrote (docs/footprint.md's goals and inference table,
+docs/desktop-speed.md's goal, docs/shapes.md's evaluation and shapes, docs/sweep.md's recommended
+setting) and rewrites the README's block `headline`
 (scripts/docs_block.py), so that no figure there is copied by hand. CI runs it and fails if the
 README changes.
 """
@@ -46,6 +47,18 @@ def main():
     speed = " ".join(block("docs/desktop-speed.md", "goal").split())
     init_us, lo, hi = find(r"([\d.]+) µs from the initial weights.*?, ([\d.]+)–([\d.]+) of the C", speed, "goal")
     flags, k, n, median, worst = recommended(block("docs/sweep.md", "settings-pick"))
+    m4f_eval, = find(r"\| Cortex-M4F \| [^\n]* \| ([\d.]+) \|\n", block("docs/footprint.md", "pretrained"),
+                     "docs/footprint.md, block pretrained")
+    desk_eval, = find(r"\| plain ÷ walk \| ([\d.]+)× \|", block("docs/shapes.md", "evaluation"),
+                      "docs/shapes.md, block evaluation")
+    shapes_block = block("docs/shapes.md", "shapes")
+    missed = sorted({int(h) for h, ratio in re.findall(
+        r"^\| (\d+) \| \d+ \| \d+ \| [\d.]+ \| [\d.]+ \| ([\d.]+) \|", shapes_block, re.M)
+        if float(ratio) > 0.6})
+    missed_text = f", not at `H` = {', '.join(map(str, missed))}" if missed else ""
+    shapes = " ".join(shapes_block.split())
+    s_lo, s_hi, s_met, s_all = find(r"training iteration takes ([\d.]+) to ([\d.]+) of C's time.*?"
+                                    r"met at (\d+) of (\d+) shapes", shapes, "docs/shapes.md, block shapes")
     rows = [
         ("the course's setup, on the desktop and seven other targets",
          "100% of 16,384 pairs, weights checksum `0x6c7b1ab3` on every one",
@@ -58,6 +71,14 @@ def main():
         ("one training iteration on the desktop",
          f"{init_us} µs, {lo}–{hi} of the time of hand-written C (goals: 2 µs, 0.5)",
          "[docs/desktop-speed.md](docs/desktop-speed.md)"),
+        ("evaluating all 16,384 pairs (the prefix walk)",
+         f"{m4f_eval} times fewer instructions than one pass a pair on the Cortex-M4F, {desk_eval} "
+         "times faster on the desktop (goal: 3)",
+         "[docs/shapes.md](docs/shapes.md#evaluating-all-pairs)"),
+        ("a training iteration at 20 shapes, `H` 4 to 64, `L` 8 to 64",
+         f"{s_lo}–{s_hi} of the time of hand-written C; at most 0.6 (the goal) at {s_met} of "
+         f"{s_all}{missed_text}",
+         "[docs/shapes.md](docs/shapes.md#training-and-inference-at-every-shape)"),
         ("the fastest setting of the settings sweep, on 100 new seeds",
          f"`{flags}`: {k} of {n} runs learn all pairs, median {median} iterations, worst {worst} "
          "(goal: at least 99 of 100, median at most 400)",
