@@ -61,6 +61,12 @@ pub enum Error {
     InvalidBatch,
     /// The training state was written by a trainer with another loss or optimiser.
     TrainerMismatch,
+    /// A value does not fit the fixed-point format it is converted to (a weight outside
+    /// `[-16, 16)` for Q4.11, or NaN); nothing was converted.
+    NotRepresentable,
+    /// The fixed-point path does not have this part of the model (it has the sigmoid output
+    /// only, not the linear or softmax one).
+    UnsupportedInFixedPoint,
 }
 
 impl fmt::Display for Error {
@@ -109,6 +115,12 @@ impl fmt::Display for Error {
             Error::TrainerMismatch => {
                 f.write_str("the training state is for another loss or optimiser")
             }
+            Error::NotRepresentable => f.write_str(
+                "a value does not fit the fixed-point format (weights must be in [-16, 16))",
+            ),
+            Error::UnsupportedInFixedPoint => f.write_str(
+                "the fixed-point path has the sigmoid output only (not linear or softmax)",
+            ),
         }
     }
 }
@@ -127,7 +139,7 @@ mod tests {
     use std::vec::Vec;
 
     /// One value of every variant.
-    fn every_error() -> [Error; 19] {
+    fn every_error() -> [Error; 21] {
         // Does not compile when a variant is added and not listed here.
         let _listed = |e: Error| match e {
             Error::NumberTooLarge { .. }
@@ -148,7 +160,9 @@ mod tests {
             | Error::OutputLossMismatch
             | Error::InvalidOptimizer
             | Error::InvalidBatch
-            | Error::TrainerMismatch => {}
+            | Error::TrainerMismatch
+            | Error::NotRepresentable
+            | Error::UnsupportedInFixedPoint => {}
         };
         [
             Error::NumberTooLarge {
@@ -176,6 +190,8 @@ mod tests {
             Error::InvalidOptimizer,
             Error::InvalidBatch,
             Error::TrainerMismatch,
+            Error::NotRepresentable,
+            Error::UnsupportedInFixedPoint,
         ]
     }
 
@@ -198,6 +214,8 @@ mod tests {
             too_short,
             bad_magic,
             version,
+            _,
+            _,
             _,
             _,
             _,

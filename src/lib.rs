@@ -111,6 +111,7 @@ compile_error!(
 pub mod activation;
 mod branch_free;
 mod error;
+pub mod fixed;
 pub mod format;
 pub mod init;
 pub mod latch;

@@ -7,6 +7,7 @@
 use rand_core::Rng;
 
 use crate::error::{Error, Result};
+use crate::fixed::{self, FixedRnn};
 use crate::model::Rnn;
 use crate::train::Trainer;
 
@@ -114,6 +115,20 @@ impl<const N: usize> Sample<N> {
         Sample { a, b, xs, ds }
     }
 
+    /// The inputs in fixed point, `[bit t of a, bit t of b]` in Q4.11 (a bit 1 is
+    /// [`fixed::ONE`]), for [`FixedTrainer::step`](crate::fixed::FixedTrainer::step): made
+    /// from `a` and `b` in integers (no float operation), as `xs` is.
+    #[must_use]
+    pub fn xs_fixed(&self) -> [[i16; 2]; N] {
+        core::array::from_fn(|t| [fixed_bit(self.a, t), fixed_bit(self.b, t)])
+    }
+
+    /// The targets in fixed point, `[bit t of a + b]` in Q4.11, made from `a + b` as `ds` is.
+    #[must_use]
+    pub fn ds_fixed(&self) -> [[i16; 1]; N] {
+        core::array::from_fn(|t| [fixed_bit(self.sum(), t)])
+    }
+
     /// The sum `a + b`; it fits `N` bits for a sample made by [`Sample::new`] or
     /// [`Sample::random`] (should the public fields be set to more, it wraps around).
     #[must_use]
@@ -129,6 +144,15 @@ impl<const N: usize> Sample<N> {
         // a, b < 2^(N-1), so a + b < 2^N fits (wrapping_add: no overflow check the compiler
         // cannot see through).
         Self::build(a, b, a.wrapping_add(b))
+    }
+}
+
+/// Bit `t` of `n` in Q4.11 (0 or 1 << 11); 0 past bit 31.
+fn fixed_bit(n: u32, t: usize) -> i16 {
+    if n.checked_shr(t as u32).is_some_and(|v| v & 1 == 1) {
+        fixed::ONE
+    } else {
+        0
     }
 }
 
@@ -214,7 +238,7 @@ impl Accuracy {
 pub fn evaluate<const H: usize, const N: usize>(model: &Rnn<2, H, 1>) -> Accuracy {
     check_bits::<N>();
     let (mut exact, mut bits) = (0u64, 0u64);
-    walk_prefixes::<H, N>(model, false, |_, _, right, _| {
+    walk_prefixes::<H, N, _>(model, false, |_, _, right, _| {
         // At most 2^62 pairs: `exact` cannot wrap. `bits` could pass u64::MAX for N >= 31
         // (after some 2^60 pairs), so it saturates.
         exact = exact.wrapping_add(u64::from(right == N as u32));
@@ -260,7 +284,27 @@ pub fn evaluate_plain<const H: usize, const N: usize>(model: &Rnn<2, H, 1>) -> A
 #[must_use]
 pub fn adds_every_pair<const H: usize, const N: usize>(model: &Rnn<2, H, 1>) -> bool {
     check_bits::<N>();
-    walk_prefixes::<H, N>(model, true, |_, _, _, _| {})
+    walk_prefixes::<H, N, _>(model, true, |_, _, _, _| {})
+}
+
+/// [`evaluate`] for a fixed-point model (an output above one half, 16,384 in Q0.15, reads as
+/// 1): the same prefix walk, in integer arithmetic only.
+#[must_use]
+pub fn evaluate_fixed<const H: usize, const N: usize>(model: &FixedRnn<2, H, 1>) -> Accuracy {
+    check_bits::<N>();
+    let (mut exact, mut bits) = (0u64, 0u64);
+    walk_prefixes::<H, N, _>(model, false, |_, _, right, _| {
+        exact = exact.wrapping_add(u64::from(right == N as u32));
+        bits = bits.saturating_add(u64::from(right));
+    });
+    accuracy::<N>(exact, bits)
+}
+
+/// [`adds_every_pair`] for a fixed-point model.
+#[must_use]
+pub fn adds_every_pair_fixed<const H: usize, const N: usize>(model: &FixedRnn<2, H, 1>) -> bool {
+    check_bits::<N>();
+    walk_prefixes::<H, N, _>(model, true, |_, _, _, _| {})
 }
 
 /// The counts of [`evaluate`] as an [`Accuracy`].
@@ -276,6 +320,42 @@ fn accuracy<const N: usize>(exact: u64, bits: u64) -> Accuracy {
     }
 }
 
+/// A model the prefix walk can run: one step on the bits `a_t, b_t`, and the reading of an
+/// output as a bit (the `f32` and the fixed-point model).
+trait Adder<const H: usize> {
+    /// The type of states and outputs.
+    type T: Copy + Default;
+    /// One step from the state `h` on the input `[a, b]`.
+    fn step_bits(&self, a: u8, b: u8, h: &mut [Self::T; H], y: &mut [Self::T; 1]);
+    /// Whether the output reads as 1 (above one half).
+    fn is_one(y: Self::T) -> bool;
+}
+
+impl<const H: usize> Adder<H> for Rnn<2, H, 1> {
+    type T = f32;
+    #[inline(always)]
+    fn step_bits(&self, a: u8, b: u8, h: &mut [f32; H], y: &mut [f32; 1]) {
+        self.step(&[f32::from(a), f32::from(b)], h, y);
+    }
+    #[inline(always)]
+    fn is_one(y: f32) -> bool {
+        y > 0.5
+    }
+}
+
+impl<const H: usize> Adder<H> for FixedRnn<2, H, 1> {
+    type T = i16;
+    #[inline(always)]
+    fn step_bits(&self, a: u8, b: u8, h: &mut [i16; H], y: &mut [i16; 1]) {
+        let bit = |v: u8| i16::from(v) << fixed::W_FRAC;
+        self.step(&[bit(a), bit(b)], h, y);
+    }
+    #[inline(always)]
+    fn is_one(y: i16) -> bool {
+        y > 1 << (fixed::A_FRAC - 1)
+    }
+}
+
 /// The prefix walk of [`evaluate`], depth first: step `t`'s input is `[a_t, b_t]`, so the
 /// pairs `a, b < 2^(N-1)` are the leaves of a tree whose nodes at depth `t` are the distinct
 /// `t + 1` low bits of both numbers (4 children a node; 1 at the last step, whose inputs are
@@ -287,15 +367,15 @@ fn accuracy<const N: usize>(exact: u64, bits: u64) -> Accuracy {
 /// are its previous sibling's), the number of right output bits, and the outputs, those of
 /// `forward_into` to the bit. With `stop_at_wrong`, the walk stops at the first wrong output
 /// bit and returns `false`; otherwise (and when every bit is right) it returns `true`.
-fn walk_prefixes<const H: usize, const N: usize>(
-    model: &Rnn<2, H, 1>,
+fn walk_prefixes<const H: usize, const N: usize, M: Adder<H>>(
+    model: &M,
     stop_at_wrong: bool,
-    mut leaf: impl FnMut(u64, usize, u32, &[[f32; 1]; N]),
+    mut leaf: impl FnMut(u64, usize, u32, &[[M::T; 1]; N]),
 ) -> bool {
     // At each depth t: the hidden state and output after step t, its input digit
     // (2·a_t + b_t), the carry out of it and the number of right output bits up to it.
-    let mut hs = [[0.0f32; H]; N];
-    let mut ys = [[0.0f32; 1]; N];
+    let mut hs = [[M::T::default(); H]; N];
+    let mut ys = [[M::T::default(); 1]; N];
     let mut digit = [0u8; N];
     let mut carry = [0u8; N];
     let mut right = [0u8; N];
@@ -305,12 +385,12 @@ fn walk_prefixes<const H: usize, const N: usize>(
         let (a_t, b_t) = (d >> 1, d & 1);
         let (mut h, carry_in, right_before) = match t.checked_sub(1) {
             Some(p) => (hs[p], carry[p], right[p]),
-            None => ([0.0; H], 0, 0),
+            None => ([M::T::default(); H], 0, 0),
         };
-        model.step(&[f32::from(a_t), f32::from(b_t)], &mut h, &mut ys[t]);
+        model.step_bits(a_t, b_t, &mut h, &mut ys[t]);
         hs[t] = h;
         carry[t] = (a_t & b_t) | (carry_in & (a_t ^ b_t));
-        let ok = (ys[t][0] > 0.5) == (a_t ^ b_t ^ carry_in == 1);
+        let ok = M::is_one(ys[t][0]) == (a_t ^ b_t ^ carry_in == 1);
         if stop_at_wrong && !ok {
             return false;
         }
@@ -449,7 +529,7 @@ mod tests {
         let digits = N - 1;
         let mut ys = [[0.0f32; 1]; N];
         let (mut visited, mut steps) = (0u64, 0u64);
-        walk_prefixes::<H, N>(model, false, |k, first, right, walked| {
+        walk_prefixes::<H, N, _>(model, false, |k, first, right, walked| {
             steps += (N - first) as u64;
             // Pair k's numbers: digit t (from the top) is 2·a_t + b_t.
             let (mut a, mut b) = (0u32, 0u32);

@@ -1,0 +1,776 @@
+//! Training in fixed point: the trace, exact BPTT, the gradients, clipping, SGD and the trainer
+//! (formats and rounding in the [module docs](super)).
+
+use super::table::derivative_q;
+use super::{A_FRAC, FixedRnn, G_FRAC, ONE, ONE_A, U_FRAC, W_FRAC, ZW_SHIFT};
+use crate::activation::Activation;
+use crate::error::{Error, Result};
+
+/// What a fixed-point forward pass keeps for BPTT: the hidden states and outputs of every
+/// step, in Q0.15. Size: `2 L (H + O)` bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FixedTrace<const H: usize, const O: usize, const L: usize> {
+    /// `z_t`, the hidden state after step `t`.
+    pub zs: [[i16; H]; L],
+    /// `y_t`, the output of step `t`.
+    pub ys: [[i16; O]; L],
+}
+
+impl<const H: usize, const O: usize, const L: usize> FixedTrace<H, O, L> {
+    /// A trace of zeros.
+    #[must_use]
+    pub const fn zeros() -> Self {
+        FixedTrace {
+            zs: [[0; H]; L],
+            ys: [[0; O]; L],
+        }
+    }
+
+    /// The squared error of the traced outputs against `ds` (Q4.11, each clamped to `[0, 1]`),
+    /// `Σ_t Σ_o (y - d)² / (2 O)`, in units of `2^-30`: exact, rounded down.
+    #[must_use]
+    pub fn loss(&self, ds: &[[i16; O]; L]) -> u64 {
+        let mut sum = 0u64;
+        for (y, d) in self.ys.as_flattened().iter().zip(ds.as_flattened()) {
+            // Both in [0, 2^15]: the square is below 2^31.
+            let e = output_error(*y, *d);
+            sum = sum.saturating_add(u64::from((e * e).unsigned_abs()));
+        }
+        sum / (2 * O as u64)
+    }
+}
+
+impl<const H: usize, const O: usize, const L: usize> Default for FixedTrace<H, O, L> {
+    fn default() -> Self {
+        Self::zeros()
+    }
+}
+
+/// `y - d` in Q.15, the output clamped to `[0, 1)` and the target (Q4.11) to `[0, 1]`, so that
+/// any trace and any target give a value in `[-2^15, 2^15]`.
+#[inline]
+fn output_error(y: i16, d: i16) -> i32 {
+    i32::from(y.max(0)) - (i32::from(d.clamp(0, ONE)) << (A_FRAC - W_FRAC))
+}
+
+/// The gradients of a fixed-point model, in Q7.24 (`i32`), shaped as [`FixedRnn`]'s weights.
+/// Size: `4 (I·H + H·H + H·O + H + O)` bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FixedGradients<const I: usize, const H: usize, const O: usize> {
+    /// `d loss / d w_in`.
+    pub w_in: [[i32; H]; I],
+    /// `d loss / d w`.
+    pub w: [[i32; H]; H],
+    /// `d loss / d w_out`.
+    pub w_out: [[i32; O]; H],
+    /// `d loss / d b_h`.
+    pub b_h: [i32; H],
+    /// `d loss / d b_out`.
+    pub b_out: [i32; O],
+}
+
+impl<const I: usize, const H: usize, const O: usize> FixedGradients<I, H, O> {
+    /// All zeros.
+    #[must_use]
+    pub const fn zeros() -> Self {
+        FixedGradients {
+            w_in: [[0; H]; I],
+            w: [[0; H]; H],
+            w_out: [[0; O]; H],
+            b_h: [0; H],
+            b_out: [0; O],
+        }
+    }
+
+    /// The five arrays, flattened, in the order of [`FixedRnn::arrays`].
+    #[must_use]
+    pub const fn arrays(&self) -> [&[i32]; 5] {
+        [
+            self.w_in.as_flattened(),
+            self.w.as_flattened(),
+            self.w_out.as_flattened(),
+            &self.b_h,
+            &self.b_out,
+        ]
+    }
+
+    /// [`FixedGradients::arrays`], mutable.
+    pub const fn arrays_mut(&mut self) -> [&mut [i32]; 5] {
+        [
+            self.w_in.as_flattened_mut(),
+            self.w.as_flattened_mut(),
+            self.w_out.as_flattened_mut(),
+            &mut self.b_h,
+            &mut self.b_out,
+        ]
+    }
+
+    /// The global norm `sqrt(Σ g²)` in Q.16 (units of `2^-16`), rounded down: the squares of
+    /// the gradients rounded down to Q.16, summed exactly in `u64`, and the integer square root.
+    #[must_use]
+    pub fn norm_q16(&self) -> u32 {
+        let mut sum = 0u64;
+        for g in self.arrays().into_iter().flatten() {
+            // |g >> 8| < 2^23: the square is below 2^46, the sum of fewer than 2^18 of them
+            // fits.
+            let q = i64::from(*g >> (G_FRAC - 16));
+            sum = sum.saturating_add((q * q).unsigned_abs());
+        }
+        isqrt(sum)
+    }
+
+    /// Global-norm clipping: if [`FixedGradients::norm_q16`] is above `threshold` (Q.16, 65,536
+    /// is 1), scales every gradient by `threshold / norm` (that ratio rounded down to Q0.16, the
+    /// products to nearest). Returns whether it clipped.
+    pub fn clip_global_norm_q16(&mut self, threshold: u32) -> bool {
+        let norm = self.norm_q16();
+        if norm <= threshold {
+            return false;
+        }
+        // threshold < norm: the ratio is below 1, in [0, 65535].
+        let scale = ((u64::from(threshold) << 16) / u64::from(norm)).min(0xffff) as u16;
+        for g in self.arrays_mut().into_iter().flatten() {
+            *g = mul_q16(*g, scale);
+        }
+        true
+    }
+}
+
+impl<const I: usize, const H: usize, const O: usize> Default for FixedGradients<I, H, O> {
+    fn default() -> Self {
+        Self::zeros()
+    }
+}
+
+/// The integer square root of `n`, rounded down.
+fn isqrt(n: u64) -> u32 {
+    // Digit by digit, two bits of `n` a turn: no division, no float.
+    let (mut rem, mut root) = (n, 0u64);
+    let mut bit = 1u64 << 62;
+    while bit > rem {
+        bit >>= 2;
+    }
+    while bit != 0 {
+        if rem >= root + bit {
+            rem -= root + bit;
+            root = (root >> 1) + bit;
+        } else {
+            root >>= 1;
+        }
+        bit >>= 2;
+    }
+    // root <= sqrt(2^64 - 1) < 2^32.
+    root as u32
+}
+
+/// `round(g · s / 2^16)`: `g` times `s` in Q0.16, rounded to nearest, with two 32-bit products
+/// (a 64-bit one is a library call on a Cortex-M0).
+#[inline]
+pub(crate) fn mul_q16(g: i32, s: u16) -> i32 {
+    let s32 = i32::from(s);
+    // g = hi · 2^16 + lo with hi in [-2^15, 2^15) and lo in [0, 2^16): hi · s fits i32, lo · s
+    // + 2^15 fits u32, and so does their sum (at most 32,768 · 65,535).
+    let hi = (g >> 16) * s32;
+    let lo = ((g & 0xffff) as u32 * u32::from(s) + (1 << 15)) >> 16;
+    hi + lo as i32
+}
+
+/// How often a fixed-point value was held at the end of its range instead of overflowing
+/// (module docs): counts, saturating at `u32::MAX`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Saturations {
+    /// A hidden unit's delta, held at ±1.
+    pub delta: u32,
+    /// A gradient, held at ±128.
+    pub gradient: u32,
+    /// A weight, held at `[-16, 16)` by an update.
+    pub weight: u32,
+}
+
+impl Saturations {
+    /// Whether none happened.
+    #[must_use]
+    pub const fn none(&self) -> bool {
+        self.delta == 0 && self.gradient == 0 && self.weight == 0
+    }
+
+    /// The sums of both counts, field by field (saturating).
+    #[must_use]
+    pub const fn plus(self, other: Self) -> Self {
+        Saturations {
+            delta: self.delta.saturating_add(other.delta),
+            gradient: self.gradient.saturating_add(other.gradient),
+            weight: self.weight.saturating_add(other.weight),
+        }
+    }
+}
+
+/// `sum` (in units of `2^-(G_FRAC + shift)`) rounded to nearest by `shift` bits into an `i32`,
+/// held at its range; counts a hold in `sat`.
+#[inline]
+fn round_to_gradient(sum: i64, shift: u32, sat: &mut u32) -> i32 {
+    let r = (sum + (1 << shift >> 1)) >> shift;
+    match i32::try_from(r) {
+        Ok(v) => v,
+        Err(_) => {
+            *sat = sat.saturating_add(1);
+            if r < 0 { i32::MIN } else { i32::MAX }
+        }
+    }
+}
+
+/// `v` held at `[lo, hi]`; counts a hold in `sat`.
+#[inline]
+fn saturate(v: i32, lo: i32, hi: i32, sat: &mut u32) -> i32 {
+    if v < lo || v > hi {
+        *sat = sat.saturating_add(1);
+    }
+    v.clamp(lo, hi)
+}
+
+impl<const I: usize, const H: usize, const O: usize> FixedRnn<I, H, O> {
+    /// Runs the model over `xs` (Q4.11) from a zero hidden state and keeps in `trace` what
+    /// backpropagation needs.
+    pub fn forward_trace<const L: usize>(
+        &self,
+        xs: &[[i16; I]; L],
+        trace: &mut FixedTrace<H, O, L>,
+    ) {
+        let mut h_prev = &[0; H];
+        for ((x, z), y) in xs.iter().zip(trace.zs.iter_mut()).zip(trace.ys.iter_mut()) {
+            self.hidden_into(x, h_prev, z);
+            self.output_into(z, y);
+            h_prev = z;
+        }
+    }
+
+    /// Backpropagation through time in fixed point: **writes** into `grads` the gradients of the
+    /// squared error of the sequence traced in `trace` (by [`FixedRnn::forward_trace`] on `xs`)
+    /// against the targets `ds` (Q4.11, clamped to `[0, 1]`), and returns the saturations.
+    ///
+    /// The formulas are [`crate::train`]'s; the arithmetic is in the [module docs](super). It
+    /// never overflows and never panics, on any trace and targets.
+    pub fn backward_into<const L: usize>(
+        &self,
+        xs: &[[i16; I]; L],
+        ds: &[[i16; O]; L],
+        trace: &FixedTrace<H, O, L>,
+        grads: &mut FixedGradients<I, H, O>,
+    ) -> Saturations {
+        let mut sat = Saturations::default();
+        let sigmoid = self.activation == Activation::Sigmoid;
+        let mut douts = [[0i16; O]; L];
+        let mut deltas = [[0i16; H]; L];
+        let to_q15 = U_FRAC - A_FRAC;
+        for t in (0..L).rev() {
+            // Output deltas: (y - d) / O · y (1 - y), |e · s| <= 2^15 · 2^13; rounded to nearest.
+            for ((dout, y), d) in douts[t].iter_mut().zip(&trace.ys[t]).zip(&ds[t]) {
+                let s = derivative_q(true, (*y).max(0));
+                let den = (O as i32) << A_FRAC;
+                // In [-2^13, 2^13]: fits i16.
+                *dout = (output_error(*y, *d) * s + den / 2).div_euclid(den) as i16;
+            }
+            // Hidden deltas: what flows back from the output and from step t + 1.
+            let (now, later) = deltas.split_at_mut(t + 1);
+            let next = later.first();
+            for ((j, delta), z) in now[t].iter_mut().enumerate().zip(&trace.zs[t]) {
+                let mut acc = 0i32;
+                for (dout, w) in douts[t].iter().zip(&self.w_out[j]) {
+                    acc += (i32::from(*dout) * i32::from(*w)) >> ZW_SHIFT;
+                }
+                if let Some(next) = next {
+                    for (dn, w) in next.iter().zip(&self.w[j]) {
+                        acc += (i32::from(*dn) * i32::from(*w)) >> ZW_SHIFT;
+                    }
+                }
+                // Rounded to Q.15 (|carry| < 2^28), times f' (at most 32,767, so 2 f' fits a
+                // u16) with two 32-bit products, rounded to nearest.
+                let carry = (acc + (1 << to_q15 >> 1)) >> to_q15;
+                let fp = derivative_q(sigmoid, if sigmoid { (*z).max(0) } else { *z });
+                let d = mul_q16(carry, (2 * fp) as u16);
+                *delta = saturate(d, -ONE_A, ONE_A - 1, &mut sat.delta) as i16;
+            }
+        }
+        // Each gradient: a sum over the steps of exact products, in i64, rounded once to Q.24.
+        let zw = A_FRAC + A_FRAC - G_FRAC; // Q0.30 -> Q.24
+        let xw = W_FRAC + A_FRAC - G_FRAC; // Q4.26 -> Q.24
+        let bias = G_FRAC - A_FRAC; // Q.15 -> Q.24
+        for (k, row) in grads.w_out.iter_mut().enumerate() {
+            for (o, g) in row.iter_mut().enumerate() {
+                let mut sum = 0i64;
+                for (zs, dout) in trace.zs.iter().zip(&douts) {
+                    sum += i64::from(i32::from(zs[k]) * i32::from(dout[o]));
+                }
+                *g = round_to_gradient(sum, zw, &mut sat.gradient);
+            }
+        }
+        for (i, row) in grads.w_in.iter_mut().enumerate() {
+            for (j, g) in row.iter_mut().enumerate() {
+                let mut sum = 0i64;
+                for (x, delta) in xs.iter().zip(&deltas) {
+                    sum += i64::from(i32::from(x[i]) * i32::from(delta[j]));
+                }
+                *g = round_to_gradient(sum, xw, &mut sat.gradient);
+            }
+        }
+        for (k, row) in grads.w.iter_mut().enumerate() {
+            for (j, g) in row.iter_mut().enumerate() {
+                let mut sum = 0i64;
+                for (zs, delta) in trace.zs.iter().zip(deltas.iter().skip(1)) {
+                    sum += i64::from(i32::from(zs[k]) * i32::from(delta[j]));
+                }
+                *g = round_to_gradient(sum, zw, &mut sat.gradient);
+            }
+        }
+        let sum_over =
+            |j: usize, of: &[[i16; H]; L]| of.iter().map(|d| i64::from(d[j])).sum::<i64>();
+        let (b_h, b_out) = if self.biases {
+            (grads.b_h.as_mut_slice(), grads.b_out.as_mut_slice())
+        } else {
+            grads.b_h = [0; H];
+            grads.b_out = [0; O];
+            (&mut [][..], &mut [][..])
+        };
+        for (j, g) in b_h.iter_mut().enumerate() {
+            *g = round_to_gradient(sum_over(j, &deltas) << bias, 0, &mut sat.gradient);
+        }
+        for (o, g) in b_out.iter_mut().enumerate() {
+            let sum: i64 = douts.iter().map(|d| i64::from(d[o])).sum();
+            *g = round_to_gradient(sum << bias, 0, &mut sat.gradient);
+        }
+        sat
+    }
+}
+
+/// The 16 bits below each weight while it trains: with the `i16` weight above them, a Q4.27
+/// copy that takes the updates.
+#[derive(Debug, Clone, PartialEq)]
+struct Low<const I: usize, const H: usize, const O: usize> {
+    w_in: [[u16; H]; I],
+    w: [[u16; H]; H],
+    w_out: [[u16; O]; H],
+    b_h: [u16; H],
+    b_out: [u16; O],
+}
+
+impl<const I: usize, const H: usize, const O: usize> Low<I, H, O> {
+    const fn zeros() -> Self {
+        Low {
+            w_in: [[0; H]; I],
+            w: [[0; H]; H],
+            w_out: [[0; O]; H],
+            b_h: [0; H],
+            b_out: [0; O],
+        }
+    }
+
+    const fn arrays_mut(&mut self) -> [&mut [u16]; 5] {
+        [
+            self.w_in.as_flattened_mut(),
+            self.w.as_flattened_mut(),
+            self.w_out.as_flattened_mut(),
+            &mut self.b_h,
+            &mut self.b_out,
+        ]
+    }
+}
+
+/// A fixed-point model with what training it needs: the forward pass, BPTT, clipping and SGD in
+/// one [`FixedTrainer::step`], the [`crate::Trainer`] of the course's setup in integers.
+///
+/// The weights train as Q4.27: the model's `i16` weights and 16 bits below each, which the
+/// trainer keeps. Size: `2 P` (the model) `+ 2 P` (the bits below) `+ 4 P` (gradients)
+/// `+ 2 L (H + O)` (trace) and 28 bytes of settings and counts, `P` the number of weights and
+/// biases; for 2-16-1 over 8 steps, 2,868 bytes (checked by a test).
+///
+/// # Examples
+///
+/// The course's setup in fixed point: the seed's initial weights rounded to Q4.11, learning
+/// rate 0.1 (6,554 / 65,536), 10,000 pairs.
+///
+/// ```
+/// use tinyrnn::fixed::{self, FixedRnn, FixedTrainer};
+/// use tinyrnn::rand_core::SeedableRng;
+/// use tinyrnn::task::{self, Sample};
+/// use tinyrnn::{Activation, Init, XorShiftRng};
+///
+/// let mut rng = XorShiftRng::seed_from_u64(1);
+/// let model = FixedRnn::<2, 16, 1>::from_rng(&mut rng, Init::Normal { std: 1.0 }, Activation::Sigmoid)?;
+/// let mut trainer = FixedTrainer::<2, 16, 1, 8>::new(model, 6_554)?;
+/// for _ in 0..10_000 {
+///     let s = Sample::<8>::random(&mut rng);
+///     trainer.step(&s.xs_fixed(), &s.ds_fixed())?;
+/// }
+/// assert!(task::evaluate_fixed::<16, 8>(&trainer.model).is_perfect());
+/// assert!(trainer.saturations().none());
+/// # Ok::<(), tinyrnn::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct FixedTrainer<const I: usize, const H: usize, const O: usize, const L: usize> {
+    /// The model being trained.
+    pub model: FixedRnn<I, H, O>,
+    /// The trace of the last step's forward pass.
+    pub trace: FixedTrace<H, O, L>,
+    /// The gradients of the last step (after clipping).
+    pub grads: FixedGradients<I, H, O>,
+    low: Low<I, H, O>,
+    learning_rate: u16,
+    clip: Option<u32>,
+    saturations: Saturations,
+    iterations: u32,
+}
+
+impl<const I: usize, const H: usize, const O: usize, const L: usize> FixedTrainer<I, H, O, L> {
+    /// A trainer for `model` with the learning rate `learning_rate / 65536` (Q0.16: 6,554 is
+    /// 0.1000061) and no clipping.
+    ///
+    /// # Errors
+    /// [`Error::InvalidLearningRate`] if `learning_rate` is 0.
+    pub fn new(model: FixedRnn<I, H, O>, learning_rate: u16) -> Result<Self> {
+        if learning_rate == 0 {
+            return Err(Error::InvalidLearningRate);
+        }
+        Ok(FixedTrainer {
+            model,
+            trace: FixedTrace::zeros(),
+            grads: FixedGradients::zeros(),
+            low: Low::zeros(),
+            learning_rate,
+            clip: None,
+            saturations: Saturations::default(),
+            iterations: 0,
+        })
+    }
+
+    /// The trainer with global-norm clipping at `threshold / 65536` (`None`: off).
+    ///
+    /// # Errors
+    /// [`Error::InvalidClipThreshold`] if `threshold` is `Some(0)`.
+    pub fn with_clip(mut self, threshold: Option<u32>) -> Result<Self> {
+        if threshold == Some(0) {
+            return Err(Error::InvalidClipThreshold);
+        }
+        self.clip = threshold;
+        Ok(self)
+    }
+
+    /// The learning rate, Q0.16.
+    #[must_use]
+    pub const fn learning_rate(&self) -> u16 {
+        self.learning_rate
+    }
+
+    /// The clipping threshold, Q.16.
+    #[must_use]
+    pub const fn clip(&self) -> Option<u32> {
+        self.clip
+    }
+
+    /// The training steps taken.
+    #[must_use]
+    pub const fn iterations(&self) -> u32 {
+        self.iterations
+    }
+
+    /// The saturations of every step so far.
+    #[must_use]
+    pub const fn saturations(&self) -> Saturations {
+        self.saturations
+    }
+
+    /// One training step on a sequence: forward, BPTT, clipping (if set), SGD. `xs` and `ds`
+    /// in Q4.11 ([`ONE`](super::ONE) is 1). Returns the squared error before the update in
+    /// units of `2^-30` ([`FixedTrace::loss`]).
+    ///
+    /// # Errors
+    /// [`Error::InvalidTarget`] if a target is outside `[0, 1]` (the sigmoid's range); nothing
+    /// is changed then. No other: the arithmetic saturates instead of failing, and counts it.
+    pub fn step(&mut self, xs: &[[i16; I]; L], ds: &[[i16; O]; L]) -> Result<u64> {
+        if ds.as_flattened().iter().any(|d| !(0..=ONE).contains(d)) {
+            return Err(Error::InvalidTarget);
+        }
+        self.model.forward_trace(xs, &mut self.trace);
+        let loss = self.trace.loss(ds);
+        let mut sat = self
+            .model
+            .backward_into(xs, ds, &self.trace, &mut self.grads);
+        if let Some(threshold) = self.clip {
+            self.grads.clip_global_norm_q16(threshold);
+        }
+        sat.weight = self.sgd();
+        self.saturations = self.saturations.plus(sat);
+        self.iterations = self.iterations.saturating_add(1);
+        Ok(loss)
+    }
+
+    /// `w -= lr · g` on every weight that takes part, in Q4.27 (module docs); returns the
+    /// number of weights held at the end of the range.
+    fn sgd(&mut self) -> u32 {
+        let (bh, bo) = if self.model.biases { (H, O) } else { (0, 0) };
+        let lens = [I * H, H * H, H * O, bh, bo];
+        let mut held = 0u32;
+        let weights = self.model.arrays_mut();
+        let lows = self.low.arrays_mut();
+        let grads = self.grads.arrays();
+        for (((w, lo), g), len) in weights.into_iter().zip(lows).zip(grads).zip(lens) {
+            for ((w, lo), g) in w.iter_mut().zip(lo.iter_mut()).zip(g).take(len) {
+                // The step in Q.24, then Q.27; the weight in Q4.27; all in i64, where nothing
+                // overflows, and held at the i32 range.
+                let step = i64::from(mul_q16(*g, self.learning_rate)) << 3;
+                let m = (i64::from(*w) << 16) + i64::from(*lo) - step;
+                let m = saturate_i32(m, &mut held);
+                *w = (m >> 16) as i16;
+                *lo = m as u16;
+            }
+        }
+        held
+    }
+}
+
+/// `v` held at the `i32` range; counts a hold in `sat`.
+#[inline]
+fn saturate_i32(v: i64, sat: &mut u32) -> i32 {
+    i32::try_from(v).unwrap_or_else(|_| {
+        *sat = sat.saturating_add(1);
+        if v < 0 { i32::MIN } else { i32::MAX }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+
+    use super::*;
+    use crate::fixed::quantise_seq;
+    use crate::{Gradients, Init, Rnn, Trace};
+    use rand_core::SeedableRng;
+    use rand_xorshift::XorShiftRng;
+
+    #[test]
+    fn mul_q16_rounds_to_nearest() {
+        for g in [
+            0,
+            1,
+            -1,
+            12345,
+            -12345,
+            i32::MAX,
+            i32::MIN,
+            1 << 20,
+            -(1 << 20) - 7,
+        ] {
+            for s in [1u16, 2, 6554, 32768, 65535] {
+                let exact = (i64::from(g) * i64::from(s) + (1 << 15)) >> 16;
+                assert_eq!(i64::from(mul_q16(g, s)), exact, "{g} * {s}");
+            }
+        }
+    }
+
+    #[test]
+    fn isqrt_is_the_floor() {
+        for n in [
+            0u64,
+            1,
+            2,
+            3,
+            4,
+            15,
+            16,
+            17,
+            1 << 40,
+            (1 << 40) - 1,
+            u64::MAX,
+        ] {
+            let r = u64::from(isqrt(n));
+            assert!(
+                r * r <= n && (r + 1).checked_mul(r + 1).is_none_or(|s| s > n),
+                "{n}: {r}"
+            );
+        }
+    }
+
+    #[test]
+    fn size_formula() {
+        use core::mem::size_of;
+        let p = 2 * 16 + 16 * 16 + 16 + 16 + 1;
+        assert_eq!(
+            size_of::<FixedTrainer<2, 16, 1, 8>>(),
+            8 * p + 2 * 8 * 17 + 28
+        );
+        assert_eq!(size_of::<FixedTrainer<2, 16, 1, 8>>(), 2_868);
+        assert_eq!(size_of::<FixedTrace<16, 1, 8>>(), 2 * 8 * 17);
+        assert_eq!(
+            size_of::<FixedGradients<3, 5, 2>>(),
+            4 * (15 + 25 + 10 + 5 + 2)
+        );
+    }
+
+    /// The fixed-point gradients against the `f32` path's on the same (rounded) weights and
+    /// inputs: within a tolerance relative to the largest gradient, over random models.
+    #[test]
+    fn gradients_are_close_to_f32() {
+        let mut rng = XorShiftRng::seed_from_u64(11);
+        for (k, act) in [Activation::Sigmoid, Activation::Tanh]
+            .into_iter()
+            .cycle()
+            .take(16)
+            .enumerate()
+        {
+            let mut q = FixedRnn::<2, 8, 1>::from_rng(&mut rng, Init::Xavier, act).unwrap();
+            q.biases = k % 4 < 2;
+            q.b_h = core::array::from_fn(|j| (j as i16 - 4) * 200);
+            let f = q.to_f32();
+            let bits = |n: u32, t: usize| ((n >> t) & 1) as f32;
+            let (a, b) = (k as u32 * 37 % 128, k as u32 * 91 % 128);
+            let xs: [[f32; 2]; 8] = core::array::from_fn(|t| [bits(a, t), bits(b, t)]);
+            let ds: [[f32; 1]; 8] = core::array::from_fn(|t| [bits(a + b, t)]);
+            let (xq, dq) = (quantise_seq(&xs).unwrap(), quantise_seq(&ds).unwrap());
+
+            let (mut tq, mut gq) = (FixedTrace::<8, 1, 8>::zeros(), FixedGradients::zeros());
+            q.forward_trace(&xq, &mut tq);
+            let sat = q.backward_into(&xq, &dq, &tq, &mut gq);
+            assert!(sat.none(), "{sat:?}");
+            let (mut tf, mut gf) = (Trace::<8, 1, 8>::zeros(), Gradients::zeros());
+            f.forward_trace(&xs, &mut tf);
+            f.backward_into(&xs, &ds, &tf, &mut gf);
+
+            let scale = (1u32 << G_FRAC) as f32;
+            let largest = gf
+                .arrays()
+                .iter()
+                .flat_map(|a| a.iter())
+                .fold(0.0f32, |m, g| m.max(g.abs()));
+            for (name, (a, b)) in crate::PARAM_ARRAYS
+                .iter()
+                .zip(gq.arrays().into_iter().zip(gf.arrays()))
+            {
+                for (x, y) in a.iter().zip(b) {
+                    let x = *x as f32 / scale;
+                    assert!(
+                        (x - y).abs() <= 0.01 * largest + 2e-4,
+                        "model {k} {name}: fixed {x} vs f32 {y} (largest {largest})"
+                    );
+                }
+            }
+            assert!((tq.loss(&dq) as f32 / (1u64 << 30) as f32 - tf.loss(&ds)).abs() < 1e-3);
+        }
+    }
+
+    #[test]
+    fn a_bad_target_changes_nothing() {
+        let mut rng = XorShiftRng::seed_from_u64(2);
+        let m = FixedRnn::<2, 4, 1>::from_rng(&mut rng, Init::Xavier, Activation::Tanh).unwrap();
+        let mut t = FixedTrainer::<2, 4, 1, 3>::new(m, 6554).unwrap();
+        let before = t.clone();
+        let xs = [[ONE, 0]; 3];
+        assert_eq!(
+            t.step(&xs, &[[0], [ONE + 1], [0]]),
+            Err(Error::InvalidTarget)
+        );
+        assert_eq!(t.step(&xs, &[[-1], [0], [0]]), Err(Error::InvalidTarget));
+        assert_eq!(t, before);
+        assert!(t.step(&xs, &[[0], [ONE], [0]]).is_ok());
+        assert_ne!(t, before);
+        assert_eq!(
+            FixedTrainer::<2, 4, 1, 3>::new(t.model.clone(), 0).err(),
+            Some(Error::InvalidLearningRate)
+        );
+        assert_eq!(
+            t.with_clip(Some(0)).err(),
+            Some(Error::InvalidClipThreshold)
+        );
+    }
+
+    /// Clipping scales every gradient by the same ratio, to a norm just under the threshold.
+    #[test]
+    fn clipping_scales_to_the_threshold() {
+        let mut g = FixedGradients::<1, 2, 1>::zeros();
+        g.w_in = [[3 << G_FRAC, 4 << G_FRAC]]; // norm 5
+        assert_eq!(g.norm_q16(), 5 << 16);
+        assert!(!g.clone().clip_global_norm_q16(5 << 16));
+        assert!(g.clip_global_norm_q16(1 << 16));
+        let n = g.norm_q16();
+        assert!(n <= 1 << 16 && n > (1 << 16) - 8, "{n}");
+        let (a, b) = (g.w_in[0][0] as f64, g.w_in[0][1] as f64);
+        assert!((a / b - 0.75).abs() < 1e-4);
+    }
+
+    /// Every value held at the extremes of its type: no overflow (the tests build with
+    /// overflow checks), the saturations counted.
+    #[test]
+    fn extreme_values_saturate_without_overflow() {
+        let mut m = FixedRnn::<3, 5, 2>::zeros(Activation::Sigmoid, true);
+        for (n, a) in m.arrays_mut().into_iter().enumerate() {
+            a.iter_mut()
+                .enumerate()
+                .for_each(|(k, w)| *w = if (k + n) % 2 == 0 { i16::MAX } else { i16::MIN });
+        }
+        for act in [Activation::Sigmoid, Activation::Tanh] {
+            m.activation = act;
+            let xs = [[i16::MAX, i16::MIN, i16::MAX]; 4];
+            let ds = [[i16::MIN, i16::MAX]; 4];
+            let mut t = FixedTrace::<5, 2, 4>::zeros();
+            m.forward_trace(&xs, &mut t);
+            let mut g = FixedGradients::zeros();
+            let _ = m.backward_into(&xs, &ds, &t, &mut g);
+            // A trace nobody could compute: every value at an extreme.
+            t.zs = [[i16::MIN, i16::MAX, i16::MIN, 0, -1]; 4];
+            t.ys = [[i16::MIN, i16::MAX]; 4];
+            let _ = m.backward_into(&xs, &ds, &t, &mut g);
+            let _ = t.loss(&ds);
+            let _ = g.clip_global_norm_q16(1);
+            g.arrays_mut()
+                .into_iter()
+                .flatten()
+                .for_each(|g| *g = i32::MIN);
+            let _ = g.norm_q16();
+            let _ = g.clip_global_norm_q16(1);
+        }
+        let mut tr = FixedTrainer::<3, 5, 2, 4>::new(m, u16::MAX).unwrap();
+        tr.grads
+            .arrays_mut()
+            .into_iter()
+            .flatten()
+            .for_each(|g| *g = i32::MAX);
+        let held = tr.sgd();
+        assert!(held > 0);
+    }
+
+    /// The course's setup in fixed point learns what the `f32` path learns, and every step
+    /// gives the same bits as the step written out by hand from the public pieces.
+    #[test]
+    fn trainer_is_its_pieces() {
+        let mut rng = XorShiftRng::seed_from_u64(6);
+        let m =
+            FixedRnn::<2, 6, 1>::from_rng(&mut rng, Init::Normal { std: 1.0 }, Activation::Sigmoid)
+                .unwrap();
+        let mut t = FixedTrainer::<2, 6, 1, 5>::new(m, 6554)
+            .unwrap()
+            .with_clip(Some(1 << 10))
+            .unwrap();
+        let xs = [[ONE, 0], [0, ONE], [ONE, ONE], [0, 0], [ONE, 0]];
+        let ds = [[ONE], [ONE], [0], [ONE], [ONE]];
+        let model = t.model.clone();
+        let (mut tr, mut g) = (FixedTrace::zeros(), FixedGradients::zeros());
+        model.forward_trace(&xs, &mut tr);
+        let _ = model.backward_into(&xs, &ds, &tr, &mut g);
+        let clipped = g.clip_global_norm_q16(1 << 10);
+        let loss = t.step(&xs, &ds).unwrap();
+        assert_eq!(loss, tr.loss(&ds));
+        assert_eq!(t.grads, g);
+        assert!(clipped);
+        // With the low bits zero, each weight moves by lr · g rounded as the docs say.
+        for ((w0, w1), g) in model
+            .arrays()
+            .into_iter()
+            .flatten()
+            .zip(t.model.arrays().into_iter().flatten())
+            .zip(g.arrays().into_iter().flatten())
+            .take(2 * 6 + 36 + 6)
+        {
+            let m = (i64::from(*w0) << 16) - (i64::from(mul_q16(*g, 6554)) << 3);
+            assert_eq!(i64::from(*w1), m >> 16);
+        }
+        let _ = Rnn::<1, 1, 1>::default();
+    }
+}
