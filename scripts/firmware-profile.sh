@@ -9,6 +9,7 @@
 #   bash scripts/firmware-profile.sh                          # Cortex-M4F, release
 #   bash scripts/firmware-profile.sh thumbv7m-none-eabi speed # another target or profile
 #   DEPTH=2 bash scripts/firmware-profile.sh                  # function < its caller
+#   FEATURES=fixed bash scripts/firmware-profile.sh thumbv6m-none-eabi  # a feature's build
 #
 # Needs what scripts/firmware.sh needs, plus python3 and addr2line (binutils).
 set -euo pipefail
@@ -25,11 +26,11 @@ fail() { echo "FIRMWARE PROFILE FAILED: $*" >&2; exit 1; }
 . scripts/firmware-common.sh
 
 target_info "$target"
-build "$target" "$profile"
+build "$target" "$profile" "${FEATURES:-}"
 elf=$(elf_of "$target" "$profile")
 mark=$("$nm" "$elf" | awk '$3 == "bench_mark" {print $1}')
 [ -n "$mark" ] || fail "$target: no bench_mark symbol"
-log=$out/$target-$profile-profile
+log=$out/$target-$profile${FEATURES:+-$FEATURES}-profile
 # shellcheck disable=SC2046
 timeout 900 $(machine "$target") -d plugin -D "$log.insn" \
   -plugin "$plugin,mark=0x$mark,profile=on" -kernel "$elf" > "$log.txt" \
@@ -39,7 +40,8 @@ echo "$target ($profile), $(basename "$elf"):"
 python3 scripts/profile.py "$elf" "$log.insn" "$objdump" 10000 "${DEPTH:-1}" | tee "$log.md"
 # The default (Cortex-M4F, release, depth 1) is docs/footprint.md's table: its first twelve
 # functions, and the total.
-if [ "$target" = thumbv7em-none-eabihf ] && [ "$profile" = release ] && [ "${DEPTH:-1}" = 1 ]; then
+if [ "$target" = thumbv7em-none-eabihf ] && [ "$profile" = release ] && [ "${DEPTH:-1}" = 1 ] \
+    && [ -z "${FEATURES:-}" ]; then
   { grep '^| ' "$log.md" | head -n 14; echo; sed -n 1p "$log.md"; } \
     | sed 's/^\([0-9,]*\) instructions per iteration$/In all \1 instructions per iteration./' \
     | python3 scripts/docs_block.py docs/footprint.md profile

@@ -22,18 +22,21 @@
 //! | weights while training: the `i16` and 16 more bits | `i32` | Q4.27 | `[-16, 16)` |
 //! | learning rate, clipping threshold | `u16`, `u32` | Q0.16 | `(0, 1)`, `(0, 65536)` |
 //!
-//! - **Forward.** `u = x · w_in + z · w (+ b_h)`: each product rounded down (an arithmetic
-//!   shift) to Q.18 and summed in `i32`. Every product is below `2^26` (inputs) or `2^22`
-//!   (states, bias), so the sum cannot overflow while `16 I + H + 1 < 512`, which the types
-//!   check at compile time. The activation is a table of 257 entries with linear interpolation
+//! - **Forward.** `u = x · w_in + z · w (+ b_h)` in `i32`, rounded down (an arithmetic shift)
+//!   to Q.18: each input's product on its own, the states' products two at a time (their exact
+//!   sum: a state is in `[-32767, 32767]`, so that a pair is below `2^31`). Each input's term is
+//!   below `2^26`, each pair's and the bias below `2^23`, so the sum cannot overflow while
+//!   `16 I + H + 2 < 512`, which the types check at compile time. The activation is a table of 257 entries with linear interpolation
 //!   (`table.rs`): at most 2.2 units of `2^-15` from libm's sigmoid, 3.8 from its tanh, over
 //!   every input.
 //! - **Backward.** The squared error's output delta `(y - d) / O · y (1 - y)`; what flows back
 //!   through `W` and `W_out` summed as in the forward pass and rounded to Q.15, then times
 //!   `f'(z)` (rounded to nearest) and **saturated** at ±1 (the Q0.15 range) as the delta,
 //!   counted ([`Saturations`]).
-//! - **Gradients.** Each is a sum over the steps of exact 32-bit products, summed exactly in
-//!   `i64` and rounded to nearest once, to Q.24, **saturating** at ±128 (counted).
+//! - **Gradients.** Each is a sum over the steps of 32-bit products, two at a time exactly,
+//!   each pair rounded down to Q.27 (states × deltas) or Q.23 (inputs × deltas; nothing is lost
+//!   for inputs 0 and ±1), summed in `i32` in blocks of 8 steps and the blocks in `i64`, then
+//!   rounded to nearest Q.24, **saturating** at ±128 (counted).
 //! - **Update.** `w -= lr · g` on the Q4.27 copy (the `i16` weight and 16 bits below it), the
 //!   product rounded to nearest; the weights are its top 16 bits (rounded down). A weight that
 //!   would leave `[-16, 16)` **saturates** there (counted). With the bits below, updates much
@@ -48,6 +51,7 @@
 //! linear and softmax outputs, the cross-entropies, momentum and Adam, windows of a stream,
 //! records.
 
+mod kernels;
 mod table;
 mod tables;
 mod train;
@@ -62,6 +66,7 @@ use crate::error::{Error, Result};
 use crate::init::{Init, StandardNormal};
 use crate::model::Rnn;
 use crate::output::Output;
+use kernels::{axpy_shifted, axpy2_shifted};
 
 /// Fractional bits of weights, biases, inputs and targets (Q4.11).
 pub const W_FRAC: u32 = 11;
@@ -156,8 +161,8 @@ impl<const I: usize, const H: usize, const O: usize> Default for FixedRnn<I, H, 
 impl<const I: usize, const H: usize, const O: usize> FixedRnn<I, H, O> {
     /// The shapes whose sums cannot overflow (module docs): checked when a model is made.
     const FITS: () = assert!(
-        I > 0 && H > 0 && O > 0 && 16 * I + H + 1 < 512 && H + O < 512,
-        "a FixedRnn needs I, H, O > 0, 16 I + H + 1 < 512 and H + O < 512"
+        I > 0 && H > 0 && O > 0 && 16 * I + H + 2 < 512 && H + O < 512,
+        "a FixedRnn needs I, H, O > 0, 16 I + H + 2 < 512 and H + O < 512"
     );
 
     /// A model with every weight and bias zero.
@@ -173,6 +178,13 @@ impl<const I: usize, const H: usize, const O: usize> FixedRnn<I, H, O> {
             activation,
             biases,
         }
+    }
+
+    /// The same model with its biases switched on or off (their values are kept).
+    #[must_use]
+    pub const fn with_biases(mut self, biases: bool) -> Self {
+        self.biases = biases;
+        self
     }
 
     /// A model drawn from `rng` with `init`, biases off and zero: the weights of
@@ -300,16 +312,16 @@ impl<const I: usize, const H: usize, const O: usize> FixedRnn<I, H, O> {
             }
         }
         for (x, row) in x.iter().zip(&self.w_in) {
-            let x = i32::from(*x);
-            for (u, w) in u.iter_mut().zip(row) {
-                *u += (x * i32::from(*w)) >> XW_SHIFT;
-            }
+            axpy_shifted(&mut u, *x, row, XW_SHIFT);
         }
-        for (z, row) in h_prev.iter().zip(&self.w) {
-            let z = i32::from(*z);
-            for (u, w) in u.iter_mut().zip(row) {
-                *u += (z * i32::from(*w)) >> ZW_SHIFT;
-            }
+        // Two rows of `w` a pass over `u`.
+        let (z2, z1) = h_prev.as_chunks::<2>();
+        let (w2, w1) = self.w.as_chunks::<2>();
+        for ([za, zb], [wa, wb]) in z2.iter().zip(w2) {
+            axpy2_shifted(&mut u, [*za, *zb], [wa, wb], ZW_SHIFT);
+        }
+        for (z, row) in z1.iter().zip(w1) {
+            axpy_shifted(&mut u, *z, row, ZW_SHIFT);
         }
         let f = match self.activation {
             Activation::Sigmoid => sigmoid_q,
@@ -330,10 +342,7 @@ impl<const I: usize, const H: usize, const O: usize> FixedRnn<I, H, O> {
             }
         }
         for (z, row) in h.iter().zip(&self.w_out) {
-            let z = i32::from(*z);
-            for (v, w) in v.iter_mut().zip(row) {
-                *v += (z * i32::from(*w)) >> ZW_SHIFT;
-            }
+            axpy_shifted(&mut v, *z, row, ZW_SHIFT);
         }
         for (y, v) in y.iter_mut().zip(&v) {
             *y = sigmoid_q(*v);
@@ -343,8 +352,10 @@ impl<const I: usize, const H: usize, const O: usize> FixedRnn<I, H, O> {
     /// One step of inference with the hidden state held by the caller, as [`Rnn::step`]: on
     /// entry `h` is `z_{t-1}` (zeros before the first step), on return `z_t`; `y` is `y_t`.
     /// Inputs in Q4.11 ([`ONE`] is 1), states and outputs in Q0.15.
+    ///
+    /// A state of `-32768` (`-1`, which no activation gives) is taken as `-32767`.
     pub fn step(&self, x: &[i16; I], h: &mut [i16; H], y: &mut [i16; O]) {
-        let h_prev = *h;
+        let h_prev = h.map(|z| z.max(-i16::MAX));
         self.hidden_into(x, &h_prev, h);
         self.output_into(h, y);
     }

@@ -1,6 +1,7 @@
 //! Training in fixed point: the trace, exact BPTT, the gradients, clipping, SGD and the trainer
 //! (formats and rounding in the [module docs](super)).
 
+use super::kernels::{dot_blocks, dot_shifted};
 use super::table::derivative_q;
 use super::{A_FRAC, FixedRnn, G_FRAC, ONE, ONE_A, U_FRAC, W_FRAC, ZW_SHIFT};
 use crate::activation::Activation;
@@ -109,26 +110,23 @@ impl<const I: usize, const H: usize, const O: usize> FixedGradients<I, H, O> {
     /// the gradients rounded down to Q.16, summed exactly in `u64`, and the integer square root.
     #[must_use]
     pub fn norm_q16(&self) -> u32 {
-        let mut sum = 0u64;
-        for g in self.arrays().into_iter().flatten() {
-            // |g >> 8| < 2^23: the square is below 2^46, the sum of fewer than 2^18 of them
-            // fits.
-            let q = i64::from(*g >> (G_FRAC - 16));
-            sum = sum.saturating_add((q * q).unsigned_abs());
-        }
-        isqrt(sum)
+        // The sum of fewer than 2^18 squares below 2^46 fits u64.
+        isqrt(
+            self.arrays()
+                .into_iter()
+                .flatten()
+                .map(|g| square_q16(*g))
+                .fold(0, u64::saturating_add),
+        )
     }
 
     /// Global-norm clipping: if [`FixedGradients::norm_q16`] is above `threshold` (Q.16, 65,536
     /// is 1), scales every gradient by `threshold / norm` (that ratio rounded down to Q0.16, the
     /// products to nearest). Returns whether it clipped.
     pub fn clip_global_norm_q16(&mut self, threshold: u32) -> bool {
-        let norm = self.norm_q16();
-        if norm <= threshold {
+        let Some(scale) = clip_scale(self.norm_q16(), threshold) else {
             return false;
-        }
-        // threshold < norm: the ratio is below 1, in [0, 65535].
-        let scale = ((u64::from(threshold) << 16) / u64::from(norm)).min(0xffff) as u16;
+        };
         for g in self.arrays_mut().into_iter().flatten() {
             *g = mul_q16(*g, scale);
         }
@@ -228,6 +226,91 @@ fn saturate(v: i32, lo: i32, hi: i32, sat: &mut u32) -> i32 {
     v.clamp(lo, hi)
 }
 
+/// What BPTT finds before the gradients: every step's output and hidden deltas, kept as the
+/// inputs and hidden states are, transposed (a row per unit, along the steps), so that each
+/// gradient is one dot product over contiguous steps. Built on the stack for one backward pass.
+struct Deltas<const I: usize, const H: usize, const O: usize, const L: usize> {
+    /// `x_t[i]` at `[i][t]`.
+    xt: [[i16; L]; I],
+    /// `z_t[k]` at `[k][t]`.
+    zt: [[i16; L]; H],
+    /// The hidden delta of step `t` at `[j][t]`, Q0.15, in `[-32767, 32767]`.
+    dt: [[i16; L]; H],
+    /// The output delta of step `t` at `[o][t]`, Q0.15, in `[-2^13, 2^13]`.
+    ot: [[i16; L]; O],
+}
+
+impl<const I: usize, const H: usize, const O: usize, const L: usize> Deltas<I, H, O, L> {
+    /// All zeros (every entry is written by [`FixedRnn::deltas_into`]).
+    #[inline(always)]
+    const fn zeros() -> Self {
+        Deltas {
+            xt: [[0; L]; I],
+            zt: [[0; L]; H],
+            dt: [[0; L]; H],
+            ot: [[0; L]; O],
+        }
+    }
+
+    /// The gradients that take part, a row at a time in the order of [`FixedRnn::trained`]:
+    /// `f(array, row, gradients)`, each gradient in Q.24, an exact sum rounded once to nearest
+    /// (held at the `i32` range, counted in `sat`).
+    #[inline(always)]
+    fn gradients(&self, biases: bool, sat: &mut u32, mut f: impl FnMut(usize, usize, &[i32])) {
+        // Every product has a factor in [-32767, 32767] (a delta): a pair of them fits i32,
+        // as dot_blocks needs. States times deltas (Q0.30) in pairs rounded down to Q.27, then
+        // to nearest Q.24; inputs times deltas (Q4.26) in pairs rounded down to Q.23.
+        let zw = 2 * A_FRAC - G_FRAC - 3; // Q.27 -> Q.24
+        let xw = W_FRAC + A_FRAC - (G_FRAC - 1); // Q4.26 -> Q.23
+        let (mut row_h, mut row_o) = ([0i32; H], [0i32; O]);
+        for (i, x) in self.xt.iter().enumerate() {
+            for (g, d) in row_h.iter_mut().zip(&self.dt) {
+                *g = round_to_gradient(dot_blocks(x, d, xw) << 1, 0, sat);
+            }
+            f(0, i, &row_h);
+        }
+        // d W = Σ_{t >= 1} z_{t-1} ⊗ delta_t: the states without the last, the deltas
+        // without the first.
+        for (k, z) in self.zt.iter().enumerate() {
+            for (g, d) in row_h.iter_mut().zip(&self.dt) {
+                let sum = dot_blocks(z, d.get(1..).unwrap_or(&[]), 3);
+                *g = round_to_gradient(sum, zw, sat);
+            }
+            f(1, k, &row_h);
+        }
+        for (k, z) in self.zt.iter().enumerate() {
+            for (g, d) in row_o.iter_mut().zip(&self.ot) {
+                *g = round_to_gradient(dot_blocks(z, d, 3), zw, sat);
+            }
+            f(2, k, &row_o);
+        }
+        if biases {
+            let sum = |d: &[i16; L]| d.iter().map(|v| i64::from(*v)).sum::<i64>();
+            let bias = G_FRAC - A_FRAC; // Q.15 -> Q.24
+            for (g, d) in row_h.iter_mut().zip(&self.dt) {
+                *g = round_to_gradient(sum(d) << bias, 0, sat);
+            }
+            f(3, 0, &row_h);
+            for (g, d) in row_o.iter_mut().zip(&self.ot) {
+                *g = round_to_gradient(sum(d) << bias, 0, sat);
+            }
+            f(4, 0, &row_o);
+        }
+    }
+}
+
+/// Row `r` of `a`'s array (rows of `len`), if there is one.
+#[inline(always)]
+fn row_of<'a, T>(
+    arrays: &'a mut [&mut [T]; 5],
+    a: usize,
+    r: usize,
+    len: usize,
+) -> Option<&'a mut [T]> {
+    let start = r.checked_mul(len)?;
+    arrays.get_mut(a)?.get_mut(start..start.checked_add(len)?)
+}
+
 impl<const I: usize, const H: usize, const O: usize> FixedRnn<I, H, O> {
     /// Runs the model over `xs` (Q4.11) from a zero hidden state and keeps in `trace` what
     /// backpropagation needs.
@@ -241,6 +324,74 @@ impl<const I: usize, const H: usize, const O: usize> FixedRnn<I, H, O> {
             self.hidden_into(x, h_prev, z);
             self.output_into(z, y);
             h_prev = z;
+        }
+    }
+
+    /// The deltas of every step, from the last to the first (module docs), and the inputs and
+    /// states transposed beside them; counts the deltas held at ±(1 - 2^-15) in `sat`.
+    #[inline(always)]
+    fn deltas_into<const L: usize>(
+        &self,
+        xs: &[[i16; I]; L],
+        ds: &[[i16; O]; L],
+        trace: &FixedTrace<H, O, L>,
+        b: &mut Deltas<I, H, O, L>,
+        sat: &mut u32,
+    ) {
+        let sigmoid = self.activation == Activation::Sigmoid;
+        let to_q15 = U_FRAC - A_FRAC;
+        // The deltas of step t + 1 (none after the last step).
+        let mut next: Option<[i16; H]> = None;
+        for t in (0..L).rev() {
+            let (Some(x), Some(z), Some(y), Some(d)) =
+                (xs.get(t), trace.zs.get(t), trace.ys.get(t), ds.get(t))
+            else {
+                continue;
+            };
+            // Output deltas: (y - d) / O · y (1 - y), |e · s| <= 2^15 · 2^13; rounded to nearest.
+            let mut dout = [0i16; O];
+            for (((dout, row), y), d) in dout.iter_mut().zip(&mut b.ot).zip(y).zip(d) {
+                let s = derivative_q(true, (*y).max(0));
+                let den = (O as i32) << A_FRAC;
+                // In [-2^13, 2^13]: fits i16.
+                *dout = (output_error(*y, *d) * s + den / 2).div_euclid(den) as i16;
+                if let Some(v) = row.get_mut(t) {
+                    *v = *dout;
+                }
+            }
+            // Hidden deltas: what flows back from the output and from step t + 1.
+            let mut now = [0i16; H];
+            for (((delta, z), (w_out, w)), row) in now
+                .iter_mut()
+                .zip(z)
+                .zip(self.w_out.iter().zip(&self.w))
+                .zip(&mut b.dt)
+            {
+                let mut acc = dot_shifted(&dout, w_out, ZW_SHIFT);
+                if let Some(next) = &next {
+                    acc += dot_shifted(next, w, ZW_SHIFT);
+                }
+                // Rounded to Q.15 (|carry| < 2^28), times f' (at most 32,767, so 2 f' fits a
+                // u16) with two 32-bit products, rounded to nearest.
+                let carry = (acc + (1 << to_q15 >> 1)) >> to_q15;
+                let fp = derivative_q(sigmoid, if sigmoid { (*z).max(0) } else { *z });
+                let dl = mul_q16(carry, (2 * fp) as u16);
+                *delta = saturate(dl, -(ONE_A - 1), ONE_A - 1, sat) as i16;
+                if let Some(v) = row.get_mut(t) {
+                    *v = *delta;
+                }
+            }
+            next = Some(now);
+            for (row, x) in b.xt.iter_mut().zip(x) {
+                if let Some(v) = row.get_mut(t) {
+                    *v = *x;
+                }
+            }
+            for (row, z) in b.zt.iter_mut().zip(z) {
+                if let Some(v) = row.get_mut(t) {
+                    *v = *z;
+                }
+            }
         }
     }
 
@@ -258,86 +409,16 @@ impl<const I: usize, const H: usize, const O: usize> FixedRnn<I, H, O> {
         grads: &mut FixedGradients<I, H, O>,
     ) -> Saturations {
         let mut sat = Saturations::default();
-        let sigmoid = self.activation == Activation::Sigmoid;
-        let mut douts = [[0i16; O]; L];
-        let mut deltas = [[0i16; H]; L];
-        let to_q15 = U_FRAC - A_FRAC;
-        for t in (0..L).rev() {
-            // Output deltas: (y - d) / O · y (1 - y), |e · s| <= 2^15 · 2^13; rounded to nearest.
-            for ((dout, y), d) in douts[t].iter_mut().zip(&trace.ys[t]).zip(&ds[t]) {
-                let s = derivative_q(true, (*y).max(0));
-                let den = (O as i32) << A_FRAC;
-                // In [-2^13, 2^13]: fits i16.
-                *dout = (output_error(*y, *d) * s + den / 2).div_euclid(den) as i16;
+        let mut b = Deltas::zeros();
+        self.deltas_into(xs, ds, trace, &mut b, &mut sat.delta);
+        grads.b_h = [0; H];
+        grads.b_out = [0; O];
+        let mut arrays = grads.arrays_mut();
+        b.gradients(self.biases, &mut sat.gradient, |a, r, g| {
+            if let Some(row) = row_of(&mut arrays, a, r, g.len()) {
+                row.copy_from_slice(g);
             }
-            // Hidden deltas: what flows back from the output and from step t + 1.
-            let (now, later) = deltas.split_at_mut(t + 1);
-            let next = later.first();
-            for ((j, delta), z) in now[t].iter_mut().enumerate().zip(&trace.zs[t]) {
-                let mut acc = 0i32;
-                for (dout, w) in douts[t].iter().zip(&self.w_out[j]) {
-                    acc += (i32::from(*dout) * i32::from(*w)) >> ZW_SHIFT;
-                }
-                if let Some(next) = next {
-                    for (dn, w) in next.iter().zip(&self.w[j]) {
-                        acc += (i32::from(*dn) * i32::from(*w)) >> ZW_SHIFT;
-                    }
-                }
-                // Rounded to Q.15 (|carry| < 2^28), times f' (at most 32,767, so 2 f' fits a
-                // u16) with two 32-bit products, rounded to nearest.
-                let carry = (acc + (1 << to_q15 >> 1)) >> to_q15;
-                let fp = derivative_q(sigmoid, if sigmoid { (*z).max(0) } else { *z });
-                let d = mul_q16(carry, (2 * fp) as u16);
-                *delta = saturate(d, -ONE_A, ONE_A - 1, &mut sat.delta) as i16;
-            }
-        }
-        // Each gradient: a sum over the steps of exact products, in i64, rounded once to Q.24.
-        let zw = A_FRAC + A_FRAC - G_FRAC; // Q0.30 -> Q.24
-        let xw = W_FRAC + A_FRAC - G_FRAC; // Q4.26 -> Q.24
-        let bias = G_FRAC - A_FRAC; // Q.15 -> Q.24
-        for (k, row) in grads.w_out.iter_mut().enumerate() {
-            for (o, g) in row.iter_mut().enumerate() {
-                let mut sum = 0i64;
-                for (zs, dout) in trace.zs.iter().zip(&douts) {
-                    sum += i64::from(i32::from(zs[k]) * i32::from(dout[o]));
-                }
-                *g = round_to_gradient(sum, zw, &mut sat.gradient);
-            }
-        }
-        for (i, row) in grads.w_in.iter_mut().enumerate() {
-            for (j, g) in row.iter_mut().enumerate() {
-                let mut sum = 0i64;
-                for (x, delta) in xs.iter().zip(&deltas) {
-                    sum += i64::from(i32::from(x[i]) * i32::from(delta[j]));
-                }
-                *g = round_to_gradient(sum, xw, &mut sat.gradient);
-            }
-        }
-        for (k, row) in grads.w.iter_mut().enumerate() {
-            for (j, g) in row.iter_mut().enumerate() {
-                let mut sum = 0i64;
-                for (zs, delta) in trace.zs.iter().zip(deltas.iter().skip(1)) {
-                    sum += i64::from(i32::from(zs[k]) * i32::from(delta[j]));
-                }
-                *g = round_to_gradient(sum, zw, &mut sat.gradient);
-            }
-        }
-        let sum_over =
-            |j: usize, of: &[[i16; H]; L]| of.iter().map(|d| i64::from(d[j])).sum::<i64>();
-        let (b_h, b_out) = if self.biases {
-            (grads.b_h.as_mut_slice(), grads.b_out.as_mut_slice())
-        } else {
-            grads.b_h = [0; H];
-            grads.b_out = [0; O];
-            (&mut [][..], &mut [][..])
-        };
-        for (j, g) in b_h.iter_mut().enumerate() {
-            *g = round_to_gradient(sum_over(j, &deltas) << bias, 0, &mut sat.gradient);
-        }
-        for (o, g) in b_out.iter_mut().enumerate() {
-            let sum: i64 = douts.iter().map(|d| i64::from(d[o])).sum();
-            *g = round_to_gradient(sum << bias, 0, &mut sat.gradient);
-        }
+        });
         sat
     }
 }
@@ -379,9 +460,12 @@ impl<const I: usize, const H: usize, const O: usize> Low<I, H, O> {
 /// one [`FixedTrainer::step`], the [`crate::Trainer`] of the course's setup in integers.
 ///
 /// The weights train as Q4.27: the model's `i16` weights and 16 bits below each, which the
-/// trainer keeps. Size: `2 P` (the model) `+ 2 P` (the bits below) `+ 4 P` (gradients)
-/// `+ 2 L (H + O)` (trace) and 28 bytes of settings and counts, `P` the number of weights and
-/// biases; for 2-16-1 over 8 steps, 2,868 bytes (checked by a test).
+/// trainer keeps. Each gradient goes into its weight as it is computed: there is no array of
+/// gradients (with clipping, a first pass computes their norm, and the step's learning rate is
+/// scaled by `threshold / norm`). Size: `2 P` (the model) `+ 2 P` (the bits below)
+/// `+ 2 L (H + O)` (the trace) and 28 bytes of settings and counts, `P` the number of weights
+/// and biases; for 2-16-1 over 8 steps, 1,584 bytes (checked by a test). A step's BPTT needs
+/// `2 L (I + 2 H + O)` more on the stack.
 ///
 /// # Examples
 ///
@@ -411,8 +495,6 @@ pub struct FixedTrainer<const I: usize, const H: usize, const O: usize, const L:
     pub model: FixedRnn<I, H, O>,
     /// The trace of the last step's forward pass.
     pub trace: FixedTrace<H, O, L>,
-    /// The gradients of the last step (after clipping).
-    pub grads: FixedGradients<I, H, O>,
     low: Low<I, H, O>,
     learning_rate: u16,
     clip: Option<u32>,
@@ -433,7 +515,6 @@ impl<const I: usize, const H: usize, const O: usize, const L: usize> FixedTraine
         Ok(FixedTrainer {
             model,
             trace: FixedTrace::zeros(),
-            grads: FixedGradients::zeros(),
             low: Low::zeros(),
             learning_rate,
             clip: None,
@@ -491,40 +572,84 @@ impl<const I: usize, const H: usize, const O: usize, const L: usize> FixedTraine
         }
         self.model.forward_trace(xs, &mut self.trace);
         let loss = self.trace.loss(ds);
-        let mut sat = self
-            .model
-            .backward_into(xs, ds, &self.trace, &mut self.grads);
+        let mut sat = Saturations::default();
+        let mut b = Deltas::zeros();
+        self.model
+            .deltas_into(xs, ds, &self.trace, &mut b, &mut sat.delta);
+        // Each gradient goes into its weight as it is computed: no array of gradients. With
+        // clipping, a first pass over them finds their norm.
+        let mut lr = self.learning_rate;
         if let Some(threshold) = self.clip {
-            self.grads.clip_global_norm_q16(threshold);
+            let mut sum = 0u64;
+            b.gradients(self.model.biases, &mut 0, |_, _, g| {
+                for g in g {
+                    sum = sum.saturating_add(square_q16(*g));
+                }
+            });
+            if let Some(scale) = clip_scale(isqrt(sum), threshold) {
+                // lr · (g · scale) as (lr · scale) · g: one product a weight, as without clipping.
+                lr = mul_q16(i32::from(lr), scale).clamp(1, 0xffff) as u16;
+            }
         }
-        sat.weight = self.sgd();
+        let biases = self.model.biases;
+        let mut weights = self.model.arrays_mut();
+        let mut lows = self.low.arrays_mut();
+        b.gradients(biases, &mut sat.gradient, |a, r, g| {
+            let (Some(w), Some(lo)) = (
+                row_of(&mut weights, a, r, g.len()),
+                row_of(&mut lows, a, r, g.len()),
+            ) else {
+                return;
+            };
+            for ((w, lo), g) in w.iter_mut().zip(lo).zip(g) {
+                update(w, lo, *g, lr, &mut sat.weight);
+            }
+        });
         self.saturations = self.saturations.plus(sat);
         self.iterations = self.iterations.saturating_add(1);
         Ok(loss)
     }
+}
 
-    /// `w -= lr · g` on every weight that takes part, in Q4.27 (module docs); returns the
-    /// number of weights held at the end of the range.
-    fn sgd(&mut self) -> u32 {
-        let (bh, bo) = if self.model.biases { (H, O) } else { (0, 0) };
-        let lens = [I * H, H * H, H * O, bh, bo];
-        let mut held = 0u32;
-        let weights = self.model.arrays_mut();
-        let lows = self.low.arrays_mut();
-        let grads = self.grads.arrays();
-        for (((w, lo), g), len) in weights.into_iter().zip(lows).zip(grads).zip(lens) {
-            for ((w, lo), g) in w.iter_mut().zip(lo.iter_mut()).zip(g).take(len) {
-                // The step in Q.24, then Q.27; the weight in Q4.27; all in i64, where nothing
-                // overflows, and held at the i32 range.
-                let step = i64::from(mul_q16(*g, self.learning_rate)) << 3;
-                let m = (i64::from(*w) << 16) + i64::from(*lo) - step;
-                let m = saturate_i32(m, &mut held);
-                *w = (m >> 16) as i16;
-                *lo = m as u16;
-            }
-        }
-        held
+/// `w -= lr · g` on the Q4.27 weight `w:lo` (module docs), held at its range (counted).
+#[inline(always)]
+fn update(w: &mut i16, lo: &mut u16, g: i32, lr: u16, held: &mut u32) {
+    // The step in Q.24 (|step| < 2^31: lr < 1); the weight in Q4.27.
+    let step = mul_q16(g, lr);
+    let m = (i32::from(*w) << 16) | i32::from(*lo);
+    let m = match step.checked_mul(8).and_then(|s| m.checked_sub(s)) {
+        Some(m) => m,
+        // Past the range (or a step of more than 16): in i64, where nothing overflows.
+        None => saturate_i32(i64::from(m) - (i64::from(step) << 3), held),
+    };
+    *w = (m >> 16) as i16;
+    *lo = m as u16;
+}
+
+/// A Q.24 gradient's square in Q.32 (the gradient rounded down to Q.16 first): below 2^46.
+#[inline(always)]
+fn square_q16(g: i32) -> u64 {
+    let q = i64::from(g >> (G_FRAC - 16));
+    (q * q).unsigned_abs()
+}
+
+/// The factor `threshold / norm` in Q0.16, rounded down, if the norm (Q.16) is above the
+/// threshold; by long division, 16 bits, without a library call.
+fn clip_scale(norm: u32, threshold: u32) -> Option<u16> {
+    if norm <= threshold {
+        return None;
     }
+    let (mut rem, mut q) = (u64::from(threshold), 0u32);
+    for _ in 0..16 {
+        // rem < norm throughout: it doubles at most to below 2^33.
+        rem <<= 1;
+        q <<= 1;
+        if rem >= u64::from(norm) {
+            rem -= u64::from(norm);
+            q |= 1;
+        }
+    }
+    Some(q.min(0xffff) as u16)
 }
 
 /// `v` held at the `i32` range; counts a hold in `sat`.
@@ -595,9 +720,9 @@ mod tests {
         let p = 2 * 16 + 16 * 16 + 16 + 16 + 1;
         assert_eq!(
             size_of::<FixedTrainer<2, 16, 1, 8>>(),
-            8 * p + 2 * 8 * 17 + 28
+            4 * p + 2 * 8 * 17 + 28
         );
-        assert_eq!(size_of::<FixedTrainer<2, 16, 1, 8>>(), 2_868);
+        assert_eq!(size_of::<FixedTrainer<2, 16, 1, 8>>(), 1_584);
         assert_eq!(size_of::<FixedTrace<16, 1, 8>>(), 2 * 8 * 17);
         assert_eq!(
             size_of::<FixedGradients<3, 5, 2>>(),
@@ -726,50 +851,77 @@ mod tests {
             let _ = g.norm_q16();
             let _ = g.clip_global_norm_q16(1);
         }
+        // Weights at the ends of the range, the largest learning rate: updates held there.
         let mut tr = FixedTrainer::<3, 5, 2, 4>::new(m, u16::MAX).unwrap();
-        tr.grads
-            .arrays_mut()
-            .into_iter()
-            .flatten()
-            .for_each(|g| *g = i32::MAX);
-        let held = tr.sgd();
-        assert!(held > 0);
+        let (xs, ds) = ([[i16::MAX, i16::MIN, i16::MAX]; 4], [[0, ONE]; 4]);
+        for _ in 0..20 {
+            tr.step(&xs, &ds).unwrap();
+        }
+        // An update past either end of the range is held there, and counted.
+        let mut held = 0;
+        let (mut w, mut lo) = (i16::MAX, u16::MAX);
+        update(&mut w, &mut lo, i32::MIN, u16::MAX, &mut held);
+        assert_eq!((w, lo, held), (i16::MAX, u16::MAX, 1));
+        update(&mut w, &mut lo, i32::MAX, u16::MAX, &mut held);
+        assert_eq!(
+            (w, lo, held),
+            (i16::MIN, 0, 2),
+            "a step of 128 from just under 16"
+        );
+        let (mut w, mut lo) = (0, 0);
+        update(&mut w, &mut lo, 1 << 27, 1 << 15, &mut held); // a step of 4
+        assert_eq!((w, lo, held), (-4 * ONE, 0, 2));
+        let mut tr = tr.with_clip(Some(1)).unwrap();
+        tr.step(&xs, &ds).unwrap();
+        assert_eq!(clip_scale(u32::MAX, 1), Some(0));
+        assert_eq!(clip_scale(1 << 16, 1 << 15), Some(1 << 15));
     }
 
-    /// The course's setup in fixed point learns what the `f32` path learns, and every step
-    /// gives the same bits as the step written out by hand from the public pieces.
+    /// A step gives the bits of the step written out from the public pieces: the trace, the
+    /// loss, [`FixedRnn::backward_into`], and each weight moved by `lr · g` as the docs say;
+    /// with clipping, by `(lr · threshold / norm) · g`.
     #[test]
     fn trainer_is_its_pieces() {
-        let mut rng = XorShiftRng::seed_from_u64(6);
-        let m =
-            FixedRnn::<2, 6, 1>::from_rng(&mut rng, Init::Normal { std: 1.0 }, Activation::Sigmoid)
-                .unwrap();
-        let mut t = FixedTrainer::<2, 6, 1, 5>::new(m, 6554)
+        for clip in [None, Some(1 << 10)] {
+            let mut rng = XorShiftRng::seed_from_u64(6);
+            let m = FixedRnn::<2, 6, 1>::from_rng(
+                &mut rng,
+                Init::Normal { std: 1.0 },
+                Activation::Sigmoid,
+            )
             .unwrap()
-            .with_clip(Some(1 << 10))
-            .unwrap();
-        let xs = [[ONE, 0], [0, ONE], [ONE, ONE], [0, 0], [ONE, 0]];
-        let ds = [[ONE], [ONE], [0], [ONE], [ONE]];
-        let model = t.model.clone();
-        let (mut tr, mut g) = (FixedTrace::zeros(), FixedGradients::zeros());
-        model.forward_trace(&xs, &mut tr);
-        let _ = model.backward_into(&xs, &ds, &tr, &mut g);
-        let clipped = g.clip_global_norm_q16(1 << 10);
-        let loss = t.step(&xs, &ds).unwrap();
-        assert_eq!(loss, tr.loss(&ds));
-        assert_eq!(t.grads, g);
-        assert!(clipped);
-        // With the low bits zero, each weight moves by lr · g rounded as the docs say.
-        for ((w0, w1), g) in model
-            .arrays()
-            .into_iter()
-            .flatten()
-            .zip(t.model.arrays().into_iter().flatten())
-            .zip(g.arrays().into_iter().flatten())
-            .take(2 * 6 + 36 + 6)
-        {
-            let m = (i64::from(*w0) << 16) - (i64::from(mul_q16(*g, 6554)) << 3);
-            assert_eq!(i64::from(*w1), m >> 16);
+            .with_biases(true);
+            let mut t = FixedTrainer::<2, 6, 1, 5>::new(m, 6554)
+                .unwrap()
+                .with_clip(clip)
+                .unwrap();
+            let xs = [[ONE, 0], [0, ONE], [ONE, ONE], [0, 0], [ONE, 0]];
+            let ds = [[ONE], [ONE], [0], [ONE], [ONE]];
+            let model = t.model.clone();
+            let (mut tr, mut g) = (FixedTrace::zeros(), FixedGradients::zeros());
+            model.forward_trace(&xs, &mut tr);
+            let _ = model.backward_into(&xs, &ds, &tr, &mut g);
+            let lr = match clip.and_then(|c| clip_scale(g.norm_q16(), c)) {
+                Some(scale) => mul_q16(6554, scale) as u16,
+                None => 6554,
+            };
+            assert_eq!(clip.is_some(), lr != 6554, "the threshold clips");
+            let loss = t.step(&xs, &ds).unwrap();
+            assert_eq!(loss, tr.loss(&ds));
+            assert_eq!(t.trace, tr);
+            // With the low bits zero, each weight moves by lr · g rounded as the docs say.
+            let moved = model
+                .arrays()
+                .into_iter()
+                .flatten()
+                .zip(t.model.arrays().into_iter().flatten());
+            let mut n = 0;
+            for ((w0, w1), g) in moved.zip(g.arrays().into_iter().flatten()) {
+                let m = (i64::from(*w0) << 16) - (i64::from(mul_q16(*g, lr)) << 3);
+                assert_eq!(i64::from(*w1), m >> 16);
+                n += usize::from(w0 != w1);
+            }
+            assert!(n > 30, "only {n} weights moved");
         }
         let _ = Rnn::<1, 1, 1>::default();
     }

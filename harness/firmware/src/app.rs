@@ -4,7 +4,10 @@
 
 // With `latch` the firmware learns the latch instead of the addition, and with `adam` it trains
 // Adam instead of the course's SGD: code that is then unused (and not linked).
-#![cfg_attr(any(feature = "latch", feature = "adam"), allow(dead_code))]
+#![cfg_attr(
+    any(feature = "latch", feature = "adam", feature = "fixed"),
+    allow(dead_code)
+)]
 
 use tinyrnn::rand_core::SeedableRng;
 use tinyrnn::task::{self, Sample};
@@ -582,12 +585,100 @@ mod stream {
     }
 }
 
+/// With the feature `fixed`: the course's setup trained in fixed point (`tinyrnn::fixed`):
+/// integer arithmetic only in every training step, for cores without a floating-point unit.
+/// The desktop's `binary_addition --fixed` with the same settings prints the same checksum.
+#[cfg(feature = "fixed")]
+mod fixed_point {
+    use super::{ITERS, Outcome, PRINT_EVERY, SEED, bench_mark, out, print_exact};
+    use tinyrnn::fixed::{FixedRnn, FixedTrainer};
+    use tinyrnn::rand_core::SeedableRng;
+    use tinyrnn::task::{self, Sample};
+    use tinyrnn::{Activation, Init, XorShiftRng};
+
+    /// 0.1 in Q0.16 (0.1000061).
+    const LEARNING_RATE: u16 = 6_554;
+
+    type T = FixedTrainer<2, 16, 1, 8>;
+
+    /// A loss in units of 2^-30 as millionths, rounded down.
+    fn millionths(loss: u64) -> u32 {
+        (loss.saturating_mul(1_000_000) >> 30) as u32
+    }
+
+    /// Accuracy over all 16,384 pairs by the prefix walk, out of line as the f32 build's.
+    #[inline(never)]
+    fn evaluate(model: &FixedRnn<2, 16, 1>) -> task::Accuracy {
+        task::evaluate_fixed::<16, 8>(model)
+    }
+
+    #[inline(never)]
+    pub fn train_and_report() -> Outcome {
+        out::str("tinyrnn firmware: fixed point, 2-16-1 sigmoid, init std 1, lr 6554/65536, seed ");
+        out::u32(SEED as u32);
+        out::str(", ");
+        out::u32(ITERS);
+        out::str(" iterations\n");
+        let mut rng = XorShiftRng::seed_from_u64(SEED);
+        let model = FixedRnn::from_rng(&mut rng, Init::Normal { std: 1.0 }, Activation::Sigmoid);
+        let Ok(mut trainer) = model.and_then(|m| T::new(m, LEARNING_RATE)) else {
+            out::str("error: bad settings\n");
+            return Outcome { ok: false };
+        };
+        let mut last_loss = 0u64;
+        bench_mark(0);
+        for i in 0..ITERS {
+            let s = Sample::<8>::random(&mut rng);
+            match trainer.step(&s.xs_fixed(), &s.ds_fixed()) {
+                Ok(loss) => last_loss = loss,
+                Err(_) => {
+                    // Targets of the task are bits: this does not happen.
+                    out::str("error: invalid target\n");
+                    return Outcome { ok: false };
+                }
+            }
+            if i % PRINT_EVERY == 0 {
+                out::str("iter ");
+                out::u32(i);
+                out::str(" loss ");
+                out::micro(millionths(last_loss));
+                out::str("\n");
+            }
+        }
+        bench_mark(1);
+        let acc = evaluate(&trainer.model);
+        bench_mark(2);
+        print_exact(&acc);
+        out::str(", bits right: ");
+        out::u32(acc.bits as u32);
+        out::str("/");
+        out::u32(acc.total_bits as u32);
+        out::str("\nfinal loss: ");
+        out::micro(millionths(last_loss));
+        out::str(" (");
+        out::hex((last_loss >> 32) as u32);
+        out::str(" ");
+        out::hex(last_loss as u32);
+        out::str(" in 2^-30)\nsaturations: ");
+        let sat = trainer.saturations();
+        out::u32(sat.delta.saturating_add(sat.gradient).saturating_add(sat.weight));
+        out::str("\nweights checksum: ");
+        out::hex(trainer.model.checksum());
+        out::str("\n");
+        Outcome {
+            ok: acc.is_perfect(),
+        }
+    }
+}
+
 #[cfg(any(
     all(feature = "latch", feature = "pretrained"),
-    all(feature = "adam", any(feature = "latch", feature = "pretrained"))
+    all(feature = "adam", any(feature = "latch", feature = "pretrained")),
+    all(feature = "fixed", any(feature = "latch", feature = "pretrained", feature = "adam"))
 ))]
 compile_error!(
-    "the features `latch`, `pretrained` and `adam` each choose what the firmware runs: pick one"
+    "the features `latch`, `pretrained`, `adam` and `fixed` each choose what the firmware runs: \
+     pick one"
 );
 
 /// The whole run: paint the stack, train (or evaluate the embedded model), report, exit.
@@ -599,8 +690,10 @@ pub fn run() -> ! {
         api_check::exercise();
     }
     mem::paint(PAINT);
-    #[cfg(not(any(feature = "pretrained", feature = "latch")))]
+    #[cfg(not(any(feature = "pretrained", feature = "latch", feature = "fixed")))]
     let outcome = train_and_report();
+    #[cfg(feature = "fixed")]
+    let outcome = fixed_point::train_and_report();
     #[cfg(feature = "pretrained")]
     let outcome = evaluate_pretrained();
     #[cfg(feature = "latch")]

@@ -1,0 +1,86 @@
+//! The fixed-point path's loops: dot products and row updates over `i16`, unrolled by two
+//! (on a Cortex-M0, whose `LDRSH` has no immediate offset, two elements a turn halve the loop's
+//! bookkeeping). Integer sums have no order to keep: any unrolling gives the same bits.
+
+/// `Σ (a_k · b_k) >> shift` over the shorter of the two, the products summed two at a time
+/// exactly and each pair rounded down (an odd last product alone).
+///
+/// For products below `2^30` in magnitude (one factor of each in `[-32767, 32767]`), so that a
+/// pair fits `i32`; the caller bounds the sum of the pairs, each at most `2^(31 - shift)`.
+#[inline(always)]
+pub(crate) fn dot_shifted(a: &[i16], b: &[i16], shift: u32) -> i32 {
+    let n = a.len().min(b.len());
+    let (a, b) = (a.get(..n).unwrap_or(&[]), b.get(..n).unwrap_or(&[]));
+    let ((a2, a1), (b2, b1)) = (a.as_chunks::<2>(), b.as_chunks::<2>());
+    let mut acc = 0i32;
+    for ([a0, a1], [b0, b1]) in a2.iter().zip(b2) {
+        acc += (i32::from(*a0) * i32::from(*b0) + i32::from(*a1) * i32::from(*b1)) >> shift;
+    }
+    for (a, b) in a1.iter().zip(b1) {
+        acc += (i32::from(*a) * i32::from(*b)) >> shift;
+    }
+    acc
+}
+
+/// [`dot_shifted`] in blocks of 8 products, each block's sum in `i32` and the blocks' in `i64`:
+/// for any length, with `shift >= 3` (a block is then below `2^30`).
+#[inline(always)]
+pub(crate) fn dot_blocks(a: &[i16], b: &[i16], shift: u32) -> i64 {
+    if a.len() <= 8 || b.len() <= 8 {
+        return i64::from(dot_shifted(a, b, shift));
+    }
+    a.chunks(8)
+        .zip(b.chunks(8))
+        .map(|(a, b)| i64::from(dot_shifted(a, b, shift)))
+        .sum()
+}
+
+/// `u_j += (x · w_j) >> shift` for every `j`.
+#[inline(always)]
+pub(crate) fn axpy_shifted(u: &mut [i32], x: i16, w: &[i16], shift: u32) {
+    let x = i32::from(x);
+    for (u, w) in u.iter_mut().zip(w) {
+        *u += (x * i32::from(*w)) >> shift;
+    }
+}
+
+/// `u_j += (x0 · w0_j + x1 · w1_j) >> shift` for every `j`: two rows a pass over `u`, the
+/// pair summed exactly (for `x0, x1` in `[-32767, 32767]`) and rounded down.
+#[inline(always)]
+pub(crate) fn axpy2_shifted(u: &mut [i32], x: [i16; 2], w: [&[i16]; 2], shift: u32) {
+    let (x0, x1) = (i32::from(x[0]), i32::from(x[1]));
+    for ((u, w0), w1) in u.iter_mut().zip(w[0]).zip(w[1]) {
+        *u += (x0 * i32::from(*w0) + x1 * i32::from(*w1)) >> shift;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kernels_on_small_integers() {
+        let (a, b) = ([1i16, -2, 3, -4, 5], [6i16, 7, -8, 9, 10]);
+        // 6 - 14 - 24 - 36 + 50 = -18
+        assert_eq!(dot_shifted(&a, &b, 0), -18);
+        assert_eq!(dot_blocks(&a, &b, 0), -18);
+        assert_eq!(dot_blocks(&a[..4], &b, 0), -68);
+        // Pairs rounded down: (6 - 14) / 2 = -4, (-24 - 36) / 2 = -30, 50 / 2 = 25.
+        assert_eq!(dot_shifted(&a, &b, 1), -4 - 30 + 25);
+        assert_eq!(
+            dot_shifted(&[1, 1], &[1, 0], 1),
+            0,
+            "the pair 1 + 0, halved, rounds down"
+        );
+        // 20 products of 2^30 - 2^15, in pairs rounded down by 3 bits: no overflow.
+        let big = 2 * (32768 * 32767) >> 3;
+        assert_eq!(dot_blocks(&[i16::MIN; 20], &[-32767; 20], 3), 10 * big);
+        let mut u = [1i32, 2, 3];
+        axpy_shifted(&mut u, 3, &[4, -5, 6], 1);
+        assert_eq!(u, [1 + 6, 2 - 8, 3 + 9]);
+        axpy2_shifted(&mut u, [2, -1], [&[1, 1, 1], &[4, 0, -4]], 0);
+        assert_eq!(u, [7 + 2 - 4, -6 + 2, 12 + 2 + 4]);
+        axpy2_shifted(&mut u, [1, 1], [&[1, 0, 0], &[0, 0, 0]], 1);
+        assert_eq!(u, [5, -4, 18], "(1 + 0) / 2 rounds down");
+    }
+}
