@@ -35,7 +35,8 @@ pub enum Error {
         /// Bytes the buffer has.
         got: usize,
     },
-    /// The bytes do not start with the magic of the expected record (`TRNM`, `TRNS` or `TRNH`).
+    /// The bytes do not start with the magic of the expected record (`TRNM`, `TRNS`, `TRNH`,
+    /// `TRQM` or `TRQS`).
     BadMagic,
     /// The record's format version is not one this crate reads.
     UnsupportedVersion(u16),
@@ -97,7 +98,8 @@ impl fmt::Display for Error {
             }
             Error::BadMagic => f.write_str(
                 "not the expected tinyrnn record (wrong magic bytes: a model starts with TRNM, \
-                 a training state with TRNS, a stream state with TRNH)",
+                 a training state with TRNS, a stream state with TRNH, a fixed-point model with \
+                 TRQM, a fixed-point training state with TRQS)",
             ),
             Error::UnsupportedVersion(v) => write!(f, "unsupported format version {v}"),
             Error::ShapeMismatch => f.write_str("the record is for a model of another shape"),
@@ -134,7 +136,9 @@ pub type Result<T> = core::result::Result<T, Error>;
 mod tests {
     extern crate std;
     use super::*;
-    use crate::format::{MODEL_MAGIC, STATE_MAGIC, STREAM_MAGIC};
+    use crate::format::{
+        FIXED_MODEL_MAGIC, FIXED_STATE_MAGIC, MODEL_MAGIC, STATE_MAGIC, STREAM_MAGIC,
+    };
     use std::string::{String, ToString};
     use std::vec::Vec;
 
@@ -234,7 +238,13 @@ mod tests {
         assert_eq!(version.to_string(), "unsupported format version 7");
         // The magic of every record the readers take.
         let said = bad_magic.to_string();
-        for magic in [MODEL_MAGIC, STATE_MAGIC, STREAM_MAGIC] {
+        for magic in [
+            MODEL_MAGIC,
+            STATE_MAGIC,
+            STREAM_MAGIC,
+            FIXED_MODEL_MAGIC,
+            FIXED_STATE_MAGIC,
+        ] {
             let magic = core::str::from_utf8(&magic).unwrap();
             assert!(said.contains(magic), "{said:?} does not name {magic}");
         }

@@ -426,7 +426,7 @@ impl<const I: usize, const H: usize, const O: usize> FixedRnn<I, H, O> {
 /// The 16 bits below each weight while it trains: with the `i16` weight above them, a Q4.27
 /// copy that takes the updates.
 #[derive(Debug, Clone, PartialEq)]
-struct Low<const I: usize, const H: usize, const O: usize> {
+pub(crate) struct Low<const I: usize, const H: usize, const O: usize> {
     w_in: [[u16; H]; I],
     w: [[u16; H]; H],
     w_out: [[u16; O]; H],
@@ -435,7 +435,7 @@ struct Low<const I: usize, const H: usize, const O: usize> {
 }
 
 impl<const I: usize, const H: usize, const O: usize> Low<I, H, O> {
-    const fn zeros() -> Self {
+    pub(crate) const fn zeros() -> Self {
         Low {
             w_in: [[0; H]; I],
             w: [[0; H]; H],
@@ -445,7 +445,17 @@ impl<const I: usize, const H: usize, const O: usize> Low<I, H, O> {
         }
     }
 
-    const fn arrays_mut(&mut self) -> [&mut [u16]; 5] {
+    pub(crate) const fn arrays(&self) -> [&[u16]; 5] {
+        [
+            self.w_in.as_flattened(),
+            self.w.as_flattened(),
+            self.w_out.as_flattened(),
+            &self.b_h,
+            &self.b_out,
+        ]
+    }
+
+    pub(crate) const fn arrays_mut(&mut self) -> [&mut [u16]; 5] {
         [
             self.w_in.as_flattened_mut(),
             self.w.as_flattened_mut(),
@@ -495,11 +505,11 @@ pub struct FixedTrainer<const I: usize, const H: usize, const O: usize, const L:
     pub model: FixedRnn<I, H, O>,
     /// The trace of the last step's forward pass.
     pub trace: FixedTrace<H, O, L>,
-    low: Low<I, H, O>,
-    learning_rate: u16,
-    clip: Option<u32>,
-    saturations: Saturations,
-    iterations: u32,
+    pub(crate) low: Low<I, H, O>,
+    pub(crate) learning_rate: u16,
+    pub(crate) clip: Option<u32>,
+    pub(crate) saturations: Saturations,
+    pub(crate) iterations: u32,
 }
 
 impl<const I: usize, const H: usize, const O: usize, const L: usize> FixedTrainer<I, H, O, L> {

@@ -75,6 +75,32 @@
 //! reader takes only its own magic: a hidden state is never dropped by reading a stream state
 //! as a training state, nor made up by reading it the other way round.
 //!
+//! The fixed-point path ([`crate::fixed`]) has records of its own, so that no reader of `f32`
+//! weights ever takes `i16` ones: a **fixed-point model** (`FixedRnn::write_to` /
+//! `FixedRnn::read_from`), as the model record with the magic `b"TRQM"`, byte 14 the number
+//! format (`11`: the weights' fractional bits, Q4.11) and the weights as `i16`, `2P` bytes (662
+//! bytes for 2-16-1); and a **fixed-point training state** (`FixedTrainer::write_state` /
+//! `FixedTrainer::read_state`), 1,346 bytes for 2-16-1:
+//!
+//! | offset | bytes | field |
+//! | ---: | ---: | --- |
+//! | 0 | 4 | magic `b"TRQS"` |
+//! | 4 | 2 | format version, `1` |
+//! | 6 | 8 | `I`, `H`, `O`, `L`, u16 each |
+//! | 14 | 1 | hidden activation |
+//! | 15 | 1 | flags: bit 0 = biases on, bit 1 = clipping on; other bits 0 |
+//! | 16 | 1 | number format, `11` |
+//! | 17 | 1 | reserved, `0` |
+//! | 18 | 2 | learning rate, u16 Q0.16, not 0 |
+//! | 20 | 2 | reserved, `0` |
+//! | 22 | 4 | clipping threshold, u32 Q.16 (`0` when clipping is off) |
+//! | 26 | 4 | iterations trained, u32 |
+//! | 30 | 12 | saturations: deltas, gradients, weights, u32 each |
+//! | 42 | 16 | the `XorShiftRng` state |
+//! | 58 | 2P | weights and biases, i16, in the model record's order |
+//! | 58 + 2P | 2P | the 16 bits below each, u16, in the same order |
+//! | 58 + 4P | 4 | CRC-32 of every byte before it |
+//!
 //! Reading checks, in this order, and leaves the destination untouched on any error: the buffer
 //! holds a header ([`Error::BufferTooShort`], which names the length of the whole record the
 //! type takes), the magic ([`Error::BadMagic`]), the version
@@ -165,11 +191,13 @@
 //! ```
 
 mod crc;
+mod fixed;
 mod model;
 mod state;
 
 pub use crc::crc32;
 use crc::crc32_feed;
+pub use fixed::{FIXED_MODEL_MAGIC, FIXED_STATE_MAGIC, FIXED_VERSION};
 
 use rand_core::Rng;
 use rand_xorshift::XorShiftRng;
