@@ -1,6 +1,44 @@
 //! The fixed-point path's loops: dot products and row updates over `i16`, unrolled by two
 //! (on a Cortex-M0, whose `LDRSH` has no immediate offset, two elements a turn halve the loop's
-//! bookkeeping). Integer sums have no order to keep: any unrolling gives the same bits.
+//! bookkeeping). Integer sums have no order to keep: any unrolling gives the same bits. And
+//! [`Bounded`], the arithmetic of sums the module docs bound.
+
+/// Additions, subtractions and products whose range the [module docs](super) bound (the
+/// shapes are checked at compile time): they cannot overflow. Written wrapping, so that an
+/// overflow-checked build keeps no overflow check, and no panic path, for them (the firmware's
+/// link check); with debug assertions on (`cargo test`), each is checked, so that a bound that
+/// was wrong would fail the tests, the property tests on extreme values among them.
+pub(crate) trait Bounded: Sized {
+    /// `self + other`, within range.
+    fn plus(self, other: Self) -> Self;
+    /// `self - other`, within range.
+    fn minus(self, other: Self) -> Self;
+    /// `self · other`, within range.
+    fn times(self, other: Self) -> Self;
+}
+
+macro_rules! bounded {
+    ($($t:ty),*) => {$(
+        impl Bounded for $t {
+            #[inline(always)]
+            fn plus(self, other: Self) -> Self {
+                debug_assert!(self.checked_add(other).is_some(), "fixed point: a sum out of its bound");
+                self.wrapping_add(other)
+            }
+            #[inline(always)]
+            fn minus(self, other: Self) -> Self {
+                debug_assert!(self.checked_sub(other).is_some(), "fixed point: a difference out of its bound");
+                self.wrapping_sub(other)
+            }
+            #[inline(always)]
+            fn times(self, other: Self) -> Self {
+                debug_assert!(self.checked_mul(other).is_some(), "fixed point: a product out of its bound");
+                self.wrapping_mul(other)
+            }
+        }
+    )*};
+}
+bounded!(i32, i64, u32, u64);
 
 /// `Σ (a_k · b_k) >> shift` over the shorter of the two, the products summed two at a time
 /// exactly and each pair rounded down (an odd last product alone).
@@ -14,10 +52,11 @@ pub(crate) fn dot_shifted(a: &[i16], b: &[i16], shift: u32) -> i32 {
     let ((a2, a1), (b2, b1)) = (a.as_chunks::<2>(), b.as_chunks::<2>());
     let mut acc = 0i32;
     for ([a0, a1], [b0, b1]) in a2.iter().zip(b2) {
-        acc += (i32::from(*a0) * i32::from(*b0) + i32::from(*a1) * i32::from(*b1)) >> shift;
+        let pair = (i32::from(*a0) * i32::from(*b0)).plus(i32::from(*a1) * i32::from(*b1));
+        acc = acc.plus(pair >> shift);
     }
     for (a, b) in a1.iter().zip(b1) {
-        acc += (i32::from(*a) * i32::from(*b)) >> shift;
+        acc = acc.plus((i32::from(*a) * i32::from(*b)) >> shift);
     }
     acc
 }
@@ -29,10 +68,9 @@ pub(crate) fn dot_blocks(a: &[i16], b: &[i16], shift: u32) -> i64 {
     if a.len() <= 8 || b.len() <= 8 {
         return i64::from(dot_shifted(a, b, shift));
     }
-    a.chunks(8)
-        .zip(b.chunks(8))
-        .map(|(a, b)| i64::from(dot_shifted(a, b, shift)))
-        .sum()
+    a.chunks(8).zip(b.chunks(8)).fold(0, |acc, (a, b)| {
+        acc.plus(i64::from(dot_shifted(a, b, shift)))
+    })
 }
 
 /// `u_j += (x · w_j) >> shift` for every `j`.
@@ -40,7 +78,7 @@ pub(crate) fn dot_blocks(a: &[i16], b: &[i16], shift: u32) -> i64 {
 pub(crate) fn axpy_shifted(u: &mut [i32], x: i16, w: &[i16], shift: u32) {
     let x = i32::from(x);
     for (u, w) in u.iter_mut().zip(w) {
-        *u += (x * i32::from(*w)) >> shift;
+        *u = u.plus((x * i32::from(*w)) >> shift);
     }
 }
 
@@ -50,7 +88,7 @@ pub(crate) fn axpy_shifted(u: &mut [i32], x: i16, w: &[i16], shift: u32) {
 pub(crate) fn axpy2_shifted(u: &mut [i32], x: [i16; 2], w: [&[i16]; 2], shift: u32) {
     let (x0, x1) = (i32::from(x[0]), i32::from(x[1]));
     for ((u, w0), w1) in u.iter_mut().zip(w[0]).zip(w[1]) {
-        *u += (x0 * i32::from(*w0) + x1 * i32::from(*w1)) >> shift;
+        *u = u.plus((x0 * i32::from(*w0)).plus(x1 * i32::from(*w1)) >> shift);
     }
 }
 
@@ -73,7 +111,7 @@ mod tests {
             "the pair 1 + 0, halved, rounds down"
         );
         // 20 products of 2^30 - 2^15, in pairs rounded down by 3 bits: no overflow.
-        let big = 2 * (32768 * 32767) >> 3;
+        let big = (2 * (32768 * 32767)) >> 3;
         assert_eq!(dot_blocks(&[i16::MIN; 20], &[-32767; 20], 3), 10 * big);
         let mut u = [1i32, 2, 3];
         axpy_shifted(&mut u, 3, &[4, -5, 6], 1);

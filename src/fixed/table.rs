@@ -9,6 +9,7 @@
 //! (1.2e-4) for tanh (step 1/32). The interpolation's own error (`step² · max|f''| / 8`) is
 //! 1.5 and 2.5 units; the tables' rounding and the interpolation's add up to one more.
 
+use super::kernels::Bounded;
 use super::tables::{SIGMOID, TANH};
 use super::{A_FRAC, ONE_A, U_FRAC};
 
@@ -20,7 +21,7 @@ fn interpolate(table: &[u16; 257], i: usize, frac: u32, shift: u32) -> u32 {
     match (table.get(i), table.get(i.wrapping_add(1))) {
         (Some(&t0), Some(&t1)) => {
             let rise = u32::from(t1).wrapping_sub(u32::from(t0));
-            u32::from(t0) + ((rise * frac + (1 << (shift - 1))) >> shift)
+            u32::from(t0).plus(rise.times(frac).plus(1 << (shift - 1)) >> shift)
         }
         _ => u32::from(table[256]),
     }
@@ -44,7 +45,7 @@ pub fn sigmoid_q(u: i32) -> i16 {
     );
     // r is in [16384, 32768]: sigmoid(-|u|) = 1 - sigmoid(|u|) is in [0, 16384].
     let q = if u < 0 {
-        ONE_A as u32 - r
+        (ONE_A as u32).minus(r)
     } else {
         r.min(MAX_A)
     };
@@ -70,9 +71,9 @@ pub(crate) fn derivative_q(sigmoid: bool, z: i16) -> i32 {
     let z = i32::from(z);
     let half = 1 << (A_FRAC - 1);
     if sigmoid {
-        (z * (ONE_A - z) + half) >> A_FRAC
+        z.times(ONE_A - z).plus(half) >> A_FRAC
     } else {
-        (((ONE_A * ONE_A - z * z) + half) >> A_FRAC).min(ONE_A - 1)
+        ((ONE_A * ONE_A).minus(z * z).plus(half) >> A_FRAC).min(ONE_A - 1)
     }
 }
 

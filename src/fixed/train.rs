@@ -1,7 +1,7 @@
 //! Training in fixed point: the trace, exact BPTT, the gradients, clipping, SGD and the trainer
 //! (formats and rounding in the [module docs](super)).
 
-use super::kernels::{dot_blocks, dot_shifted};
+use super::kernels::{Bounded, dot_blocks, dot_shifted};
 use super::table::derivative_q;
 use super::{A_FRAC, FixedRnn, G_FRAC, ONE, ONE_A, U_FRAC, W_FRAC, ZW_SHIFT};
 use crate::activation::Activation;
@@ -35,7 +35,7 @@ impl<const H: usize, const O: usize, const L: usize> FixedTrace<H, O, L> {
         for (y, d) in self.ys.as_flattened().iter().zip(ds.as_flattened()) {
             // Both in [0, 2^15]: the square is below 2^31.
             let e = output_error(*y, *d);
-            sum = sum.saturating_add(u64::from((e * e).unsigned_abs()));
+            sum = sum.saturating_add(u64::from(e.times(e).unsigned_abs()));
         }
         sum / (2 * O as u64)
     }
@@ -51,7 +51,7 @@ impl<const H: usize, const O: usize, const L: usize> Default for FixedTrace<H, O
 /// any trace and any target give a value in `[-2^15, 2^15]`.
 #[inline]
 fn output_error(y: i16, d: i16) -> i32 {
-    i32::from(y.max(0)) - (i32::from(d.clamp(0, ONE)) << (A_FRAC - W_FRAC))
+    i32::from(y.max(0)).minus(i32::from(d.clamp(0, ONE)) << (A_FRAC - W_FRAC))
 }
 
 /// The gradients of a fixed-point model, in Q7.24 (`i32`), shaped as [`FixedRnn`]'s weights.
@@ -149,9 +149,9 @@ fn isqrt(n: u64) -> u32 {
         bit >>= 2;
     }
     while bit != 0 {
-        if rem >= root + bit {
-            rem -= root + bit;
-            root = (root >> 1) + bit;
+        if rem >= root.plus(bit) {
+            rem = rem.minus(root.plus(bit));
+            root = (root >> 1).plus(bit);
         } else {
             root >>= 1;
         }
@@ -168,9 +168,9 @@ pub(crate) fn mul_q16(g: i32, s: u16) -> i32 {
     let s32 = i32::from(s);
     // g = hi · 2^16 + lo with hi in [-2^15, 2^15) and lo in [0, 2^16): hi · s fits i32, lo · s
     // + 2^15 fits u32, and so does their sum (at most 32,768 · 65,535).
-    let hi = (g >> 16) * s32;
-    let lo = ((g & 0xffff) as u32 * u32::from(s) + (1 << 15)) >> 16;
-    hi + lo as i32
+    let hi = (g >> 16).times(s32);
+    let lo = ((g & 0xffff) as u32).times(u32::from(s)).plus(1 << 15) >> 16;
+    hi.plus(lo as i32)
 }
 
 /// How often a fixed-point value was held at the end of its range instead of overflowing
@@ -207,7 +207,7 @@ impl Saturations {
 /// held at its range; counts a hold in `sat`.
 #[inline]
 fn round_to_gradient(sum: i64, shift: u32, sat: &mut u32) -> i32 {
-    let r = (sum + (1 << shift >> 1)) >> shift;
+    let r = sum.plus(1 << shift >> 1) >> shift;
     match i32::try_from(r) {
         Ok(v) => v,
         Err(_) => {
@@ -255,8 +255,11 @@ impl<const I: usize, const H: usize, const O: usize, const L: usize> Deltas<I, H
     /// The gradients that take part, a row at a time in the order of [`FixedRnn::trained`]:
     /// `f(array, row, gradients)`, each gradient in Q.24, an exact sum rounded once to nearest
     /// (held at the `i32` range, counted in `sat`).
-    #[inline(always)]
-    fn gradients(&self, biases: bool, sat: &mut u32, mut f: impl FnMut(usize, usize, &[i32])) {
+    ///
+    /// Out of line, with the rows handed to `f` through `dyn` (a call a row): one copy of these
+    /// loops serves clipping's pass and the update's, at a cost of a few dozen instructions.
+    #[inline(never)]
+    fn gradients(&self, biases: bool, sat: &mut u32, f: &mut dyn FnMut(usize, usize, &[i32])) {
         // Every product has a factor in [-32767, 32767] (a delta): a pair of them fits i32,
         // as dot_blocks needs. States times deltas (Q0.30) in pairs rounded down to Q.27, then
         // to nearest Q.24; inputs times deltas (Q4.26) in pairs rounded down to Q.23.
@@ -285,7 +288,7 @@ impl<const I: usize, const H: usize, const O: usize, const L: usize> Deltas<I, H
             f(2, k, &row_o);
         }
         if biases {
-            let sum = |d: &[i16; L]| d.iter().map(|v| i64::from(*v)).sum::<i64>();
+            let sum = |d: &[i16; L]| d.iter().fold(0i64, |s, v| s.plus(i64::from(*v)));
             let bias = G_FRAC - A_FRAC; // Q.15 -> Q.24
             for (g, d) in row_h.iter_mut().zip(&self.dt) {
                 *g = round_to_gradient(sum(d) << bias, 0, sat);
@@ -354,7 +357,7 @@ impl<const I: usize, const H: usize, const O: usize> FixedRnn<I, H, O> {
                 let s = derivative_q(true, (*y).max(0));
                 let den = (O as i32) << A_FRAC;
                 // In [-2^13, 2^13]: fits i16.
-                *dout = (output_error(*y, *d) * s + den / 2).div_euclid(den) as i16;
+                *dout = output_error(*y, *d).times(s).plus(den / 2).div_euclid(den) as i16;
                 if let Some(v) = row.get_mut(t) {
                     *v = *dout;
                 }
@@ -369,13 +372,13 @@ impl<const I: usize, const H: usize, const O: usize> FixedRnn<I, H, O> {
             {
                 let mut acc = dot_shifted(&dout, w_out, ZW_SHIFT);
                 if let Some(next) = &next {
-                    acc += dot_shifted(next, w, ZW_SHIFT);
+                    acc = acc.plus(dot_shifted(next, w, ZW_SHIFT));
                 }
                 // Rounded to Q.15 (|carry| < 2^28), times f' (at most 32,767, so 2 f' fits a
                 // u16) with two 32-bit products, rounded to nearest.
-                let carry = (acc + (1 << to_q15 >> 1)) >> to_q15;
+                let carry = acc.plus(1 << to_q15 >> 1) >> to_q15;
                 let fp = derivative_q(sigmoid, if sigmoid { (*z).max(0) } else { *z });
-                let dl = mul_q16(carry, (2 * fp) as u16);
+                let dl = mul_q16(carry, fp.times(2) as u16);
                 *delta = saturate(dl, -(ONE_A - 1), ONE_A - 1, sat) as i16;
                 if let Some(v) = row.get_mut(t) {
                     *v = *delta;
@@ -414,7 +417,7 @@ impl<const I: usize, const H: usize, const O: usize> FixedRnn<I, H, O> {
         grads.b_h = [0; H];
         grads.b_out = [0; O];
         let mut arrays = grads.arrays_mut();
-        b.gradients(self.biases, &mut sat.gradient, |a, r, g| {
+        b.gradients(self.biases, &mut sat.gradient, &mut |a, r, g| {
             if let Some(row) = row_of(&mut arrays, a, r, g.len()) {
                 row.copy_from_slice(g);
             }
@@ -513,6 +516,29 @@ pub struct FixedTrainer<const I: usize, const H: usize, const O: usize, const L:
 }
 
 impl<const I: usize, const H: usize, const O: usize, const L: usize> FixedTrainer<I, H, O, L> {
+    /// The learning rate of [`FixedTrainer::zeros`]: 6,554 / 65,536, the course's 0.1.
+    pub const DEFAULT_LEARNING_RATE: u16 = 6_554;
+
+    /// A trainer for an all-zero model, learning rate [`Self::DEFAULT_LEARNING_RATE`], no
+    /// clipping. With [`FixedRnn::init_from_rng`] on `trainer.model` and the setters, this
+    /// builds a trainer in place: no copy of the model or the trainer on a small device's stack.
+    #[must_use]
+    pub const fn zeros(activation: Activation, biases: bool) -> Self {
+        FixedTrainer {
+            model: FixedRnn::zeros(activation, biases),
+            trace: FixedTrace::zeros(),
+            low: Low::zeros(),
+            learning_rate: Self::DEFAULT_LEARNING_RATE,
+            clip: None,
+            saturations: Saturations {
+                delta: 0,
+                gradient: 0,
+                weight: 0,
+            },
+            iterations: 0,
+        }
+    }
+
     /// A trainer for `model` with the learning rate `learning_rate / 65536` (Q0.16: 6,554 is
     /// 0.1000061) and no clipping.
     ///
@@ -538,11 +564,32 @@ impl<const I: usize, const H: usize, const O: usize, const L: usize> FixedTraine
     /// # Errors
     /// [`Error::InvalidClipThreshold`] if `threshold` is `Some(0)`.
     pub fn with_clip(mut self, threshold: Option<u32>) -> Result<Self> {
+        self.set_clip(threshold)?;
+        Ok(self)
+    }
+
+    /// Sets the learning rate (Q0.16).
+    ///
+    /// # Errors
+    /// [`Error::InvalidLearningRate`] if it is 0; nothing changes then.
+    pub fn set_learning_rate(&mut self, learning_rate: u16) -> Result<()> {
+        if learning_rate == 0 {
+            return Err(Error::InvalidLearningRate);
+        }
+        self.learning_rate = learning_rate;
+        Ok(())
+    }
+
+    /// Sets the clipping threshold (Q.16; `None`: off).
+    ///
+    /// # Errors
+    /// [`Error::InvalidClipThreshold`] if it is `Some(0)`; nothing changes then.
+    pub fn set_clip(&mut self, threshold: Option<u32>) -> Result<()> {
         if threshold == Some(0) {
             return Err(Error::InvalidClipThreshold);
         }
         self.clip = threshold;
-        Ok(self)
+        Ok(())
     }
 
     /// The learning rate, Q0.16.
@@ -576,6 +623,9 @@ impl<const I: usize, const H: usize, const O: usize, const L: usize> FixedTraine
     /// # Errors
     /// [`Error::InvalidTarget`] if a target is outside `[0, 1]` (the sigmoid's range); nothing
     /// is changed then. No other: the arithmetic saturates instead of failing, and counts it.
+    // Out of line: its frame (the deltas, 2 L (I + 2 H + O) bytes) is then on the stack only
+    // while it runs, not beside a caller's own buffers (a firmware's save of the state, say).
+    #[inline(never)]
     pub fn step(&mut self, xs: &[[i16; I]; L], ds: &[[i16; O]; L]) -> Result<u64> {
         if ds.as_flattened().iter().any(|d| !(0..=ONE).contains(d)) {
             return Err(Error::InvalidTarget);
@@ -591,7 +641,7 @@ impl<const I: usize, const H: usize, const O: usize, const L: usize> FixedTraine
         let mut lr = self.learning_rate;
         if let Some(threshold) = self.clip {
             let mut sum = 0u64;
-            b.gradients(self.model.biases, &mut 0, |_, _, g| {
+            b.gradients(self.model.biases, &mut 0, &mut |_, _, g| {
                 for g in g {
                     sum = sum.saturating_add(square_q16(*g));
                 }
@@ -604,7 +654,7 @@ impl<const I: usize, const H: usize, const O: usize, const L: usize> FixedTraine
         let biases = self.model.biases;
         let mut weights = self.model.arrays_mut();
         let mut lows = self.low.arrays_mut();
-        b.gradients(biases, &mut sat.gradient, |a, r, g| {
+        b.gradients(biases, &mut sat.gradient, &mut |a, r, g| {
             let (Some(w), Some(lo)) = (
                 row_of(&mut weights, a, r, g.len()),
                 row_of(&mut lows, a, r, g.len()),
@@ -630,7 +680,7 @@ fn update(w: &mut i16, lo: &mut u16, g: i32, lr: u16, held: &mut u32) {
     let m = match step.checked_mul(8).and_then(|s| m.checked_sub(s)) {
         Some(m) => m,
         // Past the range (or a step of more than 16): in i64, where nothing overflows.
-        None => saturate_i32(i64::from(m) - (i64::from(step) << 3), held),
+        None => saturate_i32(i64::from(m).minus(i64::from(step) << 3), held),
     };
     *w = (m >> 16) as i16;
     *lo = m as u16;
@@ -640,7 +690,7 @@ fn update(w: &mut i16, lo: &mut u16, g: i32, lr: u16, held: &mut u32) {
 #[inline(always)]
 fn square_q16(g: i32) -> u64 {
     let q = i64::from(g >> (G_FRAC - 16));
-    (q * q).unsigned_abs()
+    q.times(q).unsigned_abs()
 }
 
 /// The factor `threshold / norm` in Q0.16, rounded down, if the norm (Q.16) is above the
@@ -655,7 +705,7 @@ fn clip_scale(norm: u32, threshold: u32) -> Option<u16> {
         rem <<= 1;
         q <<= 1;
         if rem >= u64::from(norm) {
-            rem -= u64::from(norm);
+            rem = rem.minus(u64::from(norm));
             q |= 1;
         }
     }

@@ -7,6 +7,7 @@
 
 use core::hint::black_box as opaque;
 
+use tinyrnn::fixed::{self, FixedGradients, FixedRnn, FixedTrace, FixedTrainer};
 use tinyrnn::format;
 use tinyrnn::init::StandardNormal;
 use tinyrnn::latch::{self, Latch};
@@ -36,7 +37,107 @@ pub fn exercise() {
     kernels::<16, 8>();
     kernels::<5, 3>();
     kernels::<1, 19>();
+    fixed_point::<2, 16, 1, 8>();
+    fixed_point::<3, 5, 2, 11>();
+    fixed_point::<1, 1, 1, 1>();
+    fixed_task::<16, 8>();
+    fixed_task::<3, 32>();
     small_functions();
+}
+
+/// The fixed-point path (`tinyrnn::fixed`), every public function, on opaque inputs.
+#[inline(never)]
+fn fixed_point<const I: usize, const H: usize, const O: usize, const L: usize>() {
+    let mut rng = XorShiftRng::from_seed(opaque([9; 16]));
+    let mut bytes = [0u8; 4096];
+    let bytes = opaque(&mut bytes[..]);
+    let mut model =
+        FixedRnn::<I, H, O>::zeros(any_activation(), opaque(false)).with_biases(opaque(true));
+    opaque(model.init_from_rng(&mut rng, any_init()).is_ok());
+    if let Ok(m) = FixedRnn::<I, H, O>::from_rng(&mut rng, any_init(), any_activation()) {
+        model = opaque(m);
+    }
+    if let Ok(m) = FixedRnn::from_f32(&opaque(Rnn::<I, H, O>::zeros(
+        any_activation(),
+        opaque(true),
+    ))) {
+        model = opaque(m);
+    }
+    opaque(model.to_f32().checksum());
+    let xs: [[i16; I]; L] = opaque([[fixed::ONE; I]; L]);
+    let ds: [[i16; O]; L] = opaque([[0; O]; L]);
+    opaque(fixed::quantise_seq(&opaque([[0.5f32; I]; L])).is_ok());
+    opaque((fixed::quantise(opaque(0.25)), fixed::to_f32(opaque(7))));
+    opaque((fixed::sigmoid_q(opaque(5)), fixed::tanh_q(opaque(-5))));
+    let mut ys = [[0i16; O]; L];
+    model.forward_into(&xs, &mut ys);
+    let (mut h, mut y) = (opaque([0i16; H]), [0i16; O]);
+    model.step(&xs[0], &mut h, &mut y);
+    let mut trace = FixedTrace::<H, O, L>::zeros();
+    model.forward_trace(&xs, &mut trace);
+    opaque(trace.loss(&ds));
+    let mut grads = FixedGradients::<I, H, O>::zeros();
+    let sat = model.backward_into(&xs, &ds, &trace, &mut grads);
+    opaque((sat.none(), sat.plus(opaque(sat))));
+    opaque((grads.norm_q16(), grads.clip_global_norm_q16(opaque(1))));
+    opaque((
+        model.checksum(),
+        model.arrays(),
+        model.trained(),
+        grads.arrays(),
+    ));
+    opaque(
+        model
+            .arrays_mut()
+            .into_iter()
+            .flatten()
+            .next()
+            .map(|w| *w = w.wrapping_add(1)),
+    );
+    opaque(
+        grads
+            .arrays_mut()
+            .into_iter()
+            .flatten()
+            .next()
+            .map(|g| *g = g.wrapping_add(1)),
+    );
+    opaque(model.write_to(opaque(&mut bytes[..])).is_ok());
+    opaque(model.read_from(opaque(&bytes[..])).is_ok());
+    opaque((&ys, &h, &y));
+
+    let mut trainer = FixedTrainer::<I, H, O, L>::zeros(any_activation(), opaque(true));
+    opaque(trainer.set_learning_rate(opaque(6554)).is_ok());
+    opaque(trainer.set_clip(opaque(Some(65536))).is_ok());
+    opaque((
+        trainer.learning_rate(),
+        trainer.clip(),
+        trainer.iterations(),
+        trainer.saturations(),
+    ));
+    opaque(trainer.step(&xs, &ds).is_ok());
+    opaque(trainer.write_state(&rng, opaque(&mut bytes[..])).is_ok());
+    opaque(trainer.read_state(&mut rng, opaque(&bytes[..])).is_ok());
+    if let Ok(t) = FixedTrainer::<I, H, O, L>::new(opaque(model), opaque(1)) {
+        if let Ok(t) = t.with_clip(opaque(None)) {
+            trainer = opaque(t);
+        }
+    }
+    opaque(trainer.step(&xs, &ds).is_ok());
+    opaque(&trainer);
+}
+
+/// The fixed-point task functions.
+#[inline(never)]
+fn fixed_task<const H: usize, const N: usize>() {
+    let m = opaque(FixedRnn::<2, H, 1>::zeros(any_activation(), opaque(false)));
+    opaque((
+        task::evaluate_fixed::<H, N>(&m),
+        task::adds_every_pair_fixed::<H, N>(&m),
+    ));
+    if let Ok(s) = Sample::<N>::new(opaque(3), opaque(5)) {
+        opaque((s.xs_fixed(), s.ds_fixed()));
+    }
 }
 
 /// An activation the optimiser cannot predict.
@@ -374,6 +475,8 @@ fn small_functions() {
         15 => Error::InvalidOptimizer,
         16 => Error::InvalidBatch,
         17 => Error::TrainerMismatch,
+        18 => Error::NotRepresentable,
+        19 => Error::UnsupportedInFixedPoint,
         _ => Error::NonFiniteValue,
     };
     opaque(core::fmt::write(&mut Sink, format_args!("{error}")).is_ok());

@@ -612,6 +612,35 @@ mod fixed_point {
         task::evaluate_fixed::<16, 8>(model)
     }
 
+    /// The f32 build's save, wipe and restore half-way, with the fixed-point training state
+    /// (the weights and the 16 bits below each, settings, counts and the RNG).
+    #[inline(never)]
+    fn save_and_restore(trainer: &mut T, rng: &mut XorShiftRng) -> bool {
+        let mut buf = [0u8; T::STATE_LEN];
+        let Ok(n) = trainer.write_state(rng, &mut buf) else {
+            out::str("error: could not save the training state\n");
+            return false;
+        };
+        *rng = XorShiftRng::seed_from_u64(0);
+        let wiped = trainer
+            .model
+            .init_from_rng(rng, Init::He)
+            .and_then(|()| trainer.set_learning_rate(1))
+            .and_then(|()| trainer.set_clip(Some(1)));
+        trainer.model.activation = Activation::Tanh;
+        trainer.model.biases = true;
+        if wiped.is_err() || trainer.read_state(rng, &buf).is_err() {
+            out::str("error: could not restore the training state\n");
+            return false;
+        }
+        out::str("saved the training state (");
+        out::u32(n as u32);
+        out::str(" bytes) at iteration ");
+        out::u32(trainer.iterations());
+        out::str(", wiped it, restored it\n");
+        true
+    }
+
     #[inline(never)]
     pub fn train_and_report() -> Outcome {
         out::str("tinyrnn firmware: fixed point, 2-16-1 sigmoid, init std 1, lr 6554/65536, seed ");
@@ -620,14 +649,22 @@ mod fixed_point {
         out::u32(ITERS);
         out::str(" iterations\n");
         let mut rng = XorShiftRng::seed_from_u64(SEED);
-        let model = FixedRnn::from_rng(&mut rng, Init::Normal { std: 1.0 }, Activation::Sigmoid);
-        let Ok(mut trainer) = model.and_then(|m| T::new(m, LEARNING_RATE)) else {
+        // Built in place: no second copy of the trainer on the stack.
+        let mut trainer = T::zeros(Activation::Sigmoid, false);
+        let settings = trainer
+            .model
+            .init_from_rng(&mut rng, Init::Normal { std: 1.0 })
+            .and_then(|()| trainer.set_learning_rate(LEARNING_RATE));
+        if settings.is_err() {
             out::str("error: bad settings\n");
             return Outcome { ok: false };
-        };
+        }
         let mut last_loss = 0u64;
         bench_mark(0);
         for i in 0..ITERS {
+            if i == ITERS / 2 && !save_and_restore(&mut trainer, &mut rng) {
+                return Outcome { ok: false };
+            }
             let s = Sample::<8>::random(&mut rng);
             match trainer.step(&s.xs_fixed(), &s.ds_fixed()) {
                 Ok(loss) => last_loss = loss,
@@ -661,7 +698,11 @@ mod fixed_point {
         out::hex(last_loss as u32);
         out::str(" in 2^-30)\nsaturations: ");
         let sat = trainer.saturations();
-        out::u32(sat.delta.saturating_add(sat.gradient).saturating_add(sat.weight));
+        out::u32(
+            sat.delta
+                .saturating_add(sat.gradient)
+                .saturating_add(sat.weight),
+        );
         out::str("\nweights checksum: ");
         out::hex(trainer.model.checksum());
         out::str("\n");
@@ -674,7 +715,10 @@ mod fixed_point {
 #[cfg(any(
     all(feature = "latch", feature = "pretrained"),
     all(feature = "adam", any(feature = "latch", feature = "pretrained")),
-    all(feature = "fixed", any(feature = "latch", feature = "pretrained", feature = "adam"))
+    all(
+        feature = "fixed",
+        any(feature = "latch", feature = "pretrained", feature = "adam")
+    )
 ))]
 compile_error!(
     "the features `latch`, `pretrained`, `adam` and `fixed` each choose what the firmware runs: \
