@@ -118,10 +118,10 @@ fn fixed_point<const I: usize, const H: usize, const O: usize, const L: usize>()
     opaque(trainer.step(&xs, &ds).is_ok());
     opaque(trainer.write_state(&rng, opaque(&mut bytes[..])).is_ok());
     opaque(trainer.read_state(&mut rng, opaque(&bytes[..])).is_ok());
-    if let Ok(t) = FixedTrainer::<I, H, O, L>::new(opaque(model), opaque(1)) {
-        if let Ok(t) = t.with_clip(opaque(None)) {
-            trainer = opaque(t);
-        }
+    if let Ok(t) = FixedTrainer::<I, H, O, L>::new(opaque(model), opaque(1))
+        .and_then(|t| t.with_clip(opaque(None)))
+    {
+        trainer = opaque(t);
     }
     opaque(trainer.step(&xs, &ds).is_ok());
     opaque(&trainer);
