@@ -261,6 +261,51 @@ if [ -z "${QUICK:-}" ]; then
   done
 fi
 
+# Fixed point on the device (feature fixed): the course's setup trained in integer arithmetic
+# (tinyrnn::fixed), its training state saved, wiped and restored half-way, the bits of the
+# desktop example fixed_point; beside the f32 build's release rows, and against the goals of
+# issue 39 (Cortex-M0 at most 60,000 instructions per iteration, M3 and RV32IMAC 45,000; on the
+# M0 at most 12 KiB of flash and 4 KiB of RAM). Reported, not enforced: the figures fall short.
+cargo run --release --quiet --example fixed_point -- --quiet > "$out/desktop-fixed.txt"
+fixed_loss_of() { sed -n 's/^final loss: .*(\(0x[0-9a-f]* 0x[0-9a-f]*\) in 2^-30)$/\1/p' "$1"; }
+fixed_loss=$(fixed_loss_of "$out/desktop-fixed.txt")
+fixed_sum=$(checksum_of "$out/desktop-fixed.txt")
+[ -n "$fixed_loss" ] && [ -n "$fixed_sum" ] || fail "could not read the fixed_point example's output"
+grep -q "^exact accuracy: 16384/16384 pairs" "$out/desktop-fixed.txt" || fail "the desktop's fixed-point run is not 100%"
+fixed_rows=()
+declare -A fx_flash fx_ram fx_iter
+fixed_profiles="release"
+[ -n "${QUICK:-}" ] || fixed_profiles="release speed"
+for profile in $fixed_profiles; do
+  for t in $targets; do
+    build "$t" "$profile" fixed
+    elf=$(elf_of "$t" "$profile")
+    log=$out/$t-$profile-fixed
+    count_run "$t" "$elf" "$log"
+    grep -q "^saved the training state (1346 bytes) at iteration 5000, wiped it, restored it$" "$log.txt" \
+      || fail "$t ($profile, fixed): no save/restore of the training state half-way"
+    [ "$(fixed_loss_of "$log.txt")" = "$fixed_loss" ] || fail "$t ($profile, fixed): final loss bits differ from the desktop's $fixed_loss"
+    [ "$(checksum_of "$log.txt")" = "$fixed_sum" ] || fail "$t ($profile, fixed): checksum differs from the desktop's $fixed_sum"
+    f_flash=$(flash_of "$elf")
+    f_static=$(static_ram_of "$log.txt")
+    f_peak=$(peak_stack_of "$log.txt")
+    f_ram=$((f_static + f_peak))
+    mapfile -t counts < <(marks_of "$log.insn")
+    [ "${#counts[@]}" -ge 3 ] || fail "expected 3 marks in $log.insn"
+    f_iter=$(insns_per_iteration "$log.insn")
+    f_walk=$(( counts[2] - counts[1] ))
+    f_ms=$(awk -v n="$f_iter" 'BEGIN {ms = n / 64e6 * 1e3; printf (ms < 10 ? "%.2f" : "%.1f"), ms}')
+    if [ "$profile" = release ]; then
+      fx_flash[$t]=$f_flash fx_ram[$t]=$f_ram fx_iter[$t]=$f_iter
+      ratio=$(awk -v f="${rel_iter[$t]}" -v x="$f_iter" 'BEGIN {printf "%.1f", f / x}')
+    else
+      ratio=""
+    fi
+    fixed_rows+=("| $(short_core "$t") | fixed point | $profile | $(commas "$f_flash") | $(commas "$f_static") | $(commas "$f_peak") | $(commas "$f_ram") | $(commas "$f_iter") | $f_ms | $ratio | $(commas "$f_walk") |")
+    echo "$t ($profile): fixed point trained on the device, the desktop's bits (checksum $fixed_sum), $f_iter instructions/iteration"
+  done
+done
+
 # What printing one float through core::fmt would cost (feature fmt-float: the final loss with
 # `{}`): the reason the firmware prints fixed-point integers.
 fmt_rows=()
@@ -358,6 +403,29 @@ if [ -z "${QUICK:-}" ]; then
       echo "| $(short_core "$t") | $(commas "$a_flash") | $(signed $((a_flash - rel_flash[$t]))) | $(commas "$a_static") | $(commas "$a_peak") | $(commas "$a_ram") | $(signed $((a_ram - rel_ram[$t]))) | $(commas "$a_state") | $(commas "$a_iter") | $(signed $((a_iter - rel_iter[$t]))) | $fits |"
     done
   } | block adam
+  # Fixed point beside f32 (release), and the issue's goals for it.
+  {
+    echo "| core | arithmetic | profile | flash (B) | static RAM (B) | peak stack (B) | total RAM (B) | instructions / training iteration | ms / iteration at 64 MHz¹ | f32 ÷ fixed point, instructions | instructions / evaluation of all pairs² |"
+    echo "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    for t in $targets; do
+      ms=$(awk -v n="${rel_iter[$t]}" 'BEGIN {ms = n / 64e6 * 1e3; printf (ms < 10 ? "%.2f" : "%.1f"), ms}')
+      echo "| $(short_core "$t") | f32 | release | $(commas "${rel_flash[$t]}") | | | $(commas "${rel_ram[$t]}") | $(commas "${rel_iter[$t]}") | $ms | | |"
+    done
+    printf '%s\n' "${fixed_rows[@]}"
+  } | block fixed
+  verdict() { if [ "$1" -le "$2" ]; then echo "met"; else echo "NOT met"; fi; }
+  m0=thumbv6m-none-eabi m3=thumbv7m-none-eabi rv=riscv32imac-unknown-none-elf m4=thumbv7em-none-eabihf
+  {
+    echo "- **Time on the Cortex-M0: $(verdict "${fx_iter[$m0]}" 60000).** $(commas "${fx_iter[$m0]}") instructions per iteration (goal 60,000; f32 $(commas "${rel_iter[$m0]}"))."
+    echo "- **Time on the Cortex-M3: $(verdict "${fx_iter[$m3]}" 45000).** $(commas "${fx_iter[$m3]}") (goal 45,000; f32 $(commas "${rel_iter[$m3]}"))."
+    echo "- **Time on the RV32IMAC: $(verdict "${fx_iter[$rv]}" 45000).** $(commas "${fx_iter[$rv]}") (goal 45,000; f32 $(commas "${rel_iter[$rv]}"))."
+    if [ "${fx_iter[$m4]}" -lt "${rel_iter[$m4]}" ]; then
+      echo "- **Cortex-M4F: fixed point beats the FPU**, $(commas "${fx_iter[$m4]}") instructions against $(commas "${rel_iter[$m4]}")."
+    else
+      echo "- **Cortex-M4F: the FPU wins.** Fixed point takes $(commas "${fx_iter[$m4]}") instructions per iteration, f32 $(commas "${rel_iter[$m4]}")."
+    fi
+    echo "- **Memory on the Cortex-M0: flash $(verdict "${fx_flash[$m0]}" 12288), RAM $(verdict "${fx_ram[$m0]}" 4096).** $(commas "${fx_flash[$m0]}") bytes of flash (goal 12,288) and $(commas "${fx_ram[$m0]}") of RAM (goal 4,096), for the whole training firmware."
+  } | block fixed-goals
 fi
 echo
 echo "All firmware runs match the desktop (final loss bits $want_loss, checksum $want_sum)."
