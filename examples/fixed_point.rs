@@ -255,6 +255,35 @@ fn run_sweep(seeds: u32, csv: Option<PathBuf>) {
             );
         }
     }
+    // The goal (issue 39): at least 19 of 20 runs learn in fixed point, with a median within
+    // 10% of f32's on the same seeds.
+    for (s, setup) in SETUPS.iter().enumerate() {
+        let at = |fx: bool| -> (usize, Option<f64>) {
+            let mut v: Vec<Option<u32>> = jobs
+                .iter()
+                .zip(&runs)
+                .filter(|((js, f, _), _)| *js == s && *f == fx)
+                .map(|(_, r)| r.learnt)
+                .collect();
+            (v.iter().flatten().count(), common::median_opt(&mut v))
+        };
+        let ((n32, m32), (nfx, mfx)) = (at(false), at(true));
+        let enough = nfx * 20 >= 19 * seeds as usize;
+        let (close, change) = match (m32, mfx) {
+            (Some(a), Some(b)) => (
+                (b - a).abs() <= 0.1 * a,
+                format!("{:+.1}%", (b / a - 1.0) * 100.0),
+            ),
+            _ => (false, "—".into()),
+        };
+        outln!(
+            "- {}: **{}.** {nfx} of {seeds} learn in fixed point ({n32} in f32); median {} iterations against f32's {} ({change}).",
+            setup.name,
+            if enough && close { "met" } else { "NOT met" },
+            mfx.map_or("never".into(), |m| format!("{m:.0}")),
+            m32.map_or("never".into(), |m| format!("{m:.0}")),
+        );
+    }
     if let Some(csv) = csv {
         write_or_exit(&csv, &rows);
     }

@@ -14,6 +14,9 @@
 #   bash scripts/sweep.sh generalisation   # networks trained on 8-bit sums, asked for 16- and
 #                                # 32-bit ones (examples/generalisation.rs, under a minute):
 #                                # docs/generalisation.csv and its table
+#   bash scripts/sweep.sh fixed  # f32 and fixed point side by side over the same seeds
+#                                # (examples/fixed_point.rs --sweep, seconds): docs/fixed_sweep.csv
+#                                # and its table
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=target/sweep
@@ -40,5 +43,11 @@ case ${1:-20} in
       | tee "$out/generalisation.txt"
     grep '^| ' "$out/generalisation.txt" | python3 scripts/docs_block.py docs/sweep.md generalisation
     ;;
-  *) echo "usage: bash scripts/sweep.sh [20|100|settings|generalisation]" >&2; exit 2;;
+  fixed)
+    cargo run --release --quiet --example fixed_point -- --sweep --csv docs/fixed_sweep.csv \
+      | tee "$out/fixed.txt"
+    grep '^| ' "$out/fixed.txt" | python3 scripts/docs_block.py docs/sweep.md fixed
+    grep '^- ' "$out/fixed.txt" | python3 scripts/docs_block.py docs/sweep.md fixed-goal
+    ;;
+  *) echo "usage: bash scripts/sweep.sh [20|100|settings|generalisation|fixed]" >&2; exit 2;;
 esac
