@@ -59,6 +59,20 @@ def main():
     shapes = " ".join(shapes_block.split())
     s_lo, s_hi, s_met, s_all = find(r"training iteration takes ([\d.]+) to ([\d.]+) of C's time.*?"
                                     r"met at (\d+) of (\d+) shapes", shapes, "docs/shapes.md, block shapes")
+    fx = " ".join(block("docs/footprint.md", "fixed-goals").split())
+    fx_m0, fx_m0_f32 = find(r"Cortex-M0: (?:NOT )?met\.\*\* ([\d,]+) instructions per iteration \(goal 60,000; f32 ([\d,]+)\)", fx, "fixed-goals")
+    fx_m3, = find(r"Cortex-M3: (?:NOT )?met\.\*\* ([\d,]+) ", fx, "fixed-goals")
+    fx_rv, = find(r"RV32IMAC: (?:NOT )?met\.\*\* ([\d,]+) ", fx, "fixed-goals")
+    fx_flash, fx_ram = find(r"([\d,]+) bytes of flash \(goal 12,288\) and ([\d,]+) of RAM", fx, "fixed-goals")
+    met = lambda n, goal: int(n.replace(",", "")) <= goal
+    time_verdict = "met" if met(fx_m0, 60000) and met(fx_m3, 45000) and met(fx_rv, 45000) else "not met"
+    sweep_fx = block("docs/sweep.md", "fixed-goal")
+    fx_changes = re.findall(r"\*\*(met|NOT met)\.\*\* (\d+) of (\d+) learn in fixed point .*?\(([-+][\d.]+%)\)", sweep_fx)
+    if len(fx_changes) != 2:
+        sys.exit("docs/sweep.md, block fixed-goal: expected two setups")
+    fx_learn = " and ".join(f"{k} of {n}" for _, k, n, _ in fx_changes)
+    fx_med = " and ".join(c for *_, c in fx_changes)
+    fx_verdict = "met" if all(v == "met" for v, *_ in fx_changes) else "not met"
     rows = [
         ("the course's setup, on the desktop and seven other targets",
          "100% of 16,384 pairs, weights checksum `0x6c7b1ab3` on every one",
@@ -79,6 +93,15 @@ def main():
          f"{s_lo}–{s_hi} of the time of hand-written C; at most 0.6 (the goal) at {s_met} of "
          f"{s_all}{missed_text}",
          "[docs/shapes.md](docs/shapes.md#training-and-inference-at-every-shape)"),
+        ("training in fixed point, on cores without an FPU",
+         f"{fx_m0} instructions per iteration on the Cortex-M0 (f32: {fx_m0_f32}), {fx_m3} on the M3, "
+         f"{fx_rv} on the RV32IMAC (goals 60,000, 45,000, 45,000: {time_verdict}); {fx_flash} B of "
+         f"flash and {fx_ram} B of RAM on the M0 (goals: 12 KiB, 4 KiB)",
+         "[docs/footprint.md](docs/footprint.md#fixed-point-training-without-a-floating-point-unit)"),
+        ("fixed point beside f32, the same 20 seeds of the course's setup and of tanh + Xavier",
+         f"{fx_learn} learn all pairs, median iterations {fx_med} against f32's (goal: at least 19 "
+         f"of 20, within 10%: {fx_verdict})",
+         "[docs/sweep.md](docs/sweep.md#fixed-point-beside-f32)"),
         ("the fastest setting of the settings sweep, on 100 new seeds",
          f"`{flags}`: {k} of {n} runs learn all pairs, median {median} iterations, worst {worst} "
          "(goal: at least 99 of 100, median at most 400)",

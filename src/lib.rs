@@ -49,6 +49,9 @@
 //!   saving to flash and exact resumption after a reset.
 //! - [`task`]: the course's binary-addition task and its accuracy over every pair;
 //!   [`latch`]: a task for streams, which a network learns only with truncated BPTT.
+//! - [`fixed`]: the same network trained and run in fixed point (Q4.11 weights, Q0.15 states,
+//!   integer arithmetic only), for cores without a floating-point unit, with conversion from and
+//!   to the `f32` model.
 //! - [`linalg`], [`activation`]: the hand-written kernels and the activations.
 //!
 //! # Guarantees
