@@ -311,7 +311,8 @@ done
 fmt_rows=()
 doc_fmt_rows=()
 for t in $targets; do
-  plain=$(flash_of "$(elf_of "$t" release)")
+  # The release build's flash as measured above (the ELF now is another feature's).
+  plain=${rel_flash[$t]}
   build "$t" release fmt-float
   with_fmt=$(flash_of "$(elf_of "$t" release)")
   fmt_rows+=("| $(core "$t") | \`$t\` | $plain | $with_fmt | $((with_fmt - plain)) |")

@@ -49,11 +49,19 @@ bounded!(i32, i64, u32, u64);
 pub(crate) fn dot_shifted(a: &[i16], b: &[i16], shift: u32) -> i32 {
     let n = a.len().min(b.len());
     let (a, b) = (a.get(..n).unwrap_or(&[]), b.get(..n).unwrap_or(&[]));
-    let ((a2, a1), (b2, b1)) = (a.as_chunks::<2>(), b.as_chunks::<2>());
+    let pair = |a0: &i16, a1: &i16, b0: &i16, b1: &i16| {
+        (i32::from(*a0) * i32::from(*b0)).plus(i32::from(*a1) * i32::from(*b1)) >> shift
+    };
+    // Two pairs a loop turn, then a pair, then a single product: the pairs are those of a loop
+    // over pairs, (0, 1), (2, 3), ..., so the bits are the same.
+    let ((a4, a_rest), (b4, b_rest)) = (a.as_chunks::<4>(), b.as_chunks::<4>());
     let mut acc = 0i32;
+    for ([a0, a1, a2, a3], [b0, b1, b2, b3]) in a4.iter().zip(b4) {
+        acc = acc.plus(pair(a0, a1, b0, b1)).plus(pair(a2, a3, b2, b3));
+    }
+    let ((a2, a1), (b2, b1)) = (a_rest.as_chunks::<2>(), b_rest.as_chunks::<2>());
     for ([a0, a1], [b0, b1]) in a2.iter().zip(b2) {
-        let pair = (i32::from(*a0) * i32::from(*b0)).plus(i32::from(*a1) * i32::from(*b1));
-        acc = acc.plus(pair >> shift);
+        acc = acc.plus(pair(a0, a1, b0, b1));
     }
     for (a, b) in a1.iter().zip(b1) {
         acc = acc.plus((i32::from(*a) * i32::from(*b)) >> shift);
@@ -92,6 +100,19 @@ pub(crate) fn axpy2_shifted(u: &mut [i32], x: [i16; 2], w: [&[i16]; 2], shift: u
     }
 }
 
+/// [`axpy2_shifted`] for two pairs of rows a pass over `u`: `u_j += (x0 · w0_j + x1 · w1_j) >> shift
+/// + (x2 · w2_j + x3 · w3_j) >> shift`, the bits of two passes of [`axpy2_shifted`].
+#[inline(always)]
+pub(crate) fn axpy4_shifted(u: &mut [i32], x: [i16; 4], w: [&[i16]; 4], shift: u32) {
+    let [x0, x1, x2, x3] = x.map(i32::from);
+    let rows = w[0].iter().zip(w[1]).zip(w[2].iter().zip(w[3]));
+    for (u, ((w0, w1), (w2, w3))) in u.iter_mut().zip(rows) {
+        let p = (x0 * i32::from(*w0)).plus(x1 * i32::from(*w1)) >> shift;
+        let q = (x2 * i32::from(*w2)).plus(x3 * i32::from(*w3)) >> shift;
+        *u = u.plus(p).plus(q);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,5 +141,11 @@ mod tests {
         assert_eq!(u, [7 + 2 - 4, -6 + 2, 12 + 2 + 4]);
         axpy2_shifted(&mut u, [1, 1], [&[1, 0, 0], &[0, 0, 0]], 1);
         assert_eq!(u, [5, -4, 18], "(1 + 0) / 2 rounds down");
+        let mut v = u;
+        let w: [&[i16]; 4] = [&[3, -1, 7], &[2, 2, 2], &[-5, 1, 0], &[9, 9, -9]];
+        axpy4_shifted(&mut u, [1, -3, 2, 7], w, 2);
+        axpy2_shifted(&mut v, [1, -3], [w[0], w[1]], 2);
+        axpy2_shifted(&mut v, [2, 7], [w[2], w[3]], 2);
+        assert_eq!(u, v, "two pairs a pass, the bits of a pair a pass");
     }
 }

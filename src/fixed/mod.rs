@@ -66,7 +66,7 @@ use crate::error::{Error, Result};
 use crate::init::{Init, StandardNormal};
 use crate::model::Rnn;
 use crate::output::Output;
-use kernels::{axpy_shifted, axpy2_shifted};
+use kernels::{axpy_shifted, axpy2_shifted, axpy4_shifted};
 
 /// Fractional bits of weights, biases, inputs and targets (Q4.11).
 pub const W_FRAC: u32 = 11;
@@ -314,9 +314,15 @@ impl<const I: usize, const H: usize, const O: usize> FixedRnn<I, H, O> {
         for (x, row) in x.iter().zip(&self.w_in) {
             axpy_shifted(&mut u, *x, row, XW_SHIFT);
         }
-        // Two rows of `w` a pass over `u`.
-        let (z2, z1) = h_prev.as_chunks::<2>();
-        let (w2, w1) = self.w.as_chunks::<2>();
+        // Four rows of `w` a pass over `u` (two pairs), then two, then one: the pairs of rows
+        // are (0, 1), (2, 3), ... whichever way, so the bits are the same.
+        let (z4, z_rest) = h_prev.as_chunks::<4>();
+        let (w4, w_rest) = self.w.as_chunks::<4>();
+        for ([za, zb, zc, zd], [wa, wb, wc, wd]) in z4.iter().zip(w4) {
+            axpy4_shifted(&mut u, [*za, *zb, *zc, *zd], [wa, wb, wc, wd], ZW_SHIFT);
+        }
+        let (z2, z1) = z_rest.as_chunks::<2>();
+        let (w2, w1) = w_rest.as_chunks::<2>();
         for ([za, zb], [wa, wb]) in z2.iter().zip(w2) {
             axpy2_shifted(&mut u, [*za, *zb], [wa, wb], ZW_SHIFT);
         }

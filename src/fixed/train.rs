@@ -161,10 +161,23 @@ fn isqrt(n: u64) -> u32 {
     root as u32
 }
 
-/// `round(g · s / 2^16)`: `g` times `s` in Q0.16, rounded to nearest, with two 32-bit products
-/// (a 64-bit one is a library call on a Cortex-M0).
+/// `round(g · s / 2^16)`: `g` times `s` in Q0.16, rounded to nearest. One 64-bit product where
+/// the core has a 32 × 32 → 64 multiply (`SMULL`, `MULH`); on ARMv6-M (Cortex-M0/M0+), where a
+/// 64-bit product is a library call, two 32-bit ones ([`mul_q16_split`]). The same value either
+/// way (a test checks the split one against the product).
 #[inline]
 pub(crate) fn mul_q16(g: i32, s: u16) -> i32 {
+    if cfg!(all(target_arch = "arm", not(target_feature = "v7"))) {
+        mul_q16_split(g, s)
+    } else {
+        // |g · s| < 2^47: the result, below 2^31 in magnitude, fits.
+        (i64::from(g).times(i64::from(s)).plus(1 << 15) >> 16) as i32
+    }
+}
+
+/// [`mul_q16`] with two 32-bit products.
+#[inline]
+fn mul_q16_split(g: i32, s: u16) -> i32 {
     let s32 = i32::from(s);
     // g = hi · 2^16 + lo with hi in [-2^15, 2^15) and lo in [0, 2^16): hi · s fits i32, lo · s
     // + 2^15 fits u32, and so does their sum (at most 32,768 · 65,535).
@@ -749,6 +762,7 @@ mod tests {
             for s in [1u16, 2, 6554, 32768, 65535] {
                 let exact = (i64::from(g) * i64::from(s) + (1 << 15)) >> 16;
                 assert_eq!(i64::from(mul_q16(g, s)), exact, "{g} * {s}");
+                assert_eq!(i64::from(mul_q16_split(g, s)), exact, "{g} * {s}, split");
             }
         }
     }
