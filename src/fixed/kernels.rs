@@ -40,6 +40,14 @@ macro_rules! bounded {
 }
 bounded!(i32, i64, u32, u64);
 
+/// `a · b` in `i32`: exact for every pair of `i16` (at most `2^30` in magnitude), so it cannot
+/// overflow; written without the check that `*` would keep where the optimiser loses sight of the
+/// operands' range.
+#[inline(always)]
+pub(crate) fn mul16(a: i16, b: i16) -> i32 {
+    i32::from(a).wrapping_mul(i32::from(b))
+}
+
 /// `Σ (a_k · b_k) >> shift` over the shorter of the two, the products summed two at a time
 /// exactly and each pair rounded down (an odd last product alone).
 ///
@@ -49,9 +57,8 @@ bounded!(i32, i64, u32, u64);
 pub(crate) fn dot_shifted(a: &[i16], b: &[i16], shift: u32) -> i32 {
     let n = a.len().min(b.len());
     let (a, b) = (a.get(..n).unwrap_or(&[]), b.get(..n).unwrap_or(&[]));
-    let pair = |a0: &i16, a1: &i16, b0: &i16, b1: &i16| {
-        (i32::from(*a0) * i32::from(*b0)).plus(i32::from(*a1) * i32::from(*b1)) >> shift
-    };
+    let pair =
+        |a0: &i16, a1: &i16, b0: &i16, b1: &i16| mul16(*a0, *b0).plus(mul16(*a1, *b1)) >> shift;
     // Two pairs a loop turn, then a pair, then a single product: the pairs are those of a loop
     // over pairs, (0, 1), (2, 3), ..., so the bits are the same.
     let ((a4, a_rest), (b4, b_rest)) = (a.as_chunks::<4>(), b.as_chunks::<4>());
@@ -64,7 +71,7 @@ pub(crate) fn dot_shifted(a: &[i16], b: &[i16], shift: u32) -> i32 {
         acc = acc.plus(pair(a0, a1, b0, b1));
     }
     for (a, b) in a1.iter().zip(b1) {
-        acc = acc.plus((i32::from(*a) * i32::from(*b)) >> shift);
+        acc = acc.plus(mul16(*a, *b) >> shift);
     }
     acc
 }
@@ -84,9 +91,8 @@ pub(crate) fn dot_blocks(a: &[i16], b: &[i16], shift: u32) -> i64 {
 /// `u_j += (x · w_j) >> shift` for every `j`.
 #[inline(always)]
 pub(crate) fn axpy_shifted(u: &mut [i32], x: i16, w: &[i16], shift: u32) {
-    let x = i32::from(x);
     for (u, w) in u.iter_mut().zip(w) {
-        *u = u.plus((x * i32::from(*w)) >> shift);
+        *u = u.plus(mul16(x, *w) >> shift);
     }
 }
 
@@ -94,9 +100,9 @@ pub(crate) fn axpy_shifted(u: &mut [i32], x: i16, w: &[i16], shift: u32) {
 /// pair summed exactly (for `x0, x1` in `[-32767, 32767]`) and rounded down.
 #[inline(always)]
 pub(crate) fn axpy2_shifted(u: &mut [i32], x: [i16; 2], w: [&[i16]; 2], shift: u32) {
-    let (x0, x1) = (i32::from(x[0]), i32::from(x[1]));
+    let [x0, x1] = x;
     for ((u, w0), w1) in u.iter_mut().zip(w[0]).zip(w[1]) {
-        *u = u.plus((x0 * i32::from(*w0)).plus(x1 * i32::from(*w1)) >> shift);
+        *u = u.plus(mul16(x0, *w0).plus(mul16(x1, *w1)) >> shift);
     }
 }
 
@@ -104,11 +110,11 @@ pub(crate) fn axpy2_shifted(u: &mut [i32], x: [i16; 2], w: [&[i16]; 2], shift: u
 /// + (x2 · w2_j + x3 · w3_j) >> shift`, the bits of two passes of [`axpy2_shifted`].
 #[inline(always)]
 pub(crate) fn axpy4_shifted(u: &mut [i32], x: [i16; 4], w: [&[i16]; 4], shift: u32) {
-    let [x0, x1, x2, x3] = x.map(i32::from);
+    let [x0, x1, x2, x3] = x;
     let rows = w[0].iter().zip(w[1]).zip(w[2].iter().zip(w[3]));
     for (u, ((w0, w1), (w2, w3))) in u.iter_mut().zip(rows) {
-        let p = (x0 * i32::from(*w0)).plus(x1 * i32::from(*w1)) >> shift;
-        let q = (x2 * i32::from(*w2)).plus(x3 * i32::from(*w3)) >> shift;
+        let p = mul16(x0, *w0).plus(mul16(x1, *w1)) >> shift;
+        let q = mul16(x2, *w2).plus(mul16(x3, *w3)) >> shift;
         *u = u.plus(p).plus(q);
     }
 }
