@@ -45,7 +45,7 @@ bounded!(i32, i64, u32, u64);
 /// operands' range.
 #[inline(always)]
 pub(crate) fn mul16(a: i16, b: i16) -> i32 {
-    i32::from(a).wrapping_mul(i32::from(b))
+    i32::from(a) * i32::from(b)
 }
 
 /// `Σ (a_k · b_k) >> shift` over the shorter of the two, the products summed two at a time

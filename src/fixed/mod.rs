@@ -68,6 +68,10 @@ use crate::model::Rnn;
 use crate::output::Output;
 use kernels::{axpy_shifted, axpy2_shifted, axpy4_shifted};
 
+/// ARMv6-M (Cortex-M0/M0+): no long multiply, eight low registers. Only the choice of loop
+/// depends on it, never a bit of a result.
+const ARMV6M: bool = cfg!(all(target_arch = "arm", not(target_feature = "v7")));
+
 /// Fractional bits of weights, biases, inputs and targets (Q4.11).
 pub const W_FRAC: u32 = 11;
 /// Fractional bits of hidden states, outputs and deltas (Q0.15).
@@ -315,9 +319,16 @@ impl<const I: usize, const H: usize, const O: usize> FixedRnn<I, H, O> {
             axpy_shifted(&mut u, *x, row, XW_SHIFT);
         }
         // Four rows of `w` a pass over `u` (two pairs), then two, then one: the pairs of rows
-        // are (0, 1), (2, 3), ... whichever way, so the bits are the same.
-        let (z4, z_rest) = h_prev.as_chunks::<4>();
-        let (w4, w_rest) = self.w.as_chunks::<4>();
+        // are (0, 1), (2, 3), ... whichever way, so the bits are the same. ARMv6-M (the
+        // Cortex-M0) takes two rows a pass: its eight low registers do not hold four.
+        let (z4, z_rest) = match ARMV6M {
+            false => h_prev.as_chunks::<4>(),
+            true => (&[][..], &h_prev[..]),
+        };
+        let (w4, w_rest) = match ARMV6M {
+            false => self.w.as_chunks::<4>(),
+            true => (&[][..], &self.w[..]),
+        };
         for ([za, zb, zc, zd], [wa, wb, wc, wd]) in z4.iter().zip(w4) {
             axpy4_shifted(&mut u, [*za, *zb, *zc, *zd], [wa, wb, wc, wd], ZW_SHIFT);
         }

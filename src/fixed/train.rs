@@ -167,7 +167,7 @@ fn isqrt(n: u64) -> u32 {
 /// way (a test checks the split one against the product).
 #[inline]
 pub(crate) fn mul_q16(g: i32, s: u16) -> i32 {
-    if cfg!(all(target_arch = "arm", not(target_feature = "v7"))) {
+    if super::ARMV6M {
         mul_q16_split(g, s)
     } else {
         // |g · s| < 2^47: the result, below 2^31 in magnitude, fits.
