@@ -69,8 +69,9 @@ use crate::output::Output;
 use kernels::{axpy_shifted, axpy2_shifted, axpy4_shifted};
 
 /// ARMv6-M (Cortex-M0/M0+): no long multiply, eight low registers. Only the choice of loop
-/// depends on it, never a bit of a result.
-const ARMV6M: bool = cfg!(all(target_arch = "arm", not(target_feature = "v7")));
+/// depends on it, never a bit of a result. Stable Rust names no ARM architecture feature in
+/// `cfg`; among the ARM targets, those without 32-bit compare-and-swap are ARMv6-M and older.
+const ARMV6M: bool = cfg!(all(target_arch = "arm", not(target_has_atomic = "32")));
 
 /// Fractional bits of weights, biases, inputs and targets (Q4.11).
 pub const W_FRAC: u32 = 11;
