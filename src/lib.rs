@@ -116,6 +116,7 @@ mod branch_free;
 mod error;
 pub mod fixed;
 pub mod format;
+pub mod gru;
 pub mod init;
 pub mod latch;
 pub mod linalg;
