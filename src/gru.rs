@@ -39,15 +39,18 @@
 //! ```
 //!
 //! Tested against central finite differences of an independent float64 forward pass
-//! (`tests/gru_gradient_check.rs`).
+//! (`tests/gated_gradient_check.rs`).
 
 use rand_core::Rng;
 
 use crate::activation::sigmoid;
-use crate::error::{Error, Result};
+use crate::cell;
+#[cfg(doc)]
+use crate::error::Error;
+use crate::error::Result;
 use crate::init::{Init, StandardNormal};
 use crate::linalg::{axpy, matvec_into, outer_add_into, vecmat_add_into, vecmat2_into};
-use crate::output::{Output, softmax};
+use crate::output::Output;
 use crate::train::{Loss, Targets};
 
 /// The index of the reset gate in [`Gru::w_x`], [`Gru::w_h`], [`Gru::b_x`] and [`Gru::b_h`].
@@ -205,7 +208,7 @@ impl<const I: usize, const H: usize, const O: usize> Gru<I, H, O> {
 
     /// A model drawn from `rng` with `init`: `w_x` (each gate in turn), then `w_h`, then
     /// `w_out`, each row by row, `init` scaled by each matrix's fan-in (`I`, `H`, `H`); biases
-    /// off and zero.
+    /// on (as PyTorch's) and zero.
     ///
     /// # Errors
     /// [`Error::InvalidInitStd`] if `init` is a normal with a negative or non-finite std.
@@ -216,7 +219,7 @@ impl<const I: usize, const H: usize, const O: usize> Gru<I, H, O> {
         normal.fill(rng, s_in, model.w_x.as_flattened_mut().as_flattened_mut());
         normal.fill(rng, s_h, model.w_h.as_flattened_mut().as_flattened_mut());
         normal.fill(rng, s_h, model.w_out.as_flattened_mut());
-        Ok(model)
+        Ok(model.with_biases(true))
     }
 
     /// The same model with its biases switched on or off (their values are kept).
@@ -292,20 +295,14 @@ impl<const I: usize, const H: usize, const O: usize> Gru<I, H, O> {
         }
     }
 
-    /// The output layer's input for a state: `v = h · w_out (+ b_out)`.
+    /// The output layer's input for a state.
     fn logits(&self, h: &[f32; H]) -> [f32; O] {
-        let mut v = if self.biases { self.b_out } else { [0.0; O] };
-        vecmat_add_into(h, &self.w_out, &mut v);
-        v
+        cell::logits(&self.w_out, self.biases.then_some(&self.b_out), h)
     }
 
     /// The output layer on `v`.
     fn apply_output(&self, v: &[f32; O], y: &mut [f32; O]) {
-        match self.output {
-            Output::Sigmoid => y.iter_mut().zip(v).for_each(|(y, v)| *y = sigmoid(*v)),
-            Output::Linear => *y = *v,
-            Output::Softmax => softmax(v, y),
-        }
+        cell::apply_output(self.output, v, y);
     }
 
     /// One step of inference with the state held by the caller: on entry `h` is `h_{t-1}`
@@ -457,30 +454,15 @@ impl<const I: usize, const H: usize, const O: usize> Gru<I, H, O> {
     /// [`Error::NonFiniteWeight`] if an updated weight would be NaN or infinite. Either way
     /// the model is left as it was.
     pub fn sgd(&mut self, grads: &GruGradients<I, H, O>, lr: f32) -> Result<()> {
-        if !(lr.is_finite() && lr > 0.0) {
-            return Err(Error::InvalidLearningRate);
-        }
         let trained = if self.biases { 6 } else { 3 };
-        let g = grads.arrays();
-        let finite = self
-            .arrays()
-            .iter()
-            .zip(&g)
-            .take(trained)
-            .all(|(w, g)| w.iter().zip(*g).all(|(w, g)| (w - lr * g).is_finite()));
-        if !finite {
-            return Err(Error::NonFiniteWeight);
-        }
-        for (w, g) in self.arrays_mut().into_iter().zip(g).take(trained) {
-            axpy(-lr, g, w);
-        }
-        Ok(())
+        cell::sgd(self.arrays_mut(), grads.arrays(), trained, lr)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Error;
     use crate::train::SquaredError;
     use rand_core::SeedableRng;
     use rand_xorshift::XorShiftRng;
@@ -547,7 +529,9 @@ mod tests {
     #[test]
     fn sgd_rejects_and_keeps_the_model() {
         let mut rng = XorShiftRng::seed_from_u64(4);
-        let mut m = Gru::<2, 3, 1>::from_rng(&mut rng, Init::Xavier).unwrap();
+        let mut m = Gru::<2, 3, 1>::from_rng(&mut rng, Init::Xavier)
+            .unwrap()
+            .with_biases(false);
         let before = m.clone();
         let mut g = GruGradients::zeros();
         assert_eq!(m.sgd(&g, 0.0), Err(Error::InvalidLearningRate));

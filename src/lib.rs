@@ -113,6 +113,7 @@ compile_error!(
 
 pub mod activation;
 mod branch_free;
+mod cell;
 mod error;
 pub mod fixed;
 pub mod format;
@@ -120,6 +121,7 @@ pub mod gru;
 pub mod init;
 pub mod latch;
 pub mod linalg;
+pub mod lstm;
 mod model;
 pub mod output;
 pub mod task;

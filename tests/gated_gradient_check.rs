@@ -1,4 +1,4 @@
-//! The GRU's backpropagation through time against central finite differences.
+//! The gated cells' backpropagation through time (GRU, LSTM) against central finite differences.
 //!
 //! The loss is recomputed by an independent float64 forward pass written here from PyTorch's
 //! `nn.GRU` formulas (not the crate's code), at the model's f32 weights moved by ±`STEP`. The f32
@@ -12,6 +12,7 @@
 #![allow(clippy::needless_range_loop)]
 
 use tinyrnn::gru::{Gru, GruGradients, GruTrace};
+use tinyrnn::lstm::{Lstm, LstmGradients, LstmState, LstmTrace};
 use tinyrnn::rand_core::{Rng, SeedableRng};
 use tinyrnn::train::{CrossEntropy, Labels, Loss, SquaredError, Targets};
 use tinyrnn::{Init, Output, XorShiftRng};
@@ -215,5 +216,175 @@ fn gru_bptt_from_a_state_matches_finite_differences() {
 fn gru_softmax_label_at_the_end_matches_finite_differences() {
     for seed in 8..=10 {
         check(seed, true, seed % 2 == 0, true);
+    }
+}
+
+/// The LSTM's loss in float64 from its flat parameters, from the state `(h0, c0)`, scored as
+/// [`loss64`] scores the GRU's.
+fn lstm_loss64<const I: usize, const H: usize, const O: usize, const L: usize>(
+    p: &[f64],
+    biases: bool,
+    s0: &LstmState<H>,
+    xs: &[[f32; I]; L],
+    ds: &[[f32; O]; L],
+    softmax: bool,
+) -> f64 {
+    let (nx, nh, no) = (4 * I * H, 4 * H * H, H * O);
+    let w_x = |q: usize, i: usize, j: usize| p[q * I * H + i * H + j];
+    let w_h = |q: usize, k: usize, j: usize| p[nx + q * H * H + k * H + j];
+    let w_out = |j: usize, o: usize| p[nx + nh + j * O + o];
+    let bias = |at: usize| if biases { p[at] } else { 0.0 };
+    let b = |q: usize, j: usize| {
+        bias(nx + nh + no + q * H + j) + bias(nx + nh + no + 4 * H + q * H + j)
+    };
+    let b_out = |o: usize| bias(nx + nh + no + 8 * H + o);
+    let sig = |v: f64| 1.0 / (1.0 + (-v).exp());
+    let (mut h, mut c) = (s0.h.map(f64::from), s0.c.map(f64::from));
+    let mut loss = 0.0;
+    for t in 0..L {
+        let x = xs[t].map(f64::from);
+        let pre = |q: usize, j: usize| {
+            let mut s = b(q, j);
+            for i in 0..I {
+                s += x[i] * w_x(q, i, j);
+            }
+            for k in 0..H {
+                s += h[k] * w_h(q, k, j);
+            }
+            s
+        };
+        let mut next = [0.0f64; H];
+        for j in 0..H {
+            let (ig, fg) = (sig(pre(0, j)), sig(pre(1, j)));
+            let (gg, og) = (pre(2, j).tanh(), sig(pre(3, j)));
+            c[j] = fg * c[j] + ig * gg;
+            next[j] = og * c[j].tanh();
+        }
+        h = next;
+        let mut v = [0.0f64; O];
+        for o in 0..O {
+            v[o] = b_out(o);
+            for j in 0..H {
+                v[o] += h[j] * w_out(j, o);
+            }
+        }
+        let d = ds[t].map(f64::from);
+        if softmax {
+            if t + 1 == L {
+                let e = v.map(f64::exp);
+                let sum: f64 = e.iter().sum();
+                loss -= (0..O).map(|o| d[o] * (e[o] / sum).ln()).sum::<f64>();
+            }
+        } else {
+            let y = v.map(sig);
+            loss += (0..O).map(|o| (d[o] - y[o]).powi(2)).sum::<f64>() / O as f64 / 2.0;
+        }
+    }
+    loss
+}
+
+fn lstm_check(seed: u64, biases: bool, from_state: bool, softmax: bool) {
+    let mut rng = XorShiftRng::seed_from_u64(seed);
+    let mut m = Lstm::<3, 4, 2>::from_rng(&mut rng, Init::Xavier)
+        .unwrap()
+        .with_biases(biases);
+    if softmax {
+        m = m.with_output(Output::Softmax);
+    }
+    for b in m
+        .b_x
+        .as_flattened_mut()
+        .iter_mut()
+        .chain(m.b_h.as_flattened_mut())
+    {
+        *b += uniform(&mut rng, 0.5);
+    }
+    for b in &mut m.b_out {
+        *b = uniform(&mut rng, 0.5);
+    }
+    let xs: [[f32; 3]; 6] =
+        core::array::from_fn(|_| core::array::from_fn(|_| uniform(&mut rng, 1.0)));
+    let ds: [[f32; 2]; 6] = core::array::from_fn(|_| {
+        let class = (rng.next_u32() & 1) as usize;
+        core::array::from_fn(|o| if o == class { 1.0 } else { 0.0 })
+    });
+    let s0 = LstmState {
+        h: core::array::from_fn(|_| uniform(&mut rng, 1.0)),
+        c: core::array::from_fn(|_| uniform(&mut rng, 2.0)),
+    };
+    let s0 = from_state.then_some(&s0);
+    let label =
+        format!("lstm seed {seed} biases {biases} from_state {from_state} softmax {softmax}");
+    let targets = if softmax {
+        Targets {
+            ds: &ds,
+            labels: Labels::Last,
+        }
+    } else {
+        Targets::every(&ds)
+    };
+    let mut trace = LstmTrace::<4, 2, 6>::zeros();
+    let mut g = LstmGradients::zeros();
+    let loss = if softmax {
+        let loss = m
+            .forward_trace_loss::<CrossEntropy, 6>(s0, &xs, targets, &mut trace)
+            .unwrap();
+        m.backward_loss_into::<CrossEntropy, 6>(s0, &xs, targets, &trace, &mut g);
+        loss
+    } else {
+        let loss = m
+            .forward_trace_loss::<SquaredError, 6>(s0, &xs, targets, &mut trace)
+            .unwrap();
+        m.backward_loss_into::<SquaredError, 6>(s0, &xs, targets, &trace, &mut g);
+        loss
+    };
+    let s0 = s0.copied().unwrap_or(LstmState::zeros());
+    let p = flat(m.arrays());
+    let f = |p: &[f64]| lstm_loss64::<3, 4, 2, 6>(p, biases, &s0, &xs, &ds, softmax);
+    let want = f(&p);
+    assert!(
+        (f64::from(loss) - want).abs() <= 1e-5 + 1e-5 * want.abs(),
+        "{label}: loss {loss}, reference {want}"
+    );
+    let analytic = flat(g.arrays());
+    let n_weights = 4 * 3 * 4 + 4 * 4 * 4 + 4 * 2;
+    let mut max_abs = 0.0f64;
+    for k in 0..p.len() {
+        let (mut plus, mut minus) = (p.clone(), p.clone());
+        plus[k] += STEP;
+        minus[k] -= STEP;
+        let numeric = (f(&plus) - f(&minus)) / (2.0 * STEP);
+        let a = analytic[k];
+        if k >= n_weights && !biases {
+            assert_eq!(
+                a, 0.0,
+                "{label}: bias gradient {k} must stay 0 with biases off"
+            );
+            continue;
+        }
+        assert!(
+            (a - numeric).abs() <= ABS + REL * numeric.abs(),
+            "{label}: parameter {k}: bptt {a:e}, numeric {numeric:e}"
+        );
+        max_abs = max_abs.max((a - numeric).abs());
+    }
+    eprintln!(
+        "{label}: {} parameters, largest |bptt - numeric| {max_abs:.1e}",
+        p.len()
+    );
+}
+
+#[test]
+fn lstm_bptt_matches_finite_differences() {
+    for seed in 1..=3 {
+        for biases in [false, true] {
+            lstm_check(seed, biases, false, false);
+        }
+    }
+    for seed in 4..=6 {
+        lstm_check(seed, true, true, false);
+    }
+    for seed in 7..=9 {
+        lstm_check(seed, true, seed % 2 == 0, true);
     }
 }

@@ -1,0 +1,528 @@
+//! The long short-term memory (LSTM), in the convention of PyTorch's `nn.LSTM`: its weights,
+//! one step, a forward pass, the trace backpropagation needs, and exact backpropagation
+//! through time.
+//!
+//! At step `t`, from the state `(h_{t-1}, c_{t-1})` (zeros, or a state the caller holds), `σ`
+//! the sigmoid, `⊙` the product element by element, each `x · W` a row vector times a matrix
+//! (PyTorch's `weight_ih_l0` holds the four `W_x` transposed and stacked, gates in the order
+//! i, f, g, o):
+//!
+//! ```text
+//! i_t = σ(x_t · W_xi + b_xi + h_{t-1} · W_hi + b_hi)        input gate
+//! f_t = σ(x_t · W_xf + b_xf + h_{t-1} · W_hf + b_hf)        forget gate
+//! g_t = tanh(x_t · W_xg + b_xg + h_{t-1} · W_hg + b_hg)     cell candidate
+//! o_t = σ(x_t · W_xo + b_xo + h_{t-1} · W_ho + b_ho)        output gate
+//! c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t
+//! h_t = o_t ⊙ tanh(c_t)
+//! y_t = g(h_t · W_out (+ b_out))                           g: the output layer
+//! ```
+//!
+//! [`Lstm::from_rng`] starts the forget gate's input-side bias at 1, as is usual (Jozefowicz et
+//! al. 2015): the cell then keeps its memory by default until it learns to forget. PyTorch
+//! starts every bias at random; set `b_x[FORGET]` to taste.
+//!
+//! **Backpropagation through time**, with `δh_t` the gradient of the loss with respect to
+//! `h_t` and `δc_t` with respect to `c_t`, each what step `t` sends plus what step `t + 1`
+//! sends back:
+//!
+//! ```text
+//! δc   = δh ⊙ o ⊙ (1 - tanh²(c_t)) + (δc_{t+1} ⊙ f_{t+1})
+//! δo   = δh ⊙ tanh(c_t) ⊙ o (1 - o)          δi = δc ⊙ g ⊙ i (1 - i)
+//! δg   = δc ⊙ i ⊙ (1 - g²)                   δf = δc ⊙ c_{t-1} ⊙ f (1 - f)
+//! δh_{t-1} = W_hi δi + W_hf δf + W_hg δg + W_ho δo
+//! dW_xq += x_t ⊗ δq,  dW_hq += h_{t-1} ⊗ δq,  db_xq = db_hq += δq   (q = i, f, g, o)
+//! ```
+//!
+//! Tested against central finite differences of an independent float64 forward pass
+//! (`tests/gated_gradient_check.rs`).
+
+use rand_core::Rng;
+
+use crate::activation::sigmoid;
+use crate::cell;
+#[cfg(doc)]
+use crate::error::Error;
+use crate::error::Result;
+use crate::init::{Init, StandardNormal};
+use crate::linalg::{axpy, matvec_into, outer_add_into, vecmat2_into};
+use crate::output::Output;
+use crate::train::{Loss, Targets};
+
+/// The index of the input gate in [`Lstm::w_x`], [`Lstm::w_h`], [`Lstm::b_x`] and
+/// [`Lstm::b_h`].
+pub const INPUT: usize = 0;
+/// The index of the forget gate.
+pub const FORGET: usize = 1;
+/// The index of the cell candidate.
+pub const CELL: usize = 2;
+/// The index of the output gate.
+pub const OUTPUT: usize = 3;
+
+/// The names of the six parameter arrays, in the order of [`Lstm::arrays`].
+pub const LSTM_ARRAYS: [&str; 6] = ["w_x", "w_h", "w_out", "b_x", "b_h", "b_out"];
+
+/// An LSTM with `I` inputs, `H` hidden units and `O` outputs (module docs for its formulas).
+///
+/// Each gate's matrices are the crate's row-major `x · W`: `w_x[q]` is `I × H`, `w_h[q]`
+/// `H × H`, gates in PyTorch's order ([`INPUT`], [`FORGET`], [`CELL`], [`OUTPUT`]).
+///
+/// Size: `4 (4 I·H + 4 H·H + H·O + 8 H + O)` bytes plus 2 bytes of settings, rounded up to a
+/// multiple of 4 (checked by a test).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lstm<const I: usize, const H: usize, const O: usize> {
+    /// Input-to-hidden weights of each gate, `4 × I × H`.
+    pub w_x: [[[f32; H]; I]; 4],
+    /// Hidden-to-hidden weights of each gate, `4 × H × H`.
+    pub w_h: [[[f32; H]; H]; 4],
+    /// Hidden-to-output weights, `H × O`.
+    pub w_out: [[f32; O]; H],
+    /// The input side's bias of each gate (PyTorch's `bias_ih_l0`).
+    pub b_x: [[f32; H]; 4],
+    /// The hidden side's bias of each gate (PyTorch's `bias_hh_l0`): redundant with `b_x`
+    /// (only their sum counts), kept so that PyTorch's weights load unchanged.
+    pub b_h: [[f32; H]; 4],
+    /// Output bias.
+    pub b_out: [f32; O],
+    /// The output layer.
+    pub output: Output,
+    /// Whether the biases take part.
+    pub biases: bool,
+}
+
+/// An LSTM's state between steps: the hidden state `h` and the cell `c`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LstmState<const H: usize> {
+    /// The hidden state `h`, what the output layer and the next step's gates see.
+    pub h: [f32; H],
+    /// The cell `c`, the memory.
+    pub c: [f32; H],
+}
+
+impl<const H: usize> LstmState<H> {
+    /// All zeros: the state before a sequence's first step.
+    #[must_use]
+    pub const fn zeros() -> Self {
+        LstmState {
+            h: [0.0; H],
+            c: [0.0; H],
+        }
+    }
+}
+
+/// What one step computes besides the new state, for backpropagation: the four gates and
+/// `tanh(c_t)`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LstmGates<const H: usize> {
+    /// The gates, in the order [`INPUT`], [`FORGET`], [`CELL`], [`OUTPUT`].
+    pub q: [[f32; H]; 4],
+    /// `tanh(c_t)`.
+    pub tanh_c: [f32; H],
+}
+
+impl<const H: usize> LstmGates<H> {
+    /// All zeros.
+    #[must_use]
+    pub const fn zeros() -> Self {
+        LstmGates {
+            q: [[0.0; H]; 4],
+            tanh_c: [0.0; H],
+        }
+    }
+}
+
+/// What a forward pass of `L` steps keeps for backpropagation.
+///
+/// Size: `4 L (7 H + O)` bytes (checked by a test).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LstmTrace<const H: usize, const O: usize, const L: usize> {
+    /// The state after each step.
+    pub states: [LstmState<H>; L],
+    /// The gates of each step.
+    pub gates: [LstmGates<H>; L],
+    /// The output of each step.
+    pub ys: [[f32; O]; L],
+}
+
+impl<const H: usize, const O: usize, const L: usize> LstmTrace<H, O, L> {
+    /// All zeros.
+    #[must_use]
+    pub const fn zeros() -> Self {
+        LstmTrace {
+            states: [LstmState::zeros(); L],
+            gates: [LstmGates::zeros(); L],
+            ys: [[0.0; O]; L],
+        }
+    }
+}
+
+/// The gradients of an [`Lstm`]'s parameters, laid out as the model's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LstmGradients<const I: usize, const H: usize, const O: usize> {
+    /// `d loss / d w_x`.
+    pub w_x: [[[f32; H]; I]; 4],
+    /// `d loss / d w_h`.
+    pub w_h: [[[f32; H]; H]; 4],
+    /// `d loss / d w_out`.
+    pub w_out: [[f32; O]; H],
+    /// `d loss / d b_x` (zero with biases off).
+    pub b_x: [[f32; H]; 4],
+    /// `d loss / d b_h` (zero with biases off).
+    pub b_h: [[f32; H]; 4],
+    /// `d loss / d b_out` (zero with biases off).
+    pub b_out: [f32; O],
+}
+
+impl<const I: usize, const H: usize, const O: usize> LstmGradients<I, H, O> {
+    /// All zeros.
+    #[must_use]
+    pub const fn zeros() -> Self {
+        LstmGradients {
+            w_x: [[[0.0; H]; I]; 4],
+            w_h: [[[0.0; H]; H]; 4],
+            w_out: [[0.0; O]; H],
+            b_x: [[0.0; H]; 4],
+            b_h: [[0.0; H]; 4],
+            b_out: [0.0; O],
+        }
+    }
+
+    /// The six arrays, flattened, in the order of [`LSTM_ARRAYS`] (as [`Lstm::arrays`]).
+    #[must_use]
+    pub const fn arrays(&self) -> [&[f32]; 6] {
+        [
+            self.w_x.as_flattened().as_flattened(),
+            self.w_h.as_flattened().as_flattened(),
+            self.w_out.as_flattened(),
+            self.b_x.as_flattened(),
+            self.b_h.as_flattened(),
+            &self.b_out,
+        ]
+    }
+}
+
+impl<const I: usize, const H: usize, const O: usize> Lstm<I, H, O> {
+    /// A model with every weight and bias zero, biases off, the course's sigmoid output.
+    #[must_use]
+    pub const fn zeros() -> Self {
+        const { assert!(I > 0 && H > 0 && O > 0, "an Lstm needs I, H, O > 0") };
+        Lstm {
+            w_x: [[[0.0; H]; I]; 4],
+            w_h: [[[0.0; H]; H]; 4],
+            w_out: [[0.0; O]; H],
+            b_x: [[0.0; H]; 4],
+            b_h: [[0.0; H]; 4],
+            b_out: [0.0; O],
+            output: Output::Sigmoid,
+            biases: false,
+        }
+    }
+
+    /// A model drawn from `rng` with `init`: `w_x` (each gate in turn), then `w_h`, then
+    /// `w_out`, each row by row, `init` scaled by each matrix's fan-in (`I`, `H`, `H`); biases
+    /// on, zero but for the forget gate's input-side bias, 1 (module docs).
+    ///
+    /// # Errors
+    /// [`Error::InvalidInitStd`] if `init` is a normal with a negative or non-finite std.
+    pub fn from_rng<R: Rng + ?Sized>(rng: &mut R, init: Init) -> Result<Self> {
+        let (s_in, s_h) = (init.scale(I)?, init.scale(H)?);
+        let mut model = Self::zeros();
+        let mut normal = StandardNormal::new();
+        normal.fill(rng, s_in, model.w_x.as_flattened_mut().as_flattened_mut());
+        normal.fill(rng, s_h, model.w_h.as_flattened_mut().as_flattened_mut());
+        normal.fill(rng, s_h, model.w_out.as_flattened_mut());
+        model.b_x[FORGET] = [1.0; H];
+        Ok(model.with_biases(true))
+    }
+
+    /// The same model with its biases switched on or off (their values are kept).
+    #[must_use]
+    pub const fn with_biases(mut self, biases: bool) -> Self {
+        self.biases = biases;
+        self
+    }
+
+    /// The model with another output layer.
+    #[must_use]
+    pub const fn with_output(mut self, output: Output) -> Self {
+        self.output = output;
+        self
+    }
+
+    /// The six parameter arrays, flattened, in the order of [`LSTM_ARRAYS`]; the biases are
+    /// there whether or not they take part.
+    #[must_use]
+    pub const fn arrays(&self) -> [&[f32]; 6] {
+        [
+            self.w_x.as_flattened().as_flattened(),
+            self.w_h.as_flattened().as_flattened(),
+            self.w_out.as_flattened(),
+            self.b_x.as_flattened(),
+            self.b_h.as_flattened(),
+            &self.b_out,
+        ]
+    }
+
+    /// [`Lstm::arrays`], mutable.
+    pub const fn arrays_mut(&mut self) -> [&mut [f32]; 6] {
+        [
+            self.w_x.as_flattened_mut().as_flattened_mut(),
+            self.w_h.as_flattened_mut().as_flattened_mut(),
+            self.w_out.as_flattened_mut(),
+            self.b_x.as_flattened_mut(),
+            self.b_h.as_flattened_mut(),
+            &mut self.b_out,
+        ]
+    }
+
+    /// One step of the cell: from `prev` and `x`, the new state into `next` and the gates into
+    /// `g`.
+    fn cell_into(
+        &self,
+        x: &[f32; I],
+        prev: &LstmState<H>,
+        next: &mut LstmState<H>,
+        g: &mut LstmGates<H>,
+    ) {
+        for (q, ((a, (wx, wh)), (bx, bh))) in
+            g.q.iter_mut()
+                .zip(self.w_x.iter().zip(&self.w_h))
+                .zip(self.b_x.iter().zip(&self.b_h))
+                .enumerate()
+        {
+            // The two biases summed first (PyTorch adds them in another order).
+            let start: [f32; H] = match self.biases {
+                true => core::array::from_fn(|j| bx[j] + bh[j]),
+                false => [0.0; H],
+            };
+            vecmat2_into(x, wx, &prev.h, wh, &start, a);
+            for a in a.iter_mut() {
+                *a = if q == CELL {
+                    libm::tanhf(*a)
+                } else {
+                    sigmoid(*a)
+                };
+            }
+        }
+        let [i, f, c_new, o] = &g.q;
+        for j in 0..H {
+            next.c[j] = f[j] * prev.c[j] + i[j] * c_new[j];
+            g.tanh_c[j] = libm::tanhf(next.c[j]);
+            next.h[j] = o[j] * g.tanh_c[j];
+        }
+    }
+
+    /// One step of inference with the state held by the caller: on entry `state` is
+    /// `(h_{t-1}, c_{t-1})` (zeros before the first step), on return `(h_t, c_t)`; `y` is `y_t`.
+    pub fn step(&self, x: &[f32; I], state: &mut LstmState<H>, y: &mut [f32; O]) {
+        let prev = *state;
+        let mut gates = LstmGates::zeros();
+        self.cell_into(x, &prev, state, &mut gates);
+        let v = cell::logits(&self.w_out, self.biases.then_some(&self.b_out), &state.h);
+        cell::apply_output(self.output, &v, y);
+    }
+
+    /// Runs the model over a whole sequence from a zero state, writing every output.
+    pub fn forward_into<const L: usize>(&self, xs: &[[f32; I]; L], ys: &mut [[f32; O]; L]) {
+        let mut state = LstmState::zeros();
+        for (x, y) in xs.iter().zip(ys.iter_mut()) {
+            self.step(x, &mut state, y);
+        }
+    }
+
+    /// Runs the model over `xs` from the state `s0` (zeros if `None`), keeps in `trace` what
+    /// backpropagation needs, and returns the loss `Lo` of the labelled steps.
+    ///
+    /// # Errors
+    /// [`Error::OutputLossMismatch`] if `Lo` does not train the model's output layer;
+    /// [`Error::InvalidTarget`] if a labelled target is not one `Lo` accepts. The trace is then
+    /// unchanged.
+    pub fn forward_trace_loss<Lo: Loss, const L: usize>(
+        &self,
+        s0: Option<&LstmState<H>>,
+        xs: &[[f32; I]; L],
+        targets: Targets<'_, O, L>,
+        trace: &mut LstmTrace<H, O, L>,
+    ) -> Result<f32> {
+        targets.check::<Lo>(self.output)?;
+        let mut prev = s0.copied().unwrap_or(LstmState::zeros());
+        let mut loss = 0.0;
+        let steps = xs.iter().zip(targets.ds).zip(
+            trace
+                .states
+                .iter_mut()
+                .zip(trace.gates.iter_mut())
+                .zip(trace.ys.iter_mut()),
+        );
+        for (t, ((x, d), ((s, g), y))) in (0..L).zip(steps) {
+            self.cell_into(x, &prev, s, g);
+            let v = cell::logits(&self.w_out, self.biases.then_some(&self.b_out), &s.h);
+            cell::apply_output(self.output, &v, y);
+            if targets.labels.has(t) {
+                loss += Lo::step_loss(self.output, &v, y, d);
+            }
+            prev = *s;
+        }
+        Ok(loss)
+    }
+
+    /// Backpropagation through time: **writes** into `grads` the gradients of the loss `Lo` of
+    /// the labelled steps (module docs), `trace` being what [`Lstm::forward_trace_loss`] kept
+    /// from the same `s0` and `xs`.
+    pub fn backward_loss_into<Lo: Loss, const L: usize>(
+        &self,
+        s0: Option<&LstmState<H>>,
+        xs: &[[f32; I]; L],
+        targets: Targets<'_, O, L>,
+        trace: &LstmTrace<H, O, L>,
+        grads: &mut LstmGradients<I, H, O>,
+    ) {
+        *grads = LstmGradients::zeros();
+        self.backward_loss_add_into::<Lo, L>(s0, xs, targets, trace, grads);
+    }
+
+    /// As [`Lstm::backward_loss_into`], but **adds** the gradients to `grads` (to sum a batch).
+    pub fn backward_loss_add_into<Lo: Loss, const L: usize>(
+        &self,
+        s0: Option<&LstmState<H>>,
+        xs: &[[f32; I]; L],
+        targets: Targets<'_, O, L>,
+        trace: &LstmTrace<H, O, L>,
+        grads: &mut LstmGradients<I, H, O>,
+    ) {
+        let zero = LstmState::zeros();
+        // What step t + 1 sends back to h_t and to c_t.
+        let (mut carry_h, mut carry_c) = ([0.0f32; H], [0.0f32; H]);
+        for t in (0..L).rev() {
+            let (Some(x), Some(s), Some(g), Some(y), Some(d)) = (
+                xs.get(t),
+                trace.states.get(t),
+                trace.gates.get(t),
+                trace.ys.get(t),
+                targets.ds.get(t),
+            ) else {
+                continue;
+            };
+            let prev = match t.checked_sub(1) {
+                Some(p) => trace.states.get(p).unwrap_or(&zero),
+                None => s0.unwrap_or(&zero),
+            };
+            let mut dout = [0.0f32; O];
+            if targets.labels.has(t) {
+                Lo::delta(self.output, y, d, &mut dout);
+            }
+            outer_add_into(&s.h, &dout, &mut grads.w_out);
+            let mut dh = [0.0f32; H];
+            matvec_into(&self.w_out, &dout, &mut dh);
+            let [i, f, c_new, o] = &g.q;
+            let mut dq = [[0.0f32; H]; 4];
+            for j in 0..H {
+                let dhj = dh[j] + carry_h[j];
+                let tc = g.tanh_c[j];
+                let dc = dhj * o[j] * (1.0 - tc * tc) + carry_c[j];
+                dq[OUTPUT][j] = dhj * tc * o[j] * (1.0 - o[j]);
+                dq[INPUT][j] = dc * c_new[j] * i[j] * (1.0 - i[j]);
+                dq[CELL][j] = dc * i[j] * (1.0 - c_new[j] * c_new[j]);
+                dq[FORGET][j] = dc * prev.c[j] * f[j] * (1.0 - f[j]);
+                carry_c[j] = dc * f[j];
+            }
+            carry_h = [0.0; H];
+            for ((q, (gx, gh)), uh) in dq
+                .iter()
+                .zip(grads.w_x.iter_mut().zip(grads.w_h.iter_mut()))
+                .zip(&self.w_h)
+            {
+                outer_add_into(x, q, gx);
+                outer_add_into(&prev.h, q, gh);
+                let mut back = [0.0f32; H];
+                matvec_into(uh, q, &mut back);
+                axpy(1.0, &back, &mut carry_h);
+            }
+            if self.biases {
+                for (q, (bx, bh)) in dq
+                    .iter()
+                    .zip(grads.b_x.iter_mut().zip(grads.b_h.iter_mut()))
+                {
+                    axpy(1.0, q, bx);
+                    axpy(1.0, q, bh);
+                }
+                axpy(1.0, &dout, &mut grads.b_out);
+            }
+        }
+    }
+
+    /// `w -= lr · g` for every parameter that takes part (the biases only with
+    /// [`Lstm::biases`]).
+    ///
+    /// # Errors
+    /// [`Error::InvalidLearningRate`] unless `lr` is positive and finite;
+    /// [`Error::NonFiniteWeight`] if an updated weight would be NaN or infinite. Either way
+    /// the model is left as it was.
+    pub fn sgd(&mut self, grads: &LstmGradients<I, H, O>, lr: f32) -> Result<()> {
+        let trained = if self.biases { 6 } else { 3 };
+        cell::sgd(self.arrays_mut(), grads.arrays(), trained, lr)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::train::SquaredError;
+    use rand_core::SeedableRng;
+    use rand_xorshift::XorShiftRng;
+
+    #[test]
+    fn size_formulas() {
+        use core::mem::size_of;
+        let model = |i: usize, h: usize, o: usize| {
+            (4 * (4 * i * h + 4 * h * h + h * o + 8 * h + o) + 2).next_multiple_of(4)
+        };
+        assert_eq!(size_of::<Lstm<2, 16, 1>>(), model(2, 16, 1));
+        assert_eq!(size_of::<Lstm<3, 5, 2>>(), model(3, 5, 2));
+        assert_eq!(size_of::<LstmTrace<16, 1, 8>>(), 4 * 8 * (7 * 16 + 1));
+        assert_eq!(size_of::<LstmGradients<2, 16, 1>>(), model(2, 16, 1) - 4);
+    }
+
+    #[test]
+    fn step_by_step_equals_forward_and_trace() {
+        let mut rng = XorShiftRng::seed_from_u64(3);
+        let m = Lstm::<2, 5, 3>::from_rng(&mut rng, Init::Xavier).unwrap();
+        assert_eq!(m.b_x[FORGET], [1.0; 5]);
+        let xs = [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [0.0, 0.0]];
+        let mut ys = [[0.0; 3]; 4];
+        m.forward_into(&xs, &mut ys);
+        let mut trace = LstmTrace::<5, 3, 4>::zeros();
+        let ds = [[0.0; 3]; 4];
+        m.forward_trace_loss::<SquaredError, 4>(None, &xs, Targets::every(&ds), &mut trace)
+            .unwrap();
+        let mut s = LstmState::zeros();
+        for (t, (x, expected)) in xs.iter().zip(&ys).enumerate() {
+            let mut y = [0.0; 3];
+            m.step(x, &mut s, &mut y);
+            assert_eq!(&y, expected);
+            assert_eq!(y, trace.ys[t]);
+            assert_eq!(s, trace.states[t]);
+        }
+    }
+
+    #[test]
+    fn one_unit_by_hand() {
+        let mut m = Lstm::<1, 1, 1>::zeros();
+        m.w_x = [[[1.0]], [[-1.0]], [[2.0]], [[0.5]]];
+        m.w_h = [[[0.5]], [[0.25]], [[-1.0]], [[1.0]]];
+        m.w_out = [[1.5]];
+        let mut s = LstmState {
+            h: [0.5],
+            c: [-0.25],
+        };
+        let mut y = [0.0];
+        m.step(&[1.0], &mut s, &mut y);
+        let sig = |v: f64| 1.0 / (1.0 + (-v).exp());
+        let (i, f) = (sig(1.0 + 0.25), sig(-1.0 + 0.125));
+        let (g, o) = ((2.0f64 - 0.5).tanh(), sig(0.5 + 0.5));
+        let c = f * -0.25 + i * g;
+        let h = o * c.tanh();
+        assert!((f64::from(s.c[0]) - c).abs() < 1e-6, "{} vs {c}", s.c[0]);
+        assert!((f64::from(s.h[0]) - h).abs() < 1e-6, "{} vs {h}", s.h[0]);
+        assert!((f64::from(y[0]) - sig(1.5 * h)).abs() < 1e-6);
+    }
+}
