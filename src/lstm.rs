@@ -283,12 +283,12 @@ impl<const I: usize, const H: usize, const O: usize> Lstm<I, H, O> {
         next: &mut LstmState<H>,
         g: &mut LstmGates<H>,
     ) {
-        for (q, ((a, (wx, wh)), (bx, bh))) in
+        // `(0..4).zip`, not `enumerate`, whose counter has an overflow check.
+        let gates =
             g.q.iter_mut()
                 .zip(self.w_x.iter().zip(&self.w_h))
-                .zip(self.b_x.iter().zip(&self.b_h))
-                .enumerate()
-        {
+                .zip(self.b_x.iter().zip(&self.b_h));
+        for (q, ((a, (wx, wh)), (bx, bh))) in (0..4).zip(gates) {
             // The two biases summed first (PyTorch adds them in another order).
             let start: [f32; H] = match self.biases {
                 true => core::array::from_fn(|j| bx[j] + bh[j]),

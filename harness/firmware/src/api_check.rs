@@ -9,9 +9,11 @@ use core::hint::black_box as opaque;
 
 use tinyrnn::fixed::{self, FixedGradients, FixedRnn, FixedTrace, FixedTrainer};
 use tinyrnn::format;
+use tinyrnn::gru::{Gru, GruGates, GruGradients, GruTrace};
 use tinyrnn::init::StandardNormal;
 use tinyrnn::latch::{self, Latch};
 use tinyrnn::linalg;
+use tinyrnn::lstm::{Lstm, LstmGates, LstmGradients, LstmState, LstmTrace};
 use tinyrnn::rand_core::{Rng, SeedableRng};
 use tinyrnn::task::{self, Sample};
 use tinyrnn::train::{Adam, CrossEntropy, Labels, Momentum, Reduction, Sgd, SquaredError, Targets};
@@ -42,7 +44,65 @@ pub fn exercise() {
     fixed_point::<1, 1, 1, 1>();
     fixed_task::<16, 8>();
     fixed_task::<3, 32>();
+    gated_cells::<2, 16, 1, 8>();
+    gated_cells::<3, 5, 2, 4>();
+    gated_cells::<1, 1, 1, 1>();
     small_functions();
+}
+
+/// The GRU and the LSTM (`tinyrnn::gru`, `tinyrnn::lstm`), every public function, on opaque
+/// inputs, with either loss and any label placement.
+#[inline(never)]
+fn gated_cells<const I: usize, const H: usize, const O: usize, const L: usize>() {
+    let mut rng = XorShiftRng::from_seed(opaque([7; 16]));
+    let xs = opaque([[0.5f32; I]; L]);
+    let ds = opaque([[1.0f32; O]; L]);
+    let mask = opaque([true; L]);
+    let labels = match opaque(0u8) {
+        0 => Labels::Every,
+        1 => Labels::Last,
+        _ => Labels::Mask(&mask),
+    };
+    let targets = Targets { ds: &ds, labels };
+
+    let mut gru = Gru::<I, H, O>::zeros().with_biases(opaque(true)).with_output(any_output());
+    if let Ok(m) = Gru::<I, H, O>::from_rng(&mut rng, any_init()) {
+        gru = opaque(m);
+    }
+    let (mut h, mut y) = (opaque([0.0f32; H]), [0.0f32; O]);
+    gru.step(&xs[0], &mut h, &mut y);
+    let mut ys = [[0.0f32; O]; L];
+    gru.forward_into(&xs, &mut ys);
+    let mut trace = GruTrace::<H, O, L>::zeros();
+    let mut grads = GruGradients::<I, H, O>::zeros();
+    let h0 = opaque(Some(&h));
+    opaque(gru.forward_trace_loss::<SquaredError, L>(h0, &xs, targets, &mut trace).ok());
+    gru.backward_loss_into::<SquaredError, L>(h0, &xs, targets, &trace, &mut grads);
+    opaque(gru.forward_trace_loss::<CrossEntropy, L>(h0, &xs, targets, &mut trace).ok());
+    gru.backward_loss_add_into::<CrossEntropy, L>(h0, &xs, targets, &trace, &mut grads);
+    opaque(gru.sgd(&grads, opaque(0.1)).is_ok());
+    opaque((gru.arrays().map(<[f32]>::len), grads.arrays().map(<[f32]>::len)));
+    opaque(gru.arrays_mut().get_mut(opaque(0)).and_then(|a| a.first_mut()).map(|w| *w = 1.0));
+    opaque((&gru, &ys, GruGates::<H>::zeros()));
+
+    let mut lstm = Lstm::<I, H, O>::zeros().with_biases(opaque(true)).with_output(any_output());
+    if let Ok(m) = Lstm::<I, H, O>::from_rng(&mut rng, any_init()) {
+        lstm = opaque(m);
+    }
+    let mut state = opaque(LstmState::<H>::zeros());
+    lstm.step(&xs[0], &mut state, &mut y);
+    lstm.forward_into(&xs, &mut ys);
+    let mut trace = LstmTrace::<H, O, L>::zeros();
+    let mut grads = LstmGradients::<I, H, O>::zeros();
+    let s0 = opaque(Some(&state));
+    opaque(lstm.forward_trace_loss::<SquaredError, L>(s0, &xs, targets, &mut trace).ok());
+    lstm.backward_loss_into::<SquaredError, L>(s0, &xs, targets, &trace, &mut grads);
+    opaque(lstm.forward_trace_loss::<CrossEntropy, L>(s0, &xs, targets, &mut trace).ok());
+    lstm.backward_loss_add_into::<CrossEntropy, L>(s0, &xs, targets, &trace, &mut grads);
+    opaque(lstm.sgd(&grads, opaque(0.1)).is_ok());
+    opaque((lstm.arrays().map(<[f32]>::len), grads.arrays().map(<[f32]>::len)));
+    opaque(lstm.arrays_mut().get_mut(opaque(0)).and_then(|a| a.first_mut()).map(|w| *w = 1.0));
+    opaque((&lstm, &ys, LstmGates::<H>::zeros()));
 }
 
 /// The fixed-point path (`tinyrnn::fixed`), every public function, on opaque inputs.
