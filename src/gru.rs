@@ -51,6 +51,7 @@ use crate::error::Result;
 use crate::init::{Init, StandardNormal};
 use crate::linalg::{axpy, matvec_into, outer_add_into, vecmat_add_into, vecmat2_into};
 use crate::output::Output;
+use crate::train::gradients::{clip_global_norm, global_norm};
 use crate::train::{Loss, Targets};
 
 /// The index of the reset gate in [`Gru::w_x`], [`Gru::w_h`], [`Gru::b_x`] and [`Gru::b_h`].
@@ -186,6 +187,35 @@ impl<const I: usize, const H: usize, const O: usize> GruGradients<I, H, O> {
             self.b_h.as_flattened(),
             &self.b_out,
         ]
+    }
+
+    /// [`GruGradients::arrays`], mutable.
+    pub const fn arrays_mut(&mut self) -> [&mut [f32]; 6] {
+        [
+            self.w_x.as_flattened_mut().as_flattened_mut(),
+            self.w_h.as_flattened_mut().as_flattened_mut(),
+            self.w_out.as_flattened_mut(),
+            self.b_x.as_flattened_mut(),
+            self.b_h.as_flattened_mut(),
+            &mut self.b_out,
+        ]
+    }
+
+    /// The global L2 norm over every gradient, as [`Gradients::norm`](crate::Gradients::norm).
+    #[must_use]
+    pub fn norm(&self) -> f32 {
+        global_norm(self.arrays())
+    }
+
+    /// Clipping by global norm, as
+    /// [`Gradients::clip_global_norm`](crate::Gradients::clip_global_norm): if `norm >
+    /// threshold`, scales every gradient by `threshold / norm`; returns the norm before.
+    ///
+    /// # Errors
+    /// [`Error::InvalidClipThreshold`] if `threshold` is not positive and finite;
+    /// [`Error::NonFiniteGradient`] if the norm is not finite. Either way nothing is changed.
+    pub fn clip_global_norm(&mut self, threshold: f32) -> Result<f32> {
+        clip_global_norm(self.arrays_mut(), threshold)
     }
 }
 

@@ -92,7 +92,7 @@
 use crate::{Activation, Rnn};
 
 mod bptt;
-mod gradients;
+pub(crate) mod gradients;
 pub mod loss;
 mod optim;
 mod trace;

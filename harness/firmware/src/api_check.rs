@@ -80,6 +80,8 @@ fn gated_cells<const I: usize, const H: usize, const O: usize, const L: usize>()
     gru.backward_loss_into::<SquaredError, L>(h0, &xs, targets, &trace, &mut grads);
     opaque(gru.forward_trace_loss::<CrossEntropy, L>(h0, &xs, targets, &mut trace).ok());
     gru.backward_loss_add_into::<CrossEntropy, L>(h0, &xs, targets, &trace, &mut grads);
+    opaque((grads.norm(), grads.clip_global_norm(opaque(1.0)).ok()));
+    opaque(grads.arrays_mut().get_mut(opaque(1)).and_then(|a| a.first_mut()).map(|g| *g = 0.5));
     opaque(gru.sgd(&grads, opaque(0.1)).is_ok());
     opaque((gru.arrays().map(<[f32]>::len), grads.arrays().map(<[f32]>::len)));
     opaque(gru.arrays_mut().get_mut(opaque(0)).and_then(|a| a.first_mut()).map(|w| *w = 1.0));
@@ -99,6 +101,8 @@ fn gated_cells<const I: usize, const H: usize, const O: usize, const L: usize>()
     lstm.backward_loss_into::<SquaredError, L>(s0, &xs, targets, &trace, &mut grads);
     opaque(lstm.forward_trace_loss::<CrossEntropy, L>(s0, &xs, targets, &mut trace).ok());
     lstm.backward_loss_add_into::<CrossEntropy, L>(s0, &xs, targets, &trace, &mut grads);
+    opaque((grads.norm(), grads.clip_global_norm(opaque(1.0)).ok()));
+    opaque(grads.arrays_mut().get_mut(opaque(1)).and_then(|a| a.first_mut()).map(|g| *g = 0.5));
     opaque(lstm.sgd(&grads, opaque(0.1)).is_ok());
     opaque((lstm.arrays().map(<[f32]>::len), grads.arrays().map(<[f32]>::len)));
     opaque(lstm.arrays_mut().get_mut(opaque(0)).and_then(|a| a.first_mut()).map(|w| *w = 1.0));
