@@ -52,6 +52,10 @@
 //! - [`fixed`]: the same network trained and run in fixed point (Q4.11 weights, Q0.15 states,
 //!   integer arithmetic only), for cores without a floating-point unit, with conversion from and
 //!   to the `f32` model.
+//! - [`gru`], [`lstm`]: the gated cells, [`gru::Gru`] and [`lstm::Lstm`] in PyTorch's
+//!   conventions, for dependencies further back than an Elman network reaches: one step, a
+//!   forward pass, exact BPTT for every loss and label placement, clipping and SGD (not yet the
+//!   [`Trainer`], the records or the firmware).
 //! - [`linalg`], [`activation`]: the hand-written kernels and the activations.
 //!
 //! # Guarantees
