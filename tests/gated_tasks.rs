@@ -16,7 +16,9 @@ fn adds_every_pair(forward: impl Fn(&[[f32; 2]; 8], &mut [[f32; 1]; 8])) -> bool
             let s = Sample::<8>::new(a, b).unwrap();
             let mut ys = [[0.0; 1]; 8];
             forward(&s.xs, &mut ys);
-            ys.iter().zip(&s.ds).all(|(y, d)| (y[0] > 0.5) == (d[0] > 0.5))
+            ys.iter()
+                .zip(&s.ds)
+                .all(|(y, d)| (y[0] > 0.5) == (d[0] > 0.5))
         })
     })
 }
