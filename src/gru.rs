@@ -44,54 +44,31 @@
 use rand_core::Rng;
 
 use crate::activation::sigmoid;
-use crate::cell;
 #[cfg(doc)]
 use crate::error::Error;
 use crate::error::Result;
-use crate::init::{Init, StandardNormal};
+use crate::gated::{Gated, GatedGradients};
+use crate::init::Init;
 use crate::linalg::{axpy, matvec_into, outer_add_into, vecmat_add_into, vecmat2_into};
-use crate::output::Output;
-use crate::train::gradients::{clip_global_norm, global_norm};
 use crate::train::{Loss, Targets};
 
-/// The index of the reset gate in [`Gru::w_x`], [`Gru::w_h`], [`Gru::b_x`] and [`Gru::b_h`].
+/// The index of the reset gate in [`Gated::w_x`], [`Gated::w_h`], [`Gated::b_x`] and
+/// [`Gated::b_h`].
 pub const RESET: usize = 0;
 /// The index of the update gate.
 pub const UPDATE: usize = 1;
 /// The index of the candidate ("new gate" in PyTorch).
 pub const NEW: usize = 2;
 
-/// The names of the six parameter arrays, in the order of [`Gru::arrays`].
-pub const GRU_ARRAYS: [&str; 6] = ["w_x", "w_h", "w_out", "b_x", "b_h", "b_out"];
-
-/// A GRU with `I` inputs, `H` hidden units and `O` outputs (module docs for its formulas).
-///
-/// Each gate's matrices are the crate's row-major `x · W`: `w_x[g]` is `I × H`, `w_h[g]`
-/// `H × H`, gates in PyTorch's order (reset, update, new: [`RESET`], [`UPDATE`], [`NEW`]).
+/// A GRU with `I` inputs, `H` hidden units and `O` outputs (module docs for its formulas): a
+/// [`Gated`] network with three gates, in PyTorch's order ([`RESET`], [`UPDATE`], [`NEW`]).
 ///
 /// Size: `4 (3 I·H + 3 H·H + H·O + 6 H + O)` bytes plus 2 bytes of settings, rounded up to a
-/// multiple of 4 (checked by a test).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Gru<const I: usize, const H: usize, const O: usize> {
-    /// Input-to-hidden weights of each gate, `3 × I × H`.
-    pub w_x: [[[f32; H]; I]; 3],
-    /// Hidden-to-hidden weights of each gate, `3 × H × H`.
-    pub w_h: [[[f32; H]; H]; 3],
-    /// Hidden-to-output weights, `H × O`.
-    pub w_out: [[f32; O]; H],
-    /// The input side's bias of each gate (PyTorch's `bias_ih_l0`); used and trained only when
-    /// [`Gru::biases`] is `true`.
-    pub b_x: [[f32; H]; 3],
-    /// The hidden side's bias of each gate (PyTorch's `bias_hh_l0`). Only the candidate's is
-    /// not redundant with `b_x`: it is scaled by the reset gate.
-    pub b_h: [[f32; H]; 3],
-    /// Output bias.
-    pub b_out: [f32; O],
-    /// The output layer.
-    pub output: Output,
-    /// Whether the biases take part.
-    pub biases: bool,
-}
+/// multiple of 4.
+pub type Gru<const I: usize, const H: usize, const O: usize> = Gated<I, H, O, 3>;
+
+/// The gradients of a [`Gru`]'s parameters.
+pub type GruGradients<const I: usize, const H: usize, const O: usize> = GatedGradients<I, H, O, 3>;
 
 /// What one step computes besides the new state: the gates, the candidate and `m`, for
 /// backpropagation.
@@ -145,173 +122,30 @@ impl<const H: usize, const O: usize, const L: usize> GruTrace<H, O, L> {
     }
 }
 
-/// The gradients of a [`Gru`]'s parameters, one for each, laid out as the model's.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GruGradients<const I: usize, const H: usize, const O: usize> {
-    /// `d loss / d w_x`.
-    pub w_x: [[[f32; H]; I]; 3],
-    /// `d loss / d w_h`.
-    pub w_h: [[[f32; H]; H]; 3],
-    /// `d loss / d w_out`.
-    pub w_out: [[f32; O]; H],
-    /// `d loss / d b_x` (zero with biases off).
-    pub b_x: [[f32; H]; 3],
-    /// `d loss / d b_h` (zero with biases off).
-    pub b_h: [[f32; H]; 3],
-    /// `d loss / d b_out` (zero with biases off).
-    pub b_out: [f32; O],
-}
-
-impl<const I: usize, const H: usize, const O: usize> GruGradients<I, H, O> {
-    /// All zeros.
-    #[must_use]
-    pub const fn zeros() -> Self {
-        GruGradients {
-            w_x: [[[0.0; H]; I]; 3],
-            w_h: [[[0.0; H]; H]; 3],
-            w_out: [[0.0; O]; H],
-            b_x: [[0.0; H]; 3],
-            b_h: [[0.0; H]; 3],
-            b_out: [0.0; O],
-        }
-    }
-
-    /// The six arrays, flattened, in the order of [`GRU_ARRAYS`] (as [`Gru::arrays`]).
-    #[must_use]
-    pub const fn arrays(&self) -> [&[f32]; 6] {
-        [
-            self.w_x.as_flattened().as_flattened(),
-            self.w_h.as_flattened().as_flattened(),
-            self.w_out.as_flattened(),
-            self.b_x.as_flattened(),
-            self.b_h.as_flattened(),
-            &self.b_out,
-        ]
-    }
-
-    /// [`GruGradients::arrays`], mutable.
-    pub const fn arrays_mut(&mut self) -> [&mut [f32]; 6] {
-        [
-            self.w_x.as_flattened_mut().as_flattened_mut(),
-            self.w_h.as_flattened_mut().as_flattened_mut(),
-            self.w_out.as_flattened_mut(),
-            self.b_x.as_flattened_mut(),
-            self.b_h.as_flattened_mut(),
-            &mut self.b_out,
-        ]
-    }
-
-    /// The global L2 norm over every gradient, as [`Gradients::norm`](crate::Gradients::norm).
-    #[must_use]
-    pub fn norm(&self) -> f32 {
-        global_norm(self.arrays())
-    }
-
-    /// Clipping by global norm, as
-    /// [`Gradients::clip_global_norm`](crate::Gradients::clip_global_norm): if `norm >
-    /// threshold`, scales every gradient by `threshold / norm`; returns the norm before.
-    ///
-    /// # Errors
-    /// [`Error::InvalidClipThreshold`] if `threshold` is not positive and finite;
-    /// [`Error::NonFiniteGradient`] if the norm is not finite. Either way nothing is changed.
-    pub fn clip_global_norm(&mut self, threshold: f32) -> Result<f32> {
-        clip_global_norm(self.arrays_mut(), threshold)
-    }
-}
-
-impl<const I: usize, const H: usize, const O: usize> Gru<I, H, O> {
-    /// A model with every weight and bias zero, biases off, the course's sigmoid output.
-    #[must_use]
-    pub const fn zeros() -> Self {
-        const { assert!(I > 0 && H > 0 && O > 0, "a Gru needs I, H, O > 0") };
-        Gru {
-            w_x: [[[0.0; H]; I]; 3],
-            w_h: [[[0.0; H]; H]; 3],
-            w_out: [[0.0; O]; H],
-            b_x: [[0.0; H]; 3],
-            b_h: [[0.0; H]; 3],
-            b_out: [0.0; O],
-            output: Output::Sigmoid,
-            biases: false,
-        }
-    }
-
-    /// A model drawn from `rng` with `init`: `w_x` (each gate in turn), then `w_h`, then
+impl<const I: usize, const H: usize, const O: usize> Gated<I, H, O, 3> {
+    /// A GRU drawn from `rng` with `init`: `w_x` (each gate in turn), then `w_h`, then
     /// `w_out`, each row by row, `init` scaled by each matrix's fan-in (`I`, `H`, `H`); biases
     /// on (as PyTorch's) and zero.
     ///
     /// # Errors
     /// [`Error::InvalidInitStd`] if `init` is a normal with a negative or non-finite std.
     pub fn from_rng<R: Rng + ?Sized>(rng: &mut R, init: Init) -> Result<Self> {
-        let (s_in, s_h) = (init.scale(I)?, init.scale(H)?);
-        let mut model = Self::zeros();
-        let mut normal = StandardNormal::new();
-        normal.fill(rng, s_in, model.w_x.as_flattened_mut().as_flattened_mut());
-        normal.fill(rng, s_h, model.w_h.as_flattened_mut().as_flattened_mut());
-        normal.fill(rng, s_h, model.w_out.as_flattened_mut());
-        Ok(model.with_biases(true))
-    }
-
-    /// The same model with its biases switched on or off (their values are kept).
-    #[must_use]
-    pub const fn with_biases(mut self, biases: bool) -> Self {
-        self.biases = biases;
-        self
-    }
-
-    /// The model with another output layer.
-    #[must_use]
-    pub const fn with_output(mut self, output: Output) -> Self {
-        self.output = output;
-        self
-    }
-
-    /// The six parameter arrays, flattened, in the order of [`GRU_ARRAYS`]; the biases are
-    /// there whether or not they take part.
-    #[must_use]
-    pub const fn arrays(&self) -> [&[f32]; 6] {
-        [
-            self.w_x.as_flattened().as_flattened(),
-            self.w_h.as_flattened().as_flattened(),
-            self.w_out.as_flattened(),
-            self.b_x.as_flattened(),
-            self.b_h.as_flattened(),
-            &self.b_out,
-        ]
-    }
-
-    /// [`Gru::arrays`], mutable.
-    pub const fn arrays_mut(&mut self) -> [&mut [f32]; 6] {
-        [
-            self.w_x.as_flattened_mut().as_flattened_mut(),
-            self.w_h.as_flattened_mut().as_flattened_mut(),
-            self.w_out.as_flattened_mut(),
-            self.b_x.as_flattened_mut(),
-            self.b_h.as_flattened_mut(),
-            &mut self.b_out,
-        ]
+        Self::draw(rng, init)
     }
 
     /// One step of the cell: from `h_prev` and `x`, the new state into `h` and the gates into
     /// `gates`.
     fn cell_into(&self, x: &[f32; I], h_prev: &[f32; H], h: &mut [f32; H], g: &mut GruGates<H>) {
-        let zero = [0.0; H];
-        // Each gate's two biases, summed first (PyTorch adds them in the other order: the
-        // bits differ from its, the values not).
-        let bias = |gate: usize| -> [f32; H] {
-            match (self.biases, self.b_x.get(gate), self.b_h.get(gate)) {
-                (true, Some(bx), Some(bh)) => core::array::from_fn(|j| bx[j] + bh[j]),
-                _ => zero,
-            }
-        };
+        // Each gate's two biases are summed first (PyTorch adds them in the other order: the
+        // bits differ from its, the values not); the candidate's apart.
         let side = |b: &[[f32; H]; 3], gate: usize| match (self.biases, b.get(gate)) {
             (true, Some(b)) => *b,
-            _ => zero,
+            _ => [0.0; H],
         };
         let [wr, wz, wn] = &self.w_x;
         let [ur, uz, un] = &self.w_h;
-        vecmat2_into(x, wr, h_prev, ur, &bias(RESET), &mut g.r);
-        vecmat2_into(x, wz, h_prev, uz, &bias(UPDATE), &mut g.z);
+        vecmat2_into(x, wr, h_prev, ur, &self.gate_bias(RESET), &mut g.r);
+        vecmat2_into(x, wz, h_prev, uz, &self.gate_bias(UPDATE), &mut g.z);
         g.m = side(&self.b_h, NEW);
         vecmat_add_into(h_prev, un, &mut g.m);
         let mut a_n = side(&self.b_x, NEW);
@@ -323,16 +157,6 @@ impl<const I: usize, const H: usize, const O: usize> Gru<I, H, O> {
             (g.r[j], g.z[j], g.n[j]) = (r, z, n);
             h[j] = n + z * (h_prev[j] - n);
         }
-    }
-
-    /// The output layer's input for a state.
-    fn logits(&self, h: &[f32; H]) -> [f32; O] {
-        cell::logits(&self.w_out, self.biases.then_some(&self.b_out), h)
-    }
-
-    /// The output layer on `v`.
-    fn apply_output(&self, v: &[f32; O], y: &mut [f32; O]) {
-        cell::apply_output(self.output, v, y);
     }
 
     /// One step of inference with the state held by the caller: on entry `h` is `h_{t-1}`
@@ -475,24 +299,11 @@ impl<const I: usize, const H: usize, const O: usize> Gru<I, H, O> {
             }
         }
     }
-
-    /// `w -= lr · g` for every parameter that takes part (the biases only with
-    /// [`Gru::biases`]).
-    ///
-    /// # Errors
-    /// [`Error::InvalidLearningRate`] unless `lr` is positive and finite;
-    /// [`Error::NonFiniteWeight`] if an updated weight would be NaN or infinite. Either way
-    /// the model is left as it was.
-    pub fn sgd(&mut self, grads: &GruGradients<I, H, O>, lr: f32) -> Result<()> {
-        let trained = if self.biases { 6 } else { 3 };
-        cell::sgd(self.arrays_mut(), grads.arrays(), trained, lr)
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Error;
     use crate::train::SquaredError;
     use rand_core::SeedableRng;
     use rand_xorshift::XorShiftRng;
@@ -500,17 +311,8 @@ mod tests {
     #[test]
     fn size_formulas() {
         use core::mem::size_of;
-        let model = |i: usize, h: usize, o: usize| {
-            (4 * (3 * i * h + 3 * h * h + h * o + 6 * h + o) + 2).next_multiple_of(4)
-        };
-        assert_eq!(size_of::<Gru<2, 16, 1>>(), model(2, 16, 1));
-        assert_eq!(size_of::<Gru<3, 5, 2>>(), model(3, 5, 2));
         assert_eq!(size_of::<GruTrace<16, 1, 8>>(), 4 * 8 * (5 * 16 + 1));
-        assert_eq!(
-            size_of::<GruGradients<2, 16, 1>>(),
-            model(2, 16, 1) - 4,
-            "the model's arrays without its settings"
-        );
+        assert_eq!(size_of::<GruTrace<3, 2, 5>>(), 4 * 5 * (5 * 3 + 2));
     }
 
     #[test]
@@ -554,24 +356,5 @@ mod tests {
         let want = (1.0 - z) * n + z * 0.5;
         assert!((f64::from(h[0]) - want).abs() < 1e-6, "{} vs {want}", h[0]);
         assert!((f64::from(y[0]) - sig(1.5 * want)).abs() < 1e-6);
-    }
-
-    #[test]
-    fn sgd_rejects_and_keeps_the_model() {
-        let mut rng = XorShiftRng::seed_from_u64(4);
-        let mut m = Gru::<2, 3, 1>::from_rng(&mut rng, Init::Xavier)
-            .unwrap()
-            .with_biases(false);
-        let before = m.clone();
-        let mut g = GruGradients::zeros();
-        assert_eq!(m.sgd(&g, 0.0), Err(Error::InvalidLearningRate));
-        g.w_h[UPDATE][1][2] = f32::INFINITY;
-        assert_eq!(m.sgd(&g, 0.1), Err(Error::NonFiniteWeight));
-        assert_eq!(m, before);
-        g.w_h[UPDATE][1][2] = 2.0;
-        g.b_x[RESET][0] = 5.0; // biases off: not applied
-        m.sgd(&g, 0.5).unwrap();
-        assert_eq!(m.w_h[UPDATE][1][2], before.w_h[UPDATE][1][2] - 1.0);
-        assert_eq!(m.b_x, before.b_x);
     }
 }

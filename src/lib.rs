@@ -117,10 +117,10 @@ compile_error!(
 
 pub mod activation;
 mod branch_free;
-mod cell;
 mod error;
 pub mod fixed;
 pub mod format;
+pub mod gated;
 pub mod gru;
 pub mod init;
 pub mod latch;

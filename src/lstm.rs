@@ -39,18 +39,16 @@
 use rand_core::Rng;
 
 use crate::activation::sigmoid;
-use crate::cell;
 #[cfg(doc)]
 use crate::error::Error;
 use crate::error::Result;
-use crate::init::{Init, StandardNormal};
+use crate::gated::{Gated, GatedGradients};
+use crate::init::Init;
 use crate::linalg::{axpy, matvec_into, outer_add_into, vecmat2_into};
-use crate::output::Output;
-use crate::train::gradients::{clip_global_norm, global_norm};
 use crate::train::{Loss, Targets};
 
-/// The index of the input gate in [`Lstm::w_x`], [`Lstm::w_h`], [`Lstm::b_x`] and
-/// [`Lstm::b_h`].
+/// The index of the input gate in [`Gated::w_x`], [`Gated::w_h`], [`Gated::b_x`] and
+/// [`Gated::b_h`].
 pub const INPUT: usize = 0;
 /// The index of the forget gate.
 pub const FORGET: usize = 1;
@@ -59,36 +57,16 @@ pub const CELL: usize = 2;
 /// The index of the output gate.
 pub const OUTPUT: usize = 3;
 
-/// The names of the six parameter arrays, in the order of [`Lstm::arrays`].
-pub const LSTM_ARRAYS: [&str; 6] = ["w_x", "w_h", "w_out", "b_x", "b_h", "b_out"];
-
-/// An LSTM with `I` inputs, `H` hidden units and `O` outputs (module docs for its formulas).
-///
-/// Each gate's matrices are the crate's row-major `x · W`: `w_x[q]` is `I × H`, `w_h[q]`
-/// `H × H`, gates in PyTorch's order ([`INPUT`], [`FORGET`], [`CELL`], [`OUTPUT`]).
+/// An LSTM with `I` inputs, `H` hidden units and `O` outputs (module docs for its formulas): a
+/// [`Gated`] network with four gates, in PyTorch's order ([`INPUT`], [`FORGET`], [`CELL`],
+/// [`OUTPUT`]). Only the sum of a gate's two biases counts.
 ///
 /// Size: `4 (4 I·H + 4 H·H + H·O + 8 H + O)` bytes plus 2 bytes of settings, rounded up to a
-/// multiple of 4 (checked by a test).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Lstm<const I: usize, const H: usize, const O: usize> {
-    /// Input-to-hidden weights of each gate, `4 × I × H`.
-    pub w_x: [[[f32; H]; I]; 4],
-    /// Hidden-to-hidden weights of each gate, `4 × H × H`.
-    pub w_h: [[[f32; H]; H]; 4],
-    /// Hidden-to-output weights, `H × O`.
-    pub w_out: [[f32; O]; H],
-    /// The input side's bias of each gate (PyTorch's `bias_ih_l0`).
-    pub b_x: [[f32; H]; 4],
-    /// The hidden side's bias of each gate (PyTorch's `bias_hh_l0`): redundant with `b_x`
-    /// (only their sum counts), kept so that PyTorch's weights load unchanged.
-    pub b_h: [[f32; H]; 4],
-    /// Output bias.
-    pub b_out: [f32; O],
-    /// The output layer.
-    pub output: Output,
-    /// Whether the biases take part.
-    pub biases: bool,
-}
+/// multiple of 4.
+pub type Lstm<const I: usize, const H: usize, const O: usize> = Gated<I, H, O, 4>;
+
+/// The gradients of an [`Lstm`]'s parameters.
+pub type LstmGradients<const I: usize, const H: usize, const O: usize> = GatedGradients<I, H, O, 4>;
 
 /// An LSTM's state between steps: the hidden state `h` and the cell `c`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -156,97 +134,7 @@ impl<const H: usize, const O: usize, const L: usize> LstmTrace<H, O, L> {
     }
 }
 
-/// The gradients of an [`Lstm`]'s parameters, laid out as the model's.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LstmGradients<const I: usize, const H: usize, const O: usize> {
-    /// `d loss / d w_x`.
-    pub w_x: [[[f32; H]; I]; 4],
-    /// `d loss / d w_h`.
-    pub w_h: [[[f32; H]; H]; 4],
-    /// `d loss / d w_out`.
-    pub w_out: [[f32; O]; H],
-    /// `d loss / d b_x` (zero with biases off).
-    pub b_x: [[f32; H]; 4],
-    /// `d loss / d b_h` (zero with biases off).
-    pub b_h: [[f32; H]; 4],
-    /// `d loss / d b_out` (zero with biases off).
-    pub b_out: [f32; O],
-}
-
-impl<const I: usize, const H: usize, const O: usize> LstmGradients<I, H, O> {
-    /// All zeros.
-    #[must_use]
-    pub const fn zeros() -> Self {
-        LstmGradients {
-            w_x: [[[0.0; H]; I]; 4],
-            w_h: [[[0.0; H]; H]; 4],
-            w_out: [[0.0; O]; H],
-            b_x: [[0.0; H]; 4],
-            b_h: [[0.0; H]; 4],
-            b_out: [0.0; O],
-        }
-    }
-
-    /// The six arrays, flattened, in the order of [`LSTM_ARRAYS`] (as [`Lstm::arrays`]).
-    #[must_use]
-    pub const fn arrays(&self) -> [&[f32]; 6] {
-        [
-            self.w_x.as_flattened().as_flattened(),
-            self.w_h.as_flattened().as_flattened(),
-            self.w_out.as_flattened(),
-            self.b_x.as_flattened(),
-            self.b_h.as_flattened(),
-            &self.b_out,
-        ]
-    }
-
-    /// [`LstmGradients::arrays`], mutable.
-    pub const fn arrays_mut(&mut self) -> [&mut [f32]; 6] {
-        [
-            self.w_x.as_flattened_mut().as_flattened_mut(),
-            self.w_h.as_flattened_mut().as_flattened_mut(),
-            self.w_out.as_flattened_mut(),
-            self.b_x.as_flattened_mut(),
-            self.b_h.as_flattened_mut(),
-            &mut self.b_out,
-        ]
-    }
-
-    /// The global L2 norm over every gradient, as [`Gradients::norm`](crate::Gradients::norm).
-    #[must_use]
-    pub fn norm(&self) -> f32 {
-        global_norm(self.arrays())
-    }
-
-    /// Clipping by global norm, as
-    /// [`Gradients::clip_global_norm`](crate::Gradients::clip_global_norm): if `norm >
-    /// threshold`, scales every gradient by `threshold / norm`; returns the norm before.
-    ///
-    /// # Errors
-    /// [`Error::InvalidClipThreshold`] if `threshold` is not positive and finite;
-    /// [`Error::NonFiniteGradient`] if the norm is not finite. Either way nothing is changed.
-    pub fn clip_global_norm(&mut self, threshold: f32) -> Result<f32> {
-        clip_global_norm(self.arrays_mut(), threshold)
-    }
-}
-
-impl<const I: usize, const H: usize, const O: usize> Lstm<I, H, O> {
-    /// A model with every weight and bias zero, biases off, the course's sigmoid output.
-    #[must_use]
-    pub const fn zeros() -> Self {
-        const { assert!(I > 0 && H > 0 && O > 0, "an Lstm needs I, H, O > 0") };
-        Lstm {
-            w_x: [[[0.0; H]; I]; 4],
-            w_h: [[[0.0; H]; H]; 4],
-            w_out: [[0.0; O]; H],
-            b_x: [[0.0; H]; 4],
-            b_h: [[0.0; H]; 4],
-            b_out: [0.0; O],
-            output: Output::Sigmoid,
-            biases: false,
-        }
-    }
-
+impl<const I: usize, const H: usize, const O: usize> Gated<I, H, O, 4> {
     /// A model drawn from `rng` with `init`: `w_x` (each gate in turn), then `w_h`, then
     /// `w_out`, each row by row, `init` scaled by each matrix's fan-in (`I`, `H`, `H`); biases
     /// on, zero but for the forget gate's input-side bias, 1 (module docs).
@@ -254,54 +142,9 @@ impl<const I: usize, const H: usize, const O: usize> Lstm<I, H, O> {
     /// # Errors
     /// [`Error::InvalidInitStd`] if `init` is a normal with a negative or non-finite std.
     pub fn from_rng<R: Rng + ?Sized>(rng: &mut R, init: Init) -> Result<Self> {
-        let (s_in, s_h) = (init.scale(I)?, init.scale(H)?);
-        let mut model = Self::zeros();
-        let mut normal = StandardNormal::new();
-        normal.fill(rng, s_in, model.w_x.as_flattened_mut().as_flattened_mut());
-        normal.fill(rng, s_h, model.w_h.as_flattened_mut().as_flattened_mut());
-        normal.fill(rng, s_h, model.w_out.as_flattened_mut());
+        let mut model = Self::draw(rng, init)?;
         model.b_x[FORGET] = [1.0; H];
-        Ok(model.with_biases(true))
-    }
-
-    /// The same model with its biases switched on or off (their values are kept).
-    #[must_use]
-    pub const fn with_biases(mut self, biases: bool) -> Self {
-        self.biases = biases;
-        self
-    }
-
-    /// The model with another output layer.
-    #[must_use]
-    pub const fn with_output(mut self, output: Output) -> Self {
-        self.output = output;
-        self
-    }
-
-    /// The six parameter arrays, flattened, in the order of [`LSTM_ARRAYS`]; the biases are
-    /// there whether or not they take part.
-    #[must_use]
-    pub const fn arrays(&self) -> [&[f32]; 6] {
-        [
-            self.w_x.as_flattened().as_flattened(),
-            self.w_h.as_flattened().as_flattened(),
-            self.w_out.as_flattened(),
-            self.b_x.as_flattened(),
-            self.b_h.as_flattened(),
-            &self.b_out,
-        ]
-    }
-
-    /// [`Lstm::arrays`], mutable.
-    pub const fn arrays_mut(&mut self) -> [&mut [f32]; 6] {
-        [
-            self.w_x.as_flattened_mut().as_flattened_mut(),
-            self.w_h.as_flattened_mut().as_flattened_mut(),
-            self.w_out.as_flattened_mut(),
-            self.b_x.as_flattened_mut(),
-            self.b_h.as_flattened_mut(),
-            &mut self.b_out,
-        ]
+        Ok(model)
     }
 
     /// One step of the cell: from `prev` and `x`, the new state into `next` and the gates into
@@ -314,16 +157,10 @@ impl<const I: usize, const H: usize, const O: usize> Lstm<I, H, O> {
         g: &mut LstmGates<H>,
     ) {
         // `(0..4).zip`, not `enumerate`, whose counter has an overflow check.
-        let gates =
-            g.q.iter_mut()
-                .zip(self.w_x.iter().zip(&self.w_h))
-                .zip(self.b_x.iter().zip(&self.b_h));
-        for (q, ((a, (wx, wh)), (bx, bh))) in (0..4).zip(gates) {
+        let gates = g.q.iter_mut().zip(self.w_x.iter().zip(&self.w_h));
+        for (q, (a, (wx, wh))) in (0..4).zip(gates) {
             // The two biases summed first (PyTorch adds them in another order).
-            let start: [f32; H] = match self.biases {
-                true => core::array::from_fn(|j| bx[j] + bh[j]),
-                false => [0.0; H],
-            };
+            let start = self.gate_bias(q);
             vecmat2_into(x, wx, &prev.h, wh, &start, a);
             for a in a.iter_mut() {
                 *a = if q == CELL {
@@ -347,8 +184,8 @@ impl<const I: usize, const H: usize, const O: usize> Lstm<I, H, O> {
         let prev = *state;
         let mut gates = LstmGates::zeros();
         self.cell_into(x, &prev, state, &mut gates);
-        let v = cell::logits(&self.w_out, self.biases.then_some(&self.b_out), &state.h);
-        cell::apply_output(self.output, &v, y);
+        let v = self.logits(&state.h);
+        self.apply_output(&v, y);
     }
 
     /// Runs the model over a whole sequence from a zero state, writing every output.
@@ -385,8 +222,8 @@ impl<const I: usize, const H: usize, const O: usize> Lstm<I, H, O> {
         );
         for (t, ((x, d), ((s, g), y))) in (0..L).zip(steps) {
             self.cell_into(x, &prev, s, g);
-            let v = cell::logits(&self.w_out, self.biases.then_some(&self.b_out), &s.h);
-            cell::apply_output(self.output, &v, y);
+            let v = self.logits(&s.h);
+            self.apply_output(&v, y);
             if targets.labels.has(t) {
                 loss += Lo::step_loss(self.output, &v, y, d);
             }
@@ -479,18 +316,6 @@ impl<const I: usize, const H: usize, const O: usize> Lstm<I, H, O> {
             }
         }
     }
-
-    /// `w -= lr · g` for every parameter that takes part (the biases only with
-    /// [`Lstm::biases`]).
-    ///
-    /// # Errors
-    /// [`Error::InvalidLearningRate`] unless `lr` is positive and finite;
-    /// [`Error::NonFiniteWeight`] if an updated weight would be NaN or infinite. Either way
-    /// the model is left as it was.
-    pub fn sgd(&mut self, grads: &LstmGradients<I, H, O>, lr: f32) -> Result<()> {
-        let trained = if self.biases { 6 } else { 3 };
-        cell::sgd(self.arrays_mut(), grads.arrays(), trained, lr)
-    }
 }
 
 #[cfg(test)]
@@ -503,13 +328,9 @@ mod tests {
     #[test]
     fn size_formulas() {
         use core::mem::size_of;
-        let model = |i: usize, h: usize, o: usize| {
-            (4 * (4 * i * h + 4 * h * h + h * o + 8 * h + o) + 2).next_multiple_of(4)
-        };
-        assert_eq!(size_of::<Lstm<2, 16, 1>>(), model(2, 16, 1));
-        assert_eq!(size_of::<Lstm<3, 5, 2>>(), model(3, 5, 2));
         assert_eq!(size_of::<LstmTrace<16, 1, 8>>(), 4 * 8 * (7 * 16 + 1));
-        assert_eq!(size_of::<LstmGradients<2, 16, 1>>(), model(2, 16, 1) - 4);
+        assert_eq!(size_of::<LstmTrace<3, 2, 5>>(), 4 * 5 * (7 * 3 + 2));
+        assert_eq!(size_of::<LstmState<16>>(), 4 * 2 * 16);
     }
 
     #[test]

@@ -1,0 +1,296 @@
+//! What the gated cells share: their parameters, laid out the same way with `G` gates (3 for
+//! the [GRU](crate::gru), 4 for the [LSTM](crate::lstm)), their gradients, the output layer on a
+//! state, clipping and plain gradient descent. Each cell's formulas are in its own module.
+
+use rand_core::Rng;
+
+use crate::activation::sigmoid;
+use crate::error::{Error, Result};
+use crate::init::{Init, StandardNormal};
+use crate::linalg::{axpy, vecmat_add_into};
+use crate::output::{Output, softmax};
+use crate::train::gradients::{clip_global_norm, global_norm};
+
+/// The names of the six parameter arrays, in the order of [`Gated::arrays`].
+pub const GATED_ARRAYS: [&str; 6] = ["w_x", "w_h", "w_out", "b_x", "b_h", "b_out"];
+
+/// A gated recurrent network with `I` inputs, `H` hidden units, `O` outputs and `G` gates:
+/// [`Gru`](crate::gru::Gru) (`G = 3`) and [`Lstm`](crate::lstm::Lstm) (`G = 4`) are this type,
+/// each with its own step.
+///
+/// Each gate's matrices are the crate's row-major `x · W`: `w_x[g]` is `I × H`, `w_h[g]`
+/// `H × H` (PyTorch's `weight_ih_l0` and `weight_hh_l0` hold them transposed and stacked, in the
+/// same gate order).
+///
+/// Size: `4 (G I·H + G H·H + H·O + 2 G H + O)` bytes plus 2 bytes of settings, rounded up to a
+/// multiple of 4 (checked by a test).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gated<const I: usize, const H: usize, const O: usize, const G: usize> {
+    /// Input-to-hidden weights of each gate, `G × I × H`.
+    pub w_x: [[[f32; H]; I]; G],
+    /// Hidden-to-hidden weights of each gate, `G × H × H`.
+    pub w_h: [[[f32; H]; H]; G],
+    /// Hidden-to-output weights, `H × O`.
+    pub w_out: [[f32; O]; H],
+    /// The input side's bias of each gate (PyTorch's `bias_ih_l0`); used and trained only when
+    /// [`Gated::biases`] is `true`.
+    pub b_x: [[f32; H]; G],
+    /// The hidden side's bias of each gate (PyTorch's `bias_hh_l0`), kept apart from `b_x` so
+    /// that PyTorch's weights load unchanged (only the GRU's candidate uses it on its own).
+    pub b_h: [[f32; H]; G],
+    /// Output bias.
+    pub b_out: [f32; O],
+    /// The output layer.
+    pub output: Output,
+    /// Whether the biases take part.
+    pub biases: bool,
+}
+
+/// The gradients of a [`Gated`] network's parameters, laid out as the model's.
+///
+/// Size: `4 (G I·H + G H·H + H·O + 2 G H + O)` bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GatedGradients<const I: usize, const H: usize, const O: usize, const G: usize> {
+    /// `d loss / d w_x`.
+    pub w_x: [[[f32; H]; I]; G],
+    /// `d loss / d w_h`.
+    pub w_h: [[[f32; H]; H]; G],
+    /// `d loss / d w_out`.
+    pub w_out: [[f32; O]; H],
+    /// `d loss / d b_x` (zero with biases off).
+    pub b_x: [[f32; H]; G],
+    /// `d loss / d b_h` (zero with biases off).
+    pub b_h: [[f32; H]; G],
+    /// `d loss / d b_out` (zero with biases off).
+    pub b_out: [f32; O],
+}
+
+impl<const I: usize, const H: usize, const O: usize, const G: usize> GatedGradients<I, H, O, G> {
+    /// All zeros.
+    #[must_use]
+    pub const fn zeros() -> Self {
+        GatedGradients {
+            w_x: [[[0.0; H]; I]; G],
+            w_h: [[[0.0; H]; H]; G],
+            w_out: [[0.0; O]; H],
+            b_x: [[0.0; H]; G],
+            b_h: [[0.0; H]; G],
+            b_out: [0.0; O],
+        }
+    }
+
+    /// The six arrays, flattened, in the order of [`GATED_ARRAYS`] (as [`Gated::arrays`]).
+    #[must_use]
+    pub const fn arrays(&self) -> [&[f32]; 6] {
+        [
+            self.w_x.as_flattened().as_flattened(),
+            self.w_h.as_flattened().as_flattened(),
+            self.w_out.as_flattened(),
+            self.b_x.as_flattened(),
+            self.b_h.as_flattened(),
+            &self.b_out,
+        ]
+    }
+
+    /// [`GatedGradients::arrays`], mutable.
+    pub const fn arrays_mut(&mut self) -> [&mut [f32]; 6] {
+        [
+            self.w_x.as_flattened_mut().as_flattened_mut(),
+            self.w_h.as_flattened_mut().as_flattened_mut(),
+            self.w_out.as_flattened_mut(),
+            self.b_x.as_flattened_mut(),
+            self.b_h.as_flattened_mut(),
+            &mut self.b_out,
+        ]
+    }
+
+    /// The global L2 norm over every gradient, as [`Gradients::norm`](crate::Gradients::norm).
+    #[must_use]
+    pub fn norm(&self) -> f32 {
+        global_norm(self.arrays())
+    }
+
+    /// Clipping by global norm, as
+    /// [`Gradients::clip_global_norm`](crate::Gradients::clip_global_norm): if `norm >
+    /// threshold`, scales every gradient by `threshold / norm`; returns the norm before.
+    ///
+    /// # Errors
+    /// [`Error::InvalidClipThreshold`] if `threshold` is not positive and finite;
+    /// [`Error::NonFiniteGradient`] if the norm is not finite. Either way nothing is changed.
+    pub fn clip_global_norm(&mut self, threshold: f32) -> Result<f32> {
+        clip_global_norm(self.arrays_mut(), threshold)
+    }
+}
+
+impl<const I: usize, const H: usize, const O: usize, const G: usize> Gated<I, H, O, G> {
+    /// A model with every weight and bias zero, biases off, the course's sigmoid output.
+    #[must_use]
+    pub const fn zeros() -> Self {
+        const {
+            assert!(
+                I > 0 && H > 0 && O > 0 && G > 0,
+                "a gated cell needs I, H, O, G > 0"
+            )
+        };
+        Gated {
+            w_x: [[[0.0; H]; I]; G],
+            w_h: [[[0.0; H]; H]; G],
+            w_out: [[0.0; O]; H],
+            b_x: [[0.0; H]; G],
+            b_h: [[0.0; H]; G],
+            b_out: [0.0; O],
+            output: Output::Sigmoid,
+            biases: false,
+        }
+    }
+
+    /// The weights drawn from `rng` with `init`: `w_x` (each gate in turn), then `w_h`, then
+    /// `w_out`, each row by row, `init` scaled by each matrix's fan-in (`I`, `H`, `H`); biases
+    /// on (as PyTorch's) and zero.
+    pub(crate) fn draw<R: Rng + ?Sized>(rng: &mut R, init: Init) -> Result<Self> {
+        let (s_in, s_h) = (init.scale(I)?, init.scale(H)?);
+        let mut model = Self::zeros();
+        let mut normal = StandardNormal::new();
+        normal.fill(rng, s_in, model.w_x.as_flattened_mut().as_flattened_mut());
+        normal.fill(rng, s_h, model.w_h.as_flattened_mut().as_flattened_mut());
+        normal.fill(rng, s_h, model.w_out.as_flattened_mut());
+        Ok(model.with_biases(true))
+    }
+
+    /// The same model with its biases switched on or off (their values are kept).
+    #[must_use]
+    pub const fn with_biases(mut self, biases: bool) -> Self {
+        self.biases = biases;
+        self
+    }
+
+    /// The model with another output layer.
+    #[must_use]
+    pub const fn with_output(mut self, output: Output) -> Self {
+        self.output = output;
+        self
+    }
+
+    /// The six parameter arrays, flattened, in the order of [`GATED_ARRAYS`]; the biases are
+    /// there whether or not they take part.
+    #[must_use]
+    pub const fn arrays(&self) -> [&[f32]; 6] {
+        [
+            self.w_x.as_flattened().as_flattened(),
+            self.w_h.as_flattened().as_flattened(),
+            self.w_out.as_flattened(),
+            self.b_x.as_flattened(),
+            self.b_h.as_flattened(),
+            &self.b_out,
+        ]
+    }
+
+    /// [`Gated::arrays`], mutable.
+    pub const fn arrays_mut(&mut self) -> [&mut [f32]; 6] {
+        [
+            self.w_x.as_flattened_mut().as_flattened_mut(),
+            self.w_h.as_flattened_mut().as_flattened_mut(),
+            self.w_out.as_flattened_mut(),
+            self.b_x.as_flattened_mut(),
+            self.b_h.as_flattened_mut(),
+            &mut self.b_out,
+        ]
+    }
+
+    /// The biases of gate `g` on both sides, summed (zeros with biases off): what starts the
+    /// gate's sums.
+    #[inline]
+    pub(crate) fn gate_bias(&self, g: usize) -> [f32; H] {
+        match (self.biases, self.b_x.get(g), self.b_h.get(g)) {
+            (true, Some(bx), Some(bh)) => core::array::from_fn(|j| bx[j] + bh[j]),
+            _ => [0.0; H],
+        }
+    }
+
+    /// The output layer's input for a state: `v = h · w_out (+ b_out)`.
+    #[inline]
+    pub(crate) fn logits(&self, h: &[f32; H]) -> [f32; O] {
+        let mut v = if self.biases { self.b_out } else { [0.0; O] };
+        vecmat_add_into(h, &self.w_out, &mut v);
+        v
+    }
+
+    /// The output layer on `v`, into `y`.
+    #[inline]
+    pub(crate) fn apply_output(&self, v: &[f32; O], y: &mut [f32; O]) {
+        match self.output {
+            Output::Sigmoid => y.iter_mut().zip(v).for_each(|(y, v)| *y = sigmoid(*v)),
+            Output::Linear => *y = *v,
+            Output::Softmax => softmax(v, y),
+        }
+    }
+
+    /// `w -= lr · g` for every parameter that takes part (the biases only with
+    /// [`Gated::biases`]).
+    ///
+    /// # Errors
+    /// [`Error::InvalidLearningRate`] unless `lr` is positive and finite;
+    /// [`Error::NonFiniteWeight`] if an updated weight would be NaN or infinite. Either way
+    /// the model is left as it was.
+    pub fn sgd(&mut self, grads: &GatedGradients<I, H, O, G>, lr: f32) -> Result<()> {
+        if !(lr.is_finite() && lr > 0.0) {
+            return Err(Error::InvalidLearningRate);
+        }
+        let trained = if self.biases { 6 } else { 3 };
+        let grads = grads.arrays();
+        let finite = self
+            .arrays()
+            .iter()
+            .zip(&grads)
+            .take(trained)
+            .all(|(w, g)| w.iter().zip(*g).all(|(w, g)| (w - lr * g).is_finite()));
+        if !finite {
+            return Err(Error::NonFiniteWeight);
+        }
+        for (w, g) in self.arrays_mut().into_iter().zip(grads).take(trained) {
+            axpy(-lr, g, w);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn size_formulas() {
+        use core::mem::size_of;
+        let params = |i: usize, h: usize, o: usize, g: usize| {
+            4 * (g * i * h + g * h * h + h * o + 2 * g * h + o)
+        };
+        let model = |i, h, o, g| (params(i, h, o, g) + 2).next_multiple_of(4);
+        assert_eq!(size_of::<Gated<2, 16, 1, 3>>(), model(2, 16, 1, 3));
+        assert_eq!(size_of::<Gated<3, 5, 2, 4>>(), model(3, 5, 2, 4));
+        assert_eq!(
+            size_of::<GatedGradients<2, 16, 1, 3>>(),
+            params(2, 16, 1, 3)
+        );
+        assert_eq!(size_of::<GatedGradients<3, 5, 2, 4>>(), params(3, 5, 2, 4));
+    }
+
+    #[test]
+    fn sgd_rejects_and_keeps_the_model() {
+        let mut m = Gated::<2, 3, 1, 3>::zeros();
+        m.w_h[1][1][2] = 0.25;
+        let before = m.clone();
+        let mut g = GatedGradients::zeros();
+        assert_eq!(m.sgd(&g, 0.0), Err(Error::InvalidLearningRate));
+        g.w_h[1][1][2] = f32::INFINITY;
+        assert_eq!(m.sgd(&g, 0.1), Err(Error::NonFiniteWeight));
+        assert_eq!(m, before);
+        g.w_h[1][1][2] = 2.0;
+        g.b_x[0][0] = 5.0; // biases off: not applied
+        m.sgd(&g, 0.5).unwrap();
+        assert_eq!(m.w_h[1][1][2], 0.25 - 1.0);
+        assert_eq!(m.b_x, before.b_x);
+        m.biases = true;
+        m.sgd(&g, 0.5).unwrap();
+        assert_eq!(m.b_x[0][0], -2.5);
+    }
+}
