@@ -43,13 +43,15 @@
 
 use rand_core::Rng;
 
-use crate::activation::sigmoid;
+use crate::activation::{Activation, sigmoid_in_place};
 #[cfg(doc)]
 use crate::error::Error;
 use crate::error::Result;
 use crate::gated::{Gated, GatedGradients};
 use crate::init::Init;
-use crate::linalg::{axpy, matvec_into, outer_add_into, vecmat_add_into, vecmat2_into};
+use crate::linalg::{
+    axpy, matvec_into, outer_add_into, outer_sum_into, sum_into, vecmat_add_into, vecmat2_into,
+};
 use crate::train::{Loss, Targets};
 
 /// The index of the reset gate in [`Gated::w_x`], [`Gated::w_h`], [`Gated::b_x`] and
@@ -150,12 +152,15 @@ impl<const I: usize, const H: usize, const O: usize> Gated<I, H, O, 3> {
         vecmat_add_into(h_prev, un, &mut g.m);
         let mut a_n = side(&self.b_x, NEW);
         vecmat_add_into(x, wn, &mut a_n);
-        for j in 0..H {
-            let r = sigmoid(g.r[j]);
-            let z = sigmoid(g.z[j]);
-            let n = libm::tanhf(a_n[j] + r * g.m[j]);
-            (g.r[j], g.z[j], g.n[j]) = (r, z, n);
-            h[j] = n + z * (h_prev[j] - n);
+        sigmoid_in_place(&mut g.r);
+        sigmoid_in_place(&mut g.z);
+        for (a, (r, m)) in a_n.iter_mut().zip(g.r.iter().zip(&g.m)) {
+            *a += r * m;
+        }
+        Activation::Tanh.apply_in_place(&mut a_n);
+        g.n = a_n;
+        for (h, ((n, z), p)) in h.iter_mut().zip(g.n.iter().zip(&g.z).zip(h_prev)) {
+            *h = n + z * (p - n);
         }
     }
 
@@ -223,8 +228,7 @@ impl<const I: usize, const H: usize, const O: usize> Gated<I, H, O, 3> {
         trace: &GruTrace<H, O, L>,
         grads: &mut GruGradients<I, H, O>,
     ) {
-        *grads = GruGradients::zeros();
-        self.backward_loss_add_into::<Lo, L>(h0, xs, targets, trace, grads);
+        self.backward::<Lo, L>(h0, xs, targets, trace, grads, false);
     }
 
     /// As [`Gru::backward_loss_into`], but **adds** the gradients to `grads` (to sum a batch).
@@ -236,32 +240,46 @@ impl<const I: usize, const H: usize, const O: usize> Gated<I, H, O, 3> {
         trace: &GruTrace<H, O, L>,
         grads: &mut GruGradients<I, H, O>,
     ) {
+        self.backward::<Lo, L>(h0, xs, targets, trace, grads, true);
+    }
+
+    /// Backpropagation through time in two passes, as the Elman's: back through the steps,
+    /// keeping each step's deltas on the stack (`4 L (4 H + O)` bytes), then each gradient
+    /// summed over the steps, last step first.
+    fn backward<Lo: Loss, const L: usize>(
+        &self,
+        h0: Option<&[f32; H]>,
+        xs: &[[f32; I]; L],
+        targets: Targets<'_, O, L>,
+        trace: &GruTrace<H, O, L>,
+        grads: &mut GruGradients<I, H, O>,
+        add: bool,
+    ) {
         let zero = [0.0; H];
+        // The deltas of each step: the output's, and the gates' pre-activations (module docs).
+        let mut d_out = [[0.0f32; O]; L];
+        let mut d = [[[0.0f32; H]; L]; 4];
+        let [dr, dz, dn, dm] = &mut d;
         // What step t + 1 sends back to h_t.
         let mut carry = [0.0f32; H];
-        for t in (0..L).rev() {
-            let (Some(x), Some(h), Some(g), Some(y), Some(d)) = (
-                xs.get(t),
-                trace.hs.get(t),
-                trace.gates.get(t),
-                trace.ys.get(t),
-                targets.ds.get(t),
-            ) else {
+        let steps = d_out.iter_mut().zip(dr.iter_mut().zip(dz.iter_mut()));
+        let steps = steps.zip(dn.iter_mut().zip(dm.iter_mut()));
+        for (t, ((d_out, (dr, dz)), (dn, dm))) in (0..L).zip(steps).rev() {
+            let (Some(g), Some(y), Some(d)) =
+                (trace.gates.get(t), trace.ys.get(t), targets.ds.get(t))
+            else {
                 continue;
             };
             let h_prev = match t.checked_sub(1) {
                 Some(p) => trace.hs.get(p).unwrap_or(&zero),
                 None => h0.unwrap_or(&zero),
             };
-            // The output's delta, and δh = carry + W_out · δout.
-            let mut dout = [0.0f32; O];
+            // δh = carry + W_out · δout.
             if targets.labels.has(t) {
-                Lo::delta(self.output, y, d, &mut dout);
+                Lo::delta(self.output, y, d, d_out);
             }
-            outer_add_into(h, &dout, &mut grads.w_out);
             let mut dh = [0.0f32; H];
-            matvec_into(&self.w_out, &dout, &mut dh);
-            let (mut dr, mut dz, mut dn, mut dm) = ([0.0f32; H], [0.0f32; H], [0.0; H], [0.0; H]);
+            matvec_into(&self.w_out, d_out, &mut dh);
             for j in 0..H {
                 let dhj = dh[j] + carry[j];
                 let (r, z, n) = (g.r[j], g.z[j], g.n[j]);
@@ -271,32 +289,44 @@ impl<const I: usize, const H: usize, const O: usize> Gated<I, H, O, 3> {
                 dm[j] = dn[j] * r;
                 carry[j] = dhj * z;
             }
-            let [gxr, gxz, gxn] = &mut grads.w_x;
-            outer_add_into(x, &dr, gxr);
-            outer_add_into(x, &dz, gxz);
-            outer_add_into(x, &dn, gxn);
-            let [ghr, ghz, ghn] = &mut grads.w_h;
-            outer_add_into(h_prev, &dr, ghr);
-            outer_add_into(h_prev, &dz, ghz);
-            outer_add_into(h_prev, &dm, ghn);
-            if self.biases {
-                let [bxr, bxz, bxn] = &mut grads.b_x;
-                let [bhr, bhz, bhn] = &mut grads.b_h;
-                axpy(1.0, &dr, bxr);
-                axpy(1.0, &dr, bhr);
-                axpy(1.0, &dz, bxz);
-                axpy(1.0, &dz, bhz);
-                axpy(1.0, &dn, bxn);
-                axpy(1.0, &dm, bhn);
-                axpy(1.0, &dout, &mut grads.b_out);
-            }
             // δh_{t-1} = δh ⊙ z + W_hr δr + W_hz δz + W_hn δm.
-            let [ur, uz, un] = &self.w_h;
-            for (gate, delta) in [(ur, &dr), (uz, &dz), (un, &dm)] {
-                let mut back = [0.0f32; H];
-                matvec_into(gate, delta, &mut back);
-                axpy(1.0, &back, &mut carry);
+            if t > 0 {
+                let [ur, uz, un] = &self.w_h;
+                for (gate, delta) in [(ur, &*dr), (uz, &*dz), (un, &*dm)] {
+                    let mut back = [0.0f32; H];
+                    matvec_into(gate, delta, &mut back);
+                    axpy(1.0, &back, &mut carry);
+                }
             }
+        }
+        // dW_out = Σ_t h_t ⊗ δout_t; dW_xg = Σ_t x_t ⊗ δg_t; dW_hg = Σ_{t ≥ 1} h_{t-1} ⊗ δg_t,
+        // and h_0 ⊗ δg_1 last, where h_0 is not zero.
+        outer_sum_into(&trace.hs, &d_out, &mut grads.w_out, add);
+        let [dr, dz, dn, dm] = &d;
+        for (q, gx) in [dr, dz, dn].into_iter().zip(&mut grads.w_x) {
+            outer_sum_into(xs, q, gx, add);
+        }
+        for (q, gh) in [dr, dz, dm].into_iter().zip(&mut grads.w_h) {
+            outer_sum_into(&trace.hs, q.get(1..).unwrap_or(&[]), gh, add);
+            if let (Some(h0), Some(first)) = (h0, q.first())
+                && h0.iter().any(|&v| v != 0.0)
+            {
+                outer_add_into(h0, first, gh);
+            }
+        }
+        if self.biases {
+            for (q, (bx, bh)) in [(dr, dr), (dz, dz), (dn, dm)]
+                .into_iter()
+                .zip(grads.b_x.iter_mut().zip(&mut grads.b_h))
+            {
+                sum_into(q.0, bx, add);
+                sum_into(q.1, bh, add);
+            }
+            sum_into(&d_out, &mut grads.b_out, add);
+        } else if !add {
+            grads.b_x = [[0.0; H]; 3];
+            grads.b_h = [[0.0; H]; 3];
+            grads.b_out = [0.0; O];
         }
     }
 }

@@ -38,13 +38,13 @@
 
 use rand_core::Rng;
 
-use crate::activation::sigmoid;
+use crate::activation::Activation;
 #[cfg(doc)]
 use crate::error::Error;
 use crate::error::Result;
 use crate::gated::{Gated, GatedGradients};
 use crate::init::Init;
-use crate::linalg::{axpy, matvec_into, outer_add_into, vecmat2_into};
+use crate::linalg::{axpy, matvec_into, outer_add_into, outer_sum_into, sum_into, vecmat2_into};
 use crate::train::{Loss, Targets};
 
 /// The index of the input gate in [`Gated::w_x`], [`Gated::w_h`], [`Gated::b_x`] and
@@ -162,19 +162,21 @@ impl<const I: usize, const H: usize, const O: usize> Gated<I, H, O, 4> {
             // The two biases summed first (PyTorch adds them in another order).
             let start = self.gate_bias(q);
             vecmat2_into(x, wx, &prev.h, wh, &start, a);
-            for a in a.iter_mut() {
-                *a = if q == CELL {
-                    libm::tanhf(*a)
-                } else {
-                    sigmoid(*a)
-                };
-            }
+            let f = if q == CELL {
+                Activation::Tanh
+            } else {
+                Activation::Sigmoid
+            };
+            f.apply_in_place(a);
         }
         let [i, f, c_new, o] = &g.q;
         for j in 0..H {
             next.c[j] = f[j] * prev.c[j] + i[j] * c_new[j];
-            g.tanh_c[j] = libm::tanhf(next.c[j]);
-            next.h[j] = o[j] * g.tanh_c[j];
+        }
+        g.tanh_c = next.c;
+        Activation::Tanh.apply_in_place(&mut g.tanh_c);
+        for ((h, o), tc) in next.h.iter_mut().zip(o).zip(&g.tanh_c) {
+            *h = o * tc;
         }
     }
 
@@ -243,8 +245,7 @@ impl<const I: usize, const H: usize, const O: usize> Gated<I, H, O, 4> {
         trace: &LstmTrace<H, O, L>,
         grads: &mut LstmGradients<I, H, O>,
     ) {
-        *grads = LstmGradients::zeros();
-        self.backward_loss_add_into::<Lo, L>(s0, xs, targets, trace, grads);
+        self.backward::<Lo, L>(s0, xs, targets, trace, grads, false);
     }
 
     /// As [`Lstm::backward_loss_into`], but **adds** the gradients to `grads` (to sum a batch).
@@ -256,64 +257,93 @@ impl<const I: usize, const H: usize, const O: usize> Gated<I, H, O, 4> {
         trace: &LstmTrace<H, O, L>,
         grads: &mut LstmGradients<I, H, O>,
     ) {
+        self.backward::<Lo, L>(s0, xs, targets, trace, grads, true);
+    }
+
+    /// Backpropagation through time in two passes, as the Elman's: back through the steps,
+    /// keeping each step's deltas on the stack (`4 L (4 H + O)` bytes, and the hidden states
+    /// `4 L H` more), then each gradient summed over the steps, last step first.
+    fn backward<Lo: Loss, const L: usize>(
+        &self,
+        s0: Option<&LstmState<H>>,
+        xs: &[[f32; I]; L],
+        targets: Targets<'_, O, L>,
+        trace: &LstmTrace<H, O, L>,
+        grads: &mut LstmGradients<I, H, O>,
+        add: bool,
+    ) {
         let zero = LstmState::zeros();
+        let mut d_out = [[0.0f32; O]; L];
+        // The deltas of each gate's pre-activation, gate by gate, step by step.
+        let mut dq = [[[0.0f32; H]; L]; 4];
         // What step t + 1 sends back to h_t and to c_t.
         let (mut carry_h, mut carry_c) = ([0.0f32; H], [0.0f32; H]);
-        for t in (0..L).rev() {
-            let (Some(x), Some(s), Some(g), Some(y), Some(d)) = (
-                xs.get(t),
-                trace.states.get(t),
-                trace.gates.get(t),
-                trace.ys.get(t),
-                targets.ds.get(t),
-            ) else {
+        for (t, d_out) in (0..L).zip(d_out.iter_mut()).rev() {
+            let (Some(g), Some(y), Some(d)) =
+                (trace.gates.get(t), trace.ys.get(t), targets.ds.get(t))
+            else {
                 continue;
             };
             let prev = match t.checked_sub(1) {
                 Some(p) => trace.states.get(p).unwrap_or(&zero),
                 None => s0.unwrap_or(&zero),
             };
-            let mut dout = [0.0f32; O];
             if targets.labels.has(t) {
-                Lo::delta(self.output, y, d, &mut dout);
+                Lo::delta(self.output, y, d, d_out);
             }
-            outer_add_into(&s.h, &dout, &mut grads.w_out);
             let mut dh = [0.0f32; H];
-            matvec_into(&self.w_out, &dout, &mut dh);
+            matvec_into(&self.w_out, d_out, &mut dh);
             let [i, f, c_new, o] = &g.q;
-            let mut dq = [[0.0f32; H]; 4];
+            let mut now = [[0.0f32; H]; 4];
             for j in 0..H {
                 let dhj = dh[j] + carry_h[j];
                 let tc = g.tanh_c[j];
                 let dc = dhj * o[j] * (1.0 - tc * tc) + carry_c[j];
-                dq[OUTPUT][j] = dhj * tc * o[j] * (1.0 - o[j]);
-                dq[INPUT][j] = dc * c_new[j] * i[j] * (1.0 - i[j]);
-                dq[CELL][j] = dc * i[j] * (1.0 - c_new[j] * c_new[j]);
-                dq[FORGET][j] = dc * prev.c[j] * f[j] * (1.0 - f[j]);
+                now[OUTPUT][j] = dhj * tc * o[j] * (1.0 - o[j]);
+                now[INPUT][j] = dc * c_new[j] * i[j] * (1.0 - i[j]);
+                now[CELL][j] = dc * i[j] * (1.0 - c_new[j] * c_new[j]);
+                now[FORGET][j] = dc * prev.c[j] * f[j] * (1.0 - f[j]);
                 carry_c[j] = dc * f[j];
             }
-            carry_h = [0.0; H];
-            for ((q, (gx, gh)), uh) in dq
-                .iter()
-                .zip(grads.w_x.iter_mut().zip(grads.w_h.iter_mut()))
-                .zip(&self.w_h)
-            {
-                outer_add_into(x, q, gx);
-                outer_add_into(&prev.h, q, gh);
-                let mut back = [0.0f32; H];
-                matvec_into(uh, q, &mut back);
-                axpy(1.0, &back, &mut carry_h);
-            }
-            if self.biases {
-                for (q, (bx, bh)) in dq
-                    .iter()
-                    .zip(grads.b_x.iter_mut().zip(grads.b_h.iter_mut()))
-                {
-                    axpy(1.0, q, bx);
-                    axpy(1.0, q, bh);
+            // δh_{t-1} = Σ_q W_hq δq.
+            if t > 0 {
+                carry_h = [0.0; H];
+                for (q, uh) in now.iter().zip(&self.w_h) {
+                    let mut back = [0.0f32; H];
+                    matvec_into(uh, q, &mut back);
+                    axpy(1.0, &back, &mut carry_h);
                 }
-                axpy(1.0, &dout, &mut grads.b_out);
             }
+            for (all, q) in dq.iter_mut().zip(now) {
+                if let Some(at) = all.get_mut(t) {
+                    *at = q;
+                }
+            }
+        }
+        let mut hs = [[0.0f32; H]; L];
+        for (h, s) in hs.iter_mut().zip(&trace.states) {
+            *h = s.h;
+        }
+        outer_sum_into(&hs, &d_out, &mut grads.w_out, add);
+        for (q, (gx, gh)) in dq.iter().zip(grads.w_x.iter_mut().zip(&mut grads.w_h)) {
+            outer_sum_into(xs, q, gx, add);
+            outer_sum_into(&hs, q.get(1..).unwrap_or(&[]), gh, add);
+            if let (Some(s0), Some(first)) = (s0, q.first())
+                && s0.h.iter().any(|&v| v != 0.0)
+            {
+                outer_add_into(&s0.h, first, gh);
+            }
+        }
+        if self.biases {
+            for (q, (bx, bh)) in dq.iter().zip(grads.b_x.iter_mut().zip(&mut grads.b_h)) {
+                sum_into(q, bx, add);
+                sum_into(q, bh, add);
+            }
+            sum_into(&d_out, &mut grads.b_out, add);
+        } else if !add {
+            grads.b_x = [[0.0; H]; 4];
+            grads.b_h = [[0.0; H]; 4];
+            grads.b_out = [0.0; O];
         }
     }
 }
