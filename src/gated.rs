@@ -7,9 +7,8 @@ use rand_core::Rng;
 use crate::activation::sigmoid;
 use crate::error::{Error, Result};
 use crate::init::{Init, StandardNormal};
-use crate::linalg::{axpy, vecmat_add_into};
+use crate::linalg::{all_finite, axpy, sum_squares, vecmat_add_into};
 use crate::output::{Output, softmax};
-use crate::train::gradients::{clip_global_norm, global_norm};
 
 /// The names of the six parameter arrays, in the order of [`Gated::arrays`].
 pub const GATED_ARRAYS: [&str; 6] = ["w_x", "w_h", "w_out", "b_x", "b_h", "b_out"];
@@ -254,6 +253,47 @@ impl<const I: usize, const H: usize, const O: usize, const G: usize> Gated<I, H,
     }
 }
 
+/// The global L2 norm over every element of `arrays`, computed as
+/// [`Gradients::norm`](crate::Gradients::norm) computes it (the same sums in the same order, and
+/// the same rescaling when the sum of squares overflows). The Elman's `Gradients` keep their own
+/// copy: calling this one from there changed the Elman firmware's code (84 bytes more flash and 3
+/// more instructions an iteration on the Cortex-M4F, `scripts/firmware.sh`), whose figures are
+/// not to move.
+fn global_norm<const N: usize>(arrays: [&[f32]; N]) -> f32 {
+    let sum: f32 = arrays.iter().map(|s| sum_squares(s)).sum();
+    if sum.is_finite() || !arrays.iter().all(|s| all_finite(s)) {
+        return libm::sqrtf(sum);
+    }
+    // Every |g| < 2^128, so (g 2^-70)² < 2^116: the scaled sum overflows only if the norm is
+    // beyond f32::MAX anyway.
+    const DOWN: f32 = 1.0 / (1u128 << 70) as f32;
+    const UP: f32 = (1u128 << 70) as f32;
+    let sum: f32 = arrays
+        .iter()
+        .map(|s| s.iter().fold(0.0, |acc, g| acc + (g * DOWN) * (g * DOWN)))
+        .sum();
+    libm::sqrtf(sum) * UP
+}
+
+/// Clipping by global norm over `arrays`, as
+/// [`Gradients::clip_global_norm`](crate::Gradients::clip_global_norm).
+fn clip_global_norm<const N: usize>(arrays: [&mut [f32]; N], threshold: f32) -> Result<f32> {
+    if !(threshold.is_finite() && threshold > 0.0) {
+        return Err(Error::InvalidClipThreshold);
+    }
+    let norm = global_norm(arrays.each_ref().map(|s| &**s));
+    if !norm.is_finite() {
+        return Err(Error::NonFiniteGradient);
+    }
+    let rate = threshold / norm;
+    if rate < 1.0 {
+        for s in arrays {
+            s.iter_mut().for_each(|g| *g *= rate);
+        }
+    }
+    Ok(norm)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -272,6 +312,35 @@ mod tests {
             params(2, 16, 1, 3)
         );
         assert_eq!(size_of::<GatedGradients<3, 5, 2, 4>>(), params(3, 5, 2, 4));
+    }
+
+    #[test]
+    fn norm_and_clipping_as_the_elman_gradients() {
+        let mut g = GatedGradients::<2, 3, 1, 4>::zeros();
+        let mut e = crate::Gradients::<2, 3, 1>::zeros();
+        for (k, (a, b)) in g
+            .w_h
+            .as_flattened_mut()
+            .as_flattened_mut()
+            .iter_mut()
+            .zip(e.w.as_flattened_mut())
+            .enumerate()
+        {
+            (*a, *b) = (k as f32 * 0.37 - 1.0, k as f32 * 0.37 - 1.0);
+        }
+        assert_eq!(g.norm().to_bits(), e.norm().to_bits());
+        g.w_x[3][1][2] = 3.0e30; // the sum of squares overflows
+        e.w_in[1][2] = 3.0e30;
+        assert_eq!(g.norm().to_bits(), e.norm().to_bits());
+        assert!(g.norm().is_finite());
+        assert_eq!(g.clip_global_norm(0.0), Err(Error::InvalidClipThreshold));
+        let before = g.clone();
+        g.b_out[0] = f32::NAN;
+        assert_eq!(g.clip_global_norm(1.0), Err(Error::NonFiniteGradient));
+        g.b_out[0] = 0.0;
+        assert_eq!(g.clip_global_norm(1.0), e.clip_global_norm(1.0));
+        assert_eq!(g.w_h[0].as_flattened(), e.w.as_flattened());
+        assert_ne!(g, before);
     }
 
     #[test]

@@ -80,7 +80,30 @@ impl<const I: usize, const H: usize, const O: usize> Gradients<I, H, O> {
     /// `f32::MAX`, NaN if a gradient is NaN.
     #[must_use]
     pub fn norm(&self) -> f32 {
-        global_norm(self.arrays())
+        let sum: f32 = self.arrays().iter().map(|s| sum_squares(s)).sum();
+        if sum.is_finite() || !self.is_finite() {
+            libm::sqrtf(sum)
+        } else {
+            self.norm_rescaled()
+        }
+    }
+
+    /// [`Gradients::norm`] when the sum of squares overflows. Every `|g| < 2^128`, so
+    /// `(g 2⁻⁷⁰)² < 2^116`; the scaled sum overflows only if the norm is beyond `f32::MAX`
+    /// anyway, and what the scaling flushes to zero is far too small to change the result
+    /// (the sum is at least 2^128). Out of line and cold, so that the common path stays as it
+    /// was.
+    #[cold]
+    #[inline(never)]
+    fn norm_rescaled(&self) -> f32 {
+        const DOWN: f32 = 1.0 / (1u128 << 70) as f32;
+        const UP: f32 = (1u128 << 70) as f32;
+        let sum: f32 = self
+            .arrays()
+            .iter()
+            .map(|s| s.iter().fold(0.0, |acc, g| acc + (g * DOWN) * (g * DOWN)))
+            .sum();
+        libm::sqrtf(sum) * UP
     }
 
     /// Whether every gradient is finite.
@@ -112,57 +135,21 @@ impl<const I: usize, const H: usize, const O: usize> Gradients<I, H, O> {
     /// [`Error::InvalidClipThreshold`] if `threshold` is not positive and finite;
     /// [`Error::NonFiniteGradient`] if the norm is not finite. Either way nothing is changed.
     pub fn clip_global_norm(&mut self, threshold: f32) -> Result<f32> {
-        clip_global_norm(self.arrays_mut(), threshold)
-    }
-}
-
-/// The global L2 norm over every element of `arrays` ([`Gradients::norm`], which says how it
-/// avoids overflow): what the gradients of every cell share.
-pub(crate) fn global_norm<const N: usize>(arrays: [&[f32]; N]) -> f32 {
-    let sum: f32 = arrays.iter().map(|s| sum_squares(s)).sum();
-    if sum.is_finite() || !arrays.iter().all(|s| all_finite(s)) {
-        libm::sqrtf(sum)
-    } else {
-        norm_rescaled(arrays)
-    }
-}
-
-/// [`global_norm`] when the sum of squares overflows. Every `|g| < 2^128`, so
-/// `(g 2⁻⁷⁰)² < 2^116`; the scaled sum overflows only if the norm is beyond `f32::MAX`
-/// anyway, and what the scaling flushes to zero is far too small to change the result
-/// (the sum is at least 2^128). Out of line and cold, so that the common path stays as it
-/// was.
-#[cold]
-#[inline(never)]
-fn norm_rescaled<const N: usize>(arrays: [&[f32]; N]) -> f32 {
-    const DOWN: f32 = 1.0 / (1u128 << 70) as f32;
-    const UP: f32 = (1u128 << 70) as f32;
-    let sum: f32 = arrays
-        .iter()
-        .map(|s| s.iter().fold(0.0, |acc, g| acc + (g * DOWN) * (g * DOWN)))
-        .sum();
-    libm::sqrtf(sum) * UP
-}
-
-/// Clipping by global norm over `arrays` ([`Gradients::clip_global_norm`]).
-pub(crate) fn clip_global_norm<const N: usize>(
-    arrays: [&mut [f32]; N],
-    threshold: f32,
-) -> Result<f32> {
-    if !(threshold.is_finite() && threshold > 0.0) {
-        return Err(Error::InvalidClipThreshold);
-    }
-    let norm = global_norm(arrays.each_ref().map(|s| &**s));
-    if !norm.is_finite() {
-        return Err(Error::NonFiniteGradient);
-    }
-    let rate = threshold / norm;
-    if rate < 1.0 {
-        for s in arrays {
-            s.iter_mut().for_each(|g| *g *= rate);
+        if !(threshold.is_finite() && threshold > 0.0) {
+            return Err(Error::InvalidClipThreshold);
         }
+        let norm = self.norm();
+        if !norm.is_finite() {
+            return Err(Error::NonFiniteGradient);
+        }
+        let rate = threshold / norm;
+        if rate < 1.0 {
+            for s in self.arrays_mut() {
+                s.iter_mut().for_each(|g| *g *= rate);
+            }
+        }
+        Ok(norm)
     }
-    Ok(norm)
 }
 
 #[cfg(test)]

@@ -92,7 +92,7 @@
 use crate::{Activation, Rnn};
 
 mod bptt;
-pub(crate) mod gradients;
+mod gradients;
 pub mod loss;
 mod optim;
 mod trace;
