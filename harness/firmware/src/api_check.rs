@@ -65,7 +65,9 @@ fn gated_cells<const I: usize, const H: usize, const O: usize, const L: usize>()
     };
     let targets = Targets { ds: &ds, labels };
 
-    let mut gru = Gru::<I, H, O>::zeros().with_biases(opaque(true)).with_output(any_output());
+    let mut gru = Gru::<I, H, O>::zeros()
+        .with_biases(opaque(true))
+        .with_output(any_output());
     if let Ok(m) = Gru::<I, H, O>::from_rng(&mut rng, any_init()) {
         gru = opaque(m);
     }
@@ -76,18 +78,40 @@ fn gated_cells<const I: usize, const H: usize, const O: usize, const L: usize>()
     let mut trace = GruTrace::<H, O, L>::zeros();
     let mut grads = GruGradients::<I, H, O>::zeros();
     let h0 = opaque(Some(&h));
-    opaque(gru.forward_trace_loss::<SquaredError, L>(h0, &xs, targets, &mut trace).ok());
+    opaque(
+        gru.forward_trace_loss::<SquaredError, L>(h0, &xs, targets, &mut trace)
+            .ok(),
+    );
     gru.backward_loss_into::<SquaredError, L>(h0, &xs, targets, &trace, &mut grads);
-    opaque(gru.forward_trace_loss::<CrossEntropy, L>(h0, &xs, targets, &mut trace).ok());
+    opaque(
+        gru.forward_trace_loss::<CrossEntropy, L>(h0, &xs, targets, &mut trace)
+            .ok(),
+    );
     gru.backward_loss_add_into::<CrossEntropy, L>(h0, &xs, targets, &trace, &mut grads);
     opaque((grads.norm(), grads.clip_global_norm(opaque(1.0)).ok()));
-    opaque(grads.arrays_mut().get_mut(opaque(1)).and_then(|a| a.first_mut()).map(|g| *g = 0.5));
+    opaque(
+        grads
+            .arrays_mut()
+            .get_mut(opaque(1))
+            .and_then(|a| a.first_mut())
+            .map(|g| *g = 0.5),
+    );
     opaque(gru.sgd(&grads, opaque(0.1)).is_ok());
-    opaque((gru.arrays().map(<[f32]>::len), grads.arrays().map(<[f32]>::len)));
-    opaque(gru.arrays_mut().get_mut(opaque(0)).and_then(|a| a.first_mut()).map(|w| *w = 1.0));
+    opaque((
+        gru.arrays().map(<[f32]>::len),
+        grads.arrays().map(<[f32]>::len),
+    ));
+    opaque(
+        gru.arrays_mut()
+            .get_mut(opaque(0))
+            .and_then(|a| a.first_mut())
+            .map(|w| *w = 1.0),
+    );
     opaque((&gru, &ys, GruGates::<H>::zeros()));
 
-    let mut lstm = Lstm::<I, H, O>::zeros().with_biases(opaque(true)).with_output(any_output());
+    let mut lstm = Lstm::<I, H, O>::zeros()
+        .with_biases(opaque(true))
+        .with_output(any_output());
     if let Ok(m) = Lstm::<I, H, O>::from_rng(&mut rng, any_init()) {
         lstm = opaque(m);
     }
@@ -97,15 +121,35 @@ fn gated_cells<const I: usize, const H: usize, const O: usize, const L: usize>()
     let mut trace = LstmTrace::<H, O, L>::zeros();
     let mut grads = LstmGradients::<I, H, O>::zeros();
     let s0 = opaque(Some(&state));
-    opaque(lstm.forward_trace_loss::<SquaredError, L>(s0, &xs, targets, &mut trace).ok());
+    opaque(
+        lstm.forward_trace_loss::<SquaredError, L>(s0, &xs, targets, &mut trace)
+            .ok(),
+    );
     lstm.backward_loss_into::<SquaredError, L>(s0, &xs, targets, &trace, &mut grads);
-    opaque(lstm.forward_trace_loss::<CrossEntropy, L>(s0, &xs, targets, &mut trace).ok());
+    opaque(
+        lstm.forward_trace_loss::<CrossEntropy, L>(s0, &xs, targets, &mut trace)
+            .ok(),
+    );
     lstm.backward_loss_add_into::<CrossEntropy, L>(s0, &xs, targets, &trace, &mut grads);
     opaque((grads.norm(), grads.clip_global_norm(opaque(1.0)).ok()));
-    opaque(grads.arrays_mut().get_mut(opaque(1)).and_then(|a| a.first_mut()).map(|g| *g = 0.5));
+    opaque(
+        grads
+            .arrays_mut()
+            .get_mut(opaque(1))
+            .and_then(|a| a.first_mut())
+            .map(|g| *g = 0.5),
+    );
     opaque(lstm.sgd(&grads, opaque(0.1)).is_ok());
-    opaque((lstm.arrays().map(<[f32]>::len), grads.arrays().map(<[f32]>::len)));
-    opaque(lstm.arrays_mut().get_mut(opaque(0)).and_then(|a| a.first_mut()).map(|w| *w = 1.0));
+    opaque((
+        lstm.arrays().map(<[f32]>::len),
+        grads.arrays().map(<[f32]>::len),
+    ));
+    opaque(
+        lstm.arrays_mut()
+            .get_mut(opaque(0))
+            .and_then(|a| a.first_mut())
+            .map(|w| *w = 1.0),
+    );
     opaque((&lstm, &ys, LstmGates::<H>::zeros()));
 }
 
