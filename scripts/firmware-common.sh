@@ -45,7 +45,26 @@ elf_of() { # target profile
   echo "$crate/target/$1/$2/tinyrnn-$(basename "$crate")"
 }
 build() { # target profile [features]
-  (cd "$(crate_of "$1")" && cargo build --quiet --profile "$2" --target "$1" ${3:+--features "$3"})
+  fixed_path_cargo "$(crate_of "$1")" build --quiet --profile "$2" --target "$1" ${3:+--features "$3"}
+}
+
+# Cargo in a firmware crate under $root (its folder), reached through one fixed path. Cargo
+# hashes the absolute path of a path dependency outside the workspace (tinyrnn, at ../..) into
+# every symbol's name; the names order the functions in flash, and their alignment padding
+# moved the flash figures by a few bytes from one checkout's folder to another's. Through the
+# symbolic link $fixed_root every checkout builds the same bytes. One build at a time holds it.
+fixed_root=/tmp/tinyrnn-firmware-root
+fixed_path_cargo() { # crate-folder cargo-arguments...
+  local dir=$1
+  shift
+  case $dir in "$root"/*) ;; *) fail "$dir is not under $root";; esac
+  (
+    flock 9
+    ln -sfn "$root" "$fixed_root"
+    # The configuration (.cargo/config.toml) is found from the working folder, the package
+    # from the manifest's path, which cargo does not resolve.
+    cd "$dir" && cargo "$@" --manifest-path "$fixed_root${dir#"$root"}/Cargo.toml"
+  ) 9>"$fixed_root.lock"
 }
 
 # Flash of an ELF: every section the image loads (code and data: the vector table, .text,

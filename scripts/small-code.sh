@@ -33,7 +33,7 @@ copy_crates() { # destination
   mkdir -p "$1"
   for crate in firmware firmware-riscv; do
     (cd harness && tar --exclude="./$crate/target" -cf - "./$crate") | (cd "$1" && tar -xf -)
-    sed -i "s|path = \"../..\"|path = \"$root\"|" "$1/$crate/Cargo.toml"
+    sed -i "s|path = \"../..\"|path = \"$fixed_root\"|" "$1/$crate/Cargo.toml"
   done
   # The harness embeds the example's model by a relative path.
   sed -i "s|\.\./\.\./\.\./examples/firmware/model/|$root/examples/firmware/model/|" "$1/firmware/src/app.rs"
@@ -56,7 +56,7 @@ done
 measure() { # target with|without
   local crate elf log
   crate=$out/$2/$(basename "$(crate_of "$1")")
-  (cd "$crate" && cargo build --quiet --release --target "$1")
+  fixed_path_cargo "$crate" build --quiet --release --target "$1"
   elf=$crate/target/$1/release/tinyrnn-$(basename "$crate")
   log=$out/$1-$2
   count_run "$1" "$elf" "$log"
@@ -100,10 +100,9 @@ echo
 # the command harness/firmware/README.md gives; its figure goes into docs/footprint.md.
 # RUSTFLAGS replaces the configuration's rustflags.
 riscv=riscv32imac-unknown-none-elf
-(cd harness/firmware-riscv && cargo build --quiet --release)
-(cd harness/firmware-riscv \
-  && RUSTFLAGS="-C link-arg=-Tmemory.x -C link-arg=-Tlink.x" \
-     cargo build --quiet --release --target-dir "$out/no-relax")
+fixed_path_cargo "$root/harness/firmware-riscv" build --quiet --release
+RUSTFLAGS="-C link-arg=-Tmemory.x -C link-arg=-Tlink.x" \
+  fixed_path_cargo "$root/harness/firmware-riscv" build --quiet --release --target-dir "$out/no-relax"
 relaxed=$(flash_of "harness/firmware-riscv/target/$riscv/release/tinyrnn-firmware-riscv")
 unrelaxed=$(flash_of "$out/no-relax/$riscv/release/tinyrnn-firmware-riscv")
 [ "$unrelaxed" -gt "$relaxed" ] || fail "without relaxation: $unrelaxed bytes, not more than $relaxed"
