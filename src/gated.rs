@@ -146,14 +146,19 @@ impl<const I: usize, const H: usize, const O: usize, const G: usize> Gated<I, H,
     /// The weights drawn from `rng` with `init`: `w_x` (each gate in turn), then `w_h`, then
     /// `w_out`, each row by row, `init` scaled by each matrix's fan-in (`I`, `H`, `H`); biases
     /// on (as PyTorch's) and zero.
-    pub(crate) fn draw<R: Rng + ?Sized>(rng: &mut R, init: Init) -> Result<Self> {
+    /// In place (a model of a few KiB is not copied on a small stack), leaving the output
+    /// layer as it is; on an error the model is left as it was.
+    pub(crate) fn draw<R: Rng + ?Sized>(&mut self, rng: &mut R, init: Init) -> Result<()> {
         let (s_in, s_h) = (init.scale(I)?, init.scale(H)?);
-        let mut model = Self::zeros();
         let mut normal = StandardNormal::new();
-        normal.fill(rng, s_in, model.w_x.as_flattened_mut().as_flattened_mut());
-        normal.fill(rng, s_h, model.w_h.as_flattened_mut().as_flattened_mut());
-        normal.fill(rng, s_h, model.w_out.as_flattened_mut());
-        Ok(model.with_biases(true))
+        normal.fill(rng, s_in, self.w_x.as_flattened_mut().as_flattened_mut());
+        normal.fill(rng, s_h, self.w_h.as_flattened_mut().as_flattened_mut());
+        normal.fill(rng, s_h, self.w_out.as_flattened_mut());
+        self.b_x = [[0.0; H]; G];
+        self.b_h = [[0.0; H]; G];
+        self.b_out = [0.0; O];
+        self.biases = true;
+        Ok(())
     }
 
     /// The same model with its biases switched on or off (their values are kept).
@@ -251,6 +256,22 @@ impl<const I: usize, const H: usize, const O: usize, const G: usize> Gated<I, H,
         }
         Ok(())
     }
+
+    /// A 32-bit FNV-1a hash of the bits of every parameter that takes part (the six arrays of
+    /// [`Gated::arrays`] in order, the biases only with [`Gated::biases`]), each little-endian:
+    /// what [`Rnn::checksum`](crate::Rnn::checksum) is for the Elman network, to compare a
+    /// training run on one target with another's in one line.
+    #[must_use]
+    pub fn checksum(&self) -> u32 {
+        let trained = if self.biases { 6 } else { 3 };
+        let mut hash: u32 = 0x811c_9dc5;
+        for w in self.arrays().into_iter().take(trained).flatten() {
+            for byte in w.to_bits().to_le_bytes() {
+                hash = (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193);
+            }
+        }
+        hash
+    }
 }
 
 /// The global L2 norm over every element of `arrays`, computed as
@@ -312,6 +333,21 @@ mod tests {
             params(2, 16, 1, 3)
         );
         assert_eq!(size_of::<GatedGradients<3, 5, 2, 4>>(), params(3, 5, 2, 4));
+    }
+
+    #[test]
+    fn checksum_covers_the_trained_parameters_only() {
+        let mut m = Gated::<2, 3, 1, 3>::zeros();
+        // FNV-1a of 4·(18 + 27 + 3) zero bytes, as an independent fold computes it.
+        let zeros = (0..4 * 48).fold(0x811c_9dc5u32, |h, _| h.wrapping_mul(0x0100_0193));
+        assert_eq!(m.checksum(), zeros);
+        m.b_h[1][2] = 1.0; // biases off: not part of the model
+        assert_eq!(m.checksum(), zeros);
+        let with_biases = m.clone().with_biases(true).checksum();
+        assert_ne!(with_biases, zeros);
+        m.w_h[2][0][1] = -0.0; // the bits count, not the value
+        assert_ne!(m.checksum(), zeros);
+        assert_ne!(m.clone().with_biases(true).checksum(), with_biases);
     }
 
     #[test]

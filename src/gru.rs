@@ -132,7 +132,20 @@ impl<const I: usize, const H: usize, const O: usize> Gated<I, H, O, 3> {
     /// # Errors
     /// [`Error::InvalidInitStd`] if `init` is a normal with a negative or non-finite std.
     pub fn from_rng<R: Rng + ?Sized>(rng: &mut R, init: Init) -> Result<Self> {
-        Self::draw(rng, init)
+        let mut model = Self::zeros();
+        model.init_from_rng(rng, init)?;
+        Ok(model)
+    }
+
+    /// [`Gru::from_rng`](Gated::from_rng) in place: every weight drawn again, the biases zero
+    /// and on, the output layer kept. Where a model is built once in place (on a small stack),
+    /// not returned by value.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInitStd`] if `init` is a normal with a negative or non-finite std; the
+    /// model is then left as it was.
+    pub fn init_from_rng<R: Rng + ?Sized>(&mut self, rng: &mut R, init: Init) -> Result<()> {
+        self.draw(rng, init)
     }
 
     /// One step of the cell: from `h_prev` and `x`, the new state into `h` and the gates into

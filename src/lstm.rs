@@ -142,9 +142,22 @@ impl<const I: usize, const H: usize, const O: usize> Gated<I, H, O, 4> {
     /// # Errors
     /// [`Error::InvalidInitStd`] if `init` is a normal with a negative or non-finite std.
     pub fn from_rng<R: Rng + ?Sized>(rng: &mut R, init: Init) -> Result<Self> {
-        let mut model = Self::draw(rng, init)?;
-        model.b_x[FORGET] = [1.0; H];
+        let mut model = Self::zeros();
+        model.init_from_rng(rng, init)?;
         Ok(model)
+    }
+
+    /// [`Lstm::from_rng`](Gated::from_rng) in place: every weight drawn again, the biases
+    /// on, zero but for the forget gate's input-side bias (1), the output layer kept. Where a
+    /// model is built once in place (on a small stack), not returned by value.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInitStd`] if `init` is a normal with a negative or non-finite std; the
+    /// model is then left as it was.
+    pub fn init_from_rng<R: Rng + ?Sized>(&mut self, rng: &mut R, init: Init) -> Result<()> {
+        self.draw(rng, init)?;
+        self.b_x[FORGET] = [1.0; H];
+        Ok(())
     }
 
     /// One step of the cell: from `prev` and `x`, the new state into `next` and the gates into

@@ -8,6 +8,8 @@ use rand_core::Rng;
 
 use crate::error::{Error, Result};
 use crate::fixed::{self, FixedRnn};
+use crate::gru::Gru;
+use crate::lstm::{Lstm, LstmState};
 use crate::model::Rnn;
 use crate::train::Trainer;
 
@@ -236,15 +238,7 @@ impl Accuracy {
 /// ```
 #[must_use]
 pub fn evaluate<const H: usize, const N: usize>(model: &Rnn<2, H, 1>) -> Accuracy {
-    check_bits::<N>();
-    let (mut exact, mut bits) = (0u64, 0u64);
-    walk_prefixes::<H, N, _>(model, false, |_, _, right, _| {
-        // At most 2^62 pairs: `exact` cannot wrap. `bits` could pass u64::MAX for N >= 31
-        // (after some 2^60 pairs), so it saturates.
-        exact = exact.wrapping_add(u64::from(right == N as u32));
-        bits = bits.saturating_add(u64::from(right));
-    });
-    accuracy::<N>(exact, bits)
+    count::<N, _>(model)
 }
 
 /// The same counts as [`evaluate`], by one forward pass ([`Rnn::forward_into`]) per pair: the
@@ -284,27 +278,48 @@ pub fn evaluate_plain<const H: usize, const N: usize>(model: &Rnn<2, H, 1>) -> A
 #[must_use]
 pub fn adds_every_pair<const H: usize, const N: usize>(model: &Rnn<2, H, 1>) -> bool {
     check_bits::<N>();
-    walk_prefixes::<H, N, _>(model, true, |_, _, _, _| {})
+    walk_prefixes::<N, _>(model, true, |_, _, _, _| {})
 }
 
 /// [`evaluate`] for a fixed-point model (an output above one half, 16,384 in Q0.15, reads as
 /// 1): the same prefix walk, in integer arithmetic only.
 #[must_use]
 pub fn evaluate_fixed<const H: usize, const N: usize>(model: &FixedRnn<2, H, 1>) -> Accuracy {
-    check_bits::<N>();
-    let (mut exact, mut bits) = (0u64, 0u64);
-    walk_prefixes::<H, N, _>(model, false, |_, _, right, _| {
-        exact = exact.wrapping_add(u64::from(right == N as u32));
-        bits = bits.saturating_add(u64::from(right));
-    });
-    accuracy::<N>(exact, bits)
+    count::<N, _>(model)
 }
 
 /// [`adds_every_pair`] for a fixed-point model.
 #[must_use]
 pub fn adds_every_pair_fixed<const H: usize, const N: usize>(model: &FixedRnn<2, H, 1>) -> bool {
     check_bits::<N>();
-    walk_prefixes::<H, N, _>(model, true, |_, _, _, _| {})
+    walk_prefixes::<N, _>(model, true, |_, _, _, _| {})
+}
+
+/// [`evaluate`] for a [GRU](crate::gru): the same prefix walk, each step
+/// [`Gru::step`](crate::gru::Gru::step) (the outputs of its `forward_into` to the bit).
+#[must_use]
+pub fn evaluate_gru<const H: usize, const N: usize>(model: &Gru<2, H, 1>) -> Accuracy {
+    count::<N, _>(model)
+}
+
+/// [`evaluate`] for an [LSTM](crate::lstm), whose walk keeps both the hidden and the cell state
+/// of each step.
+#[must_use]
+pub fn evaluate_lstm<const H: usize, const N: usize>(model: &Lstm<2, H, 1>) -> Accuracy {
+    count::<N, _>(model)
+}
+
+/// The counts of the prefix walk over every pair, for any model it can run.
+fn count<const N: usize, M: Adder>(model: &M) -> Accuracy {
+    check_bits::<N>();
+    let (mut exact, mut bits) = (0u64, 0u64);
+    walk_prefixes::<N, _>(model, false, |_, _, right, _| {
+        // At most 2^62 pairs: `exact` cannot wrap. `bits` could pass u64::MAX for N >= 31
+        // (after some 2^60 pairs), so it saturates.
+        exact = exact.wrapping_add(u64::from(right == N as u32));
+        bits = bits.saturating_add(u64::from(right));
+    });
+    accuracy::<N>(exact, bits)
 }
 
 /// The counts of [`evaluate`] as an [`Accuracy`].
@@ -320,19 +335,26 @@ fn accuracy<const N: usize>(exact: u64, bits: u64) -> Accuracy {
     }
 }
 
-/// A model the prefix walk can run: one step on the bits `a_t, b_t`, and the reading of an
-/// output as a bit (the `f32` and the fixed-point model).
-trait Adder<const H: usize> {
-    /// The type of states and outputs.
+/// A model the prefix walk can run: its state, one step on the bits `a_t, b_t`, and the
+/// reading of an output as a bit (the Elman network in `f32` and in fixed point, the GRU, the
+/// LSTM).
+trait Adder {
+    /// The type of outputs.
     type T: Copy + Default;
-    /// One step from the state `h` on the input `[a, b]`.
-    fn step_bits(&self, a: u8, b: u8, h: &mut [Self::T; H], y: &mut [Self::T; 1]);
+    /// What a step carries to the next.
+    type State: Copy;
+    /// The state before the first step.
+    const START: Self::State;
+    /// One step from `state` on the input `[a, b]`.
+    fn step_bits(&self, a: u8, b: u8, state: &mut Self::State, y: &mut [Self::T; 1]);
     /// Whether the output reads as 1 (above one half).
     fn is_one(y: Self::T) -> bool;
 }
 
-impl<const H: usize> Adder<H> for Rnn<2, H, 1> {
+impl<const H: usize> Adder for Rnn<2, H, 1> {
     type T = f32;
+    type State = [f32; H];
+    const START: [f32; H] = [0.0; H];
     #[inline(always)]
     fn step_bits(&self, a: u8, b: u8, h: &mut [f32; H], y: &mut [f32; 1]) {
         self.step(&[f32::from(a), f32::from(b)], h, y);
@@ -343,8 +365,38 @@ impl<const H: usize> Adder<H> for Rnn<2, H, 1> {
     }
 }
 
-impl<const H: usize> Adder<H> for FixedRnn<2, H, 1> {
+impl<const H: usize> Adder for Gru<2, H, 1> {
+    type T = f32;
+    type State = [f32; H];
+    const START: [f32; H] = [0.0; H];
+    #[inline(always)]
+    fn step_bits(&self, a: u8, b: u8, h: &mut [f32; H], y: &mut [f32; 1]) {
+        self.step(&[f32::from(a), f32::from(b)], h, y);
+    }
+    #[inline(always)]
+    fn is_one(y: f32) -> bool {
+        y > 0.5
+    }
+}
+
+impl<const H: usize> Adder for Lstm<2, H, 1> {
+    type T = f32;
+    type State = LstmState<H>;
+    const START: LstmState<H> = LstmState::zeros();
+    #[inline(always)]
+    fn step_bits(&self, a: u8, b: u8, state: &mut LstmState<H>, y: &mut [f32; 1]) {
+        self.step(&[f32::from(a), f32::from(b)], state, y);
+    }
+    #[inline(always)]
+    fn is_one(y: f32) -> bool {
+        y > 0.5
+    }
+}
+
+impl<const H: usize> Adder for FixedRnn<2, H, 1> {
     type T = i16;
+    type State = [i16; H];
+    const START: [i16; H] = [0; H];
     #[inline(always)]
     fn step_bits(&self, a: u8, b: u8, h: &mut [i16; H], y: &mut [i16; 1]) {
         let bit = |v: u8| i16::from(v) << fixed::W_FRAC;
@@ -367,14 +419,14 @@ impl<const H: usize> Adder<H> for FixedRnn<2, H, 1> {
 /// are its previous sibling's), the number of right output bits, and the outputs, those of
 /// `forward_into` to the bit. With `stop_at_wrong`, the walk stops at the first wrong output
 /// bit and returns `false`; otherwise (and when every bit is right) it returns `true`.
-fn walk_prefixes<const H: usize, const N: usize, M: Adder<H>>(
+fn walk_prefixes<const N: usize, M: Adder>(
     model: &M,
     stop_at_wrong: bool,
     mut leaf: impl FnMut(u64, usize, u32, &[[M::T; 1]; N]),
 ) -> bool {
     // At each depth t: the hidden state and output after step t, its input digit
     // (2·a_t + b_t), the carry out of it and the number of right output bits up to it.
-    let mut hs = [[M::T::default(); H]; N];
+    let mut hs = [M::START; N];
     let mut ys = [[M::T::default(); 1]; N];
     let mut digit = [0u8; N];
     let mut carry = [0u8; N];
@@ -385,7 +437,7 @@ fn walk_prefixes<const H: usize, const N: usize, M: Adder<H>>(
         let (a_t, b_t) = (d >> 1, d & 1);
         let (mut h, carry_in, right_before) = match t.checked_sub(1) {
             Some(p) => (hs[p], carry[p], right[p]),
-            None => ([M::T::default(); H], 0, 0),
+            None => (M::START, 0, 0),
         };
         model.step_bits(a_t, b_t, &mut h, &mut ys[t]);
         hs[t] = h;
@@ -529,7 +581,7 @@ mod tests {
         let digits = N - 1;
         let mut ys = [[0.0f32; 1]; N];
         let (mut visited, mut steps) = (0u64, 0u64);
-        walk_prefixes::<H, N, _>(model, false, |k, first, right, walked| {
+        walk_prefixes::<N, _>(model, false, |k, first, right, walked| {
             steps += (N - first) as u64;
             // Pair k's numbers: digit t (from the top) is 2·a_t + b_t.
             let (mut a, mut b) = (0u32, 0u32);
@@ -599,6 +651,48 @@ mod tests {
         );
         let acc = walk_matches_plain::<4, 3>(&zero);
         assert_eq!((acc.exact, acc.bits), (1, 26));
+    }
+
+    /// The counts of one forward pass per pair, for any model's `forward_into`.
+    fn plain_counts<const N: usize>(forward: impl Fn(&[[f32; 2]; N], &mut [[f32; 1]; N])) -> Accuracy {
+        let half = 1u32 << (N - 1);
+        let (mut exact, mut bits) = (0u64, 0u64);
+        for a in 0..half {
+            for b in 0..half {
+                let s = Sample::<N>::new(a, b).unwrap();
+                let mut ys = [[0.0f32; 1]; N];
+                forward(&s.xs, &mut ys);
+                let wrong = (decode_outputs(&ys) ^ s.sum()).count_ones();
+                exact += u64::from(wrong == 0);
+                bits += u64::from(N as u32 - wrong);
+            }
+        }
+        accuracy::<N>(exact, bits)
+    }
+
+    #[test]
+    fn gated_cells_prefix_walk_equals_plain_evaluation() {
+        let mut rng = XorShiftRng::seed_from_u64(40);
+        let mut parts = [0u32; 2];
+        for biases in [false, true] {
+            for _ in 0..8 {
+                let gru = Gru::<2, 3, 1>::from_rng(&mut rng, Init::Normal { std: 2.0 })
+                    .unwrap()
+                    .with_biases(biases);
+                let acc = evaluate_gru::<3, 5>(&gru);
+                assert_eq!(acc, plain_counts::<5>(|xs, ys| gru.forward_into(xs, ys)));
+                let lstm = Lstm::<2, 3, 1>::from_rng(&mut rng, Init::Normal { std: 2.0 })
+                    .unwrap()
+                    .with_biases(biases);
+                let acc_lstm = evaluate_lstm::<3, 5>(&lstm);
+                assert_eq!(acc_lstm, plain_counts::<5>(|xs, ys| lstm.forward_into(xs, ys)));
+                for (n, acc) in parts.iter_mut().zip([acc, acc_lstm]) {
+                    *n += u32::from(acc.bits > 0 && acc.bits < acc.total_bits);
+                }
+            }
+        }
+        // Not a vacuous agreement: models that get some bits right and some wrong.
+        assert!(parts.iter().all(|&n| n > 8), "{parts:?}");
     }
 
     #[test]

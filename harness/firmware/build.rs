@@ -7,6 +7,12 @@ fn main() {
         "memory/link-check.x"
     } else if env::var_os("CARGO_FEATURE_MICROBIT_V2").is_some() {
         "memory/microbit-v2.x"
+    } else if (env::var_os("CARGO_FEATURE_GRU").is_some()
+        || env::var_os("CARGO_FEATURE_LSTM").is_some())
+        && env::var("TARGET").is_ok_and(|t| t != "thumbv6m-none-eabi")
+    {
+        // A gated cell's training state is more than 16 KiB (see the file).
+        "memory/qemu-64k.x"
     } else {
         "memory/qemu.x"
     };

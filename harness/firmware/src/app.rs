@@ -5,7 +5,13 @@
 // With `latch` the firmware learns the latch instead of the addition, and with `adam` it trains
 // Adam instead of the course's SGD: code that is then unused (and not linked).
 #![cfg_attr(
-    any(feature = "latch", feature = "adam", feature = "fixed"),
+    any(
+        feature = "latch",
+        feature = "adam",
+        feature = "fixed",
+        feature = "gru",
+        feature = "lstm"
+    ),
     allow(dead_code)
 )]
 
@@ -712,17 +718,134 @@ mod fixed_point {
     }
 }
 
+/// With the feature `gru` or `lstm`: a gated cell learns the course's addition on the device,
+/// by exact BPTT and plain gradient descent: Xavier, biases, the squared error on every step,
+/// SGD at 0.5, 1,500 iterations. The desktop's `gated_cells --cell gru --iters 1500` (or
+/// `--cell lstm`) prints the same checksum.
+#[cfg(any(feature = "gru", feature = "lstm"))]
+mod gated_cell {
+    use super::{Outcome, SEED, bench_mark, millionths, out, print_exact};
+    use tinyrnn::rand_core::SeedableRng;
+    use tinyrnn::task::{self, Sample};
+    use tinyrnn::train::{SquaredError, Targets};
+    use tinyrnn::{Init, XorShiftRng};
+
+    #[cfg(feature = "gru")]
+    use tinyrnn::gru::{Gru as Model, GruGradients as Grads, GruTrace as Trace};
+    #[cfg(feature = "lstm")]
+    use tinyrnn::lstm::{Lstm as Model, LstmGradients as Grads, LstmTrace as Trace};
+
+    #[cfg(feature = "gru")]
+    const BANNER: &str = "tinyrnn firmware: gru 2-16-1, xavier, biases, squared error, sgd lr 0.5, seed ";
+    #[cfg(feature = "lstm")]
+    const BANNER: &str = "tinyrnn firmware: lstm 2-16-1, xavier, biases, squared error, sgd lr 0.5, seed ";
+
+    const ITERS: u32 = 1_500;
+    const PRINT_EVERY: u32 = 500;
+    const LEARNING_RATE: f32 = 0.5;
+
+    /// Accuracy over all 16,384 pairs by the prefix walk.
+    #[inline(never)]
+    fn evaluate(model: &Model<2, 16, 1>) -> task::Accuracy {
+        #[cfg(feature = "gru")]
+        return task::evaluate_gru::<16, 8>(model);
+        #[cfg(feature = "lstm")]
+        return task::evaluate_lstm::<16, 8>(model);
+    }
+
+    /// One iteration: a random pair, the forward pass with its trace, BPTT, the update; the
+    /// loss before it.
+    #[inline(never)]
+    fn iteration(
+        model: &mut Model<2, 16, 1>,
+        trace: &mut Trace<16, 1, 8>,
+        grads: &mut Grads<2, 16, 1>,
+        rng: &mut XorShiftRng,
+    ) -> tinyrnn::Result<f32> {
+        let s = Sample::<8>::random(rng);
+        let targets = Targets::every(&s.ds);
+        let loss = model.forward_trace_loss::<SquaredError, 8>(None, &s.xs, targets, trace)?;
+        model.backward_loss_into::<SquaredError, 8>(None, &s.xs, targets, trace, grads);
+        model.sgd(grads, LEARNING_RATE)?;
+        Ok(loss)
+    }
+
+    #[inline(never)]
+    pub fn train_and_report() -> Outcome {
+        out::str(BANNER);
+        out::u32(SEED as u32);
+        out::str(", ");
+        out::u32(ITERS);
+        out::str(" iterations\n");
+        let mut rng = XorShiftRng::seed_from_u64(SEED);
+        // Built in place, each once: no second copy of a few KiB on the stack.
+        let mut model = Model::<2, 16, 1>::zeros();
+        if model.init_from_rng(&mut rng, Init::Xavier).is_err() {
+            out::str("error: bad settings\n");
+            return Outcome { ok: false };
+        }
+        let mut trace = Trace::zeros();
+        let mut grads = Grads::zeros();
+        let mut last_loss = 0.0f32;
+        bench_mark(0);
+        for i in 0..ITERS {
+            match iteration(&mut model, &mut trace, &mut grads, &mut rng) {
+                Ok(loss) => last_loss = loss,
+                Err(e) => {
+                    super::report_divergence("iteration ", i, e);
+                    return Outcome { ok: false };
+                }
+            }
+            if i % PRINT_EVERY == 0 {
+                out::str("iter ");
+                out::u32(i);
+                out::str(" loss ");
+                out::micro(millionths(last_loss));
+                out::str("\n");
+            }
+        }
+        bench_mark(1);
+        let acc = evaluate(&model);
+        bench_mark(2);
+        print_exact(&acc);
+        out::str(", bits right: ");
+        out::u32(acc.bits as u32);
+        out::str("/");
+        out::u32(acc.total_bits as u32);
+        out::str("\nfinal loss: ");
+        out::micro(millionths(last_loss));
+        out::str(" (bits ");
+        out::hex(last_loss.to_bits());
+        out::str(")\nweights checksum: ");
+        out::hex(model.checksum());
+        out::str("\n");
+        Outcome {
+            ok: acc.is_perfect(),
+        }
+    }
+}
+
 #[cfg(any(
     all(feature = "latch", feature = "pretrained"),
     all(feature = "adam", any(feature = "latch", feature = "pretrained")),
     all(
         feature = "fixed",
         any(feature = "latch", feature = "pretrained", feature = "adam")
-    )
+    ),
+    all(
+        any(feature = "gru", feature = "lstm"),
+        any(
+            feature = "latch",
+            feature = "pretrained",
+            feature = "adam",
+            feature = "fixed"
+        )
+    ),
+    all(feature = "gru", feature = "lstm")
 ))]
 compile_error!(
-    "the features `latch`, `pretrained`, `adam` and `fixed` each choose what the firmware runs: \
-     pick one"
+    "the features `latch`, `pretrained`, `adam`, `fixed`, `gru` and `lstm` each choose what the \
+     firmware runs: pick one"
 );
 
 /// The whole run: paint the stack, train (or evaluate the embedded model), report, exit.
@@ -734,10 +857,18 @@ pub fn run() -> ! {
         api_check::exercise();
     }
     mem::paint(PAINT);
-    #[cfg(not(any(feature = "pretrained", feature = "latch", feature = "fixed")))]
+    #[cfg(not(any(
+        feature = "pretrained",
+        feature = "latch",
+        feature = "fixed",
+        feature = "gru",
+        feature = "lstm"
+    )))]
     let outcome = train_and_report();
     #[cfg(feature = "fixed")]
     let outcome = fixed_point::train_and_report();
+    #[cfg(any(feature = "gru", feature = "lstm"))]
+    let outcome = gated_cell::train_and_report();
     #[cfg(feature = "pretrained")]
     let outcome = evaluate_pretrained();
     #[cfg(feature = "latch")]
