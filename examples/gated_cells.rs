@@ -56,9 +56,12 @@ impl Learner for GruLearner {
     fn iteration(&mut self, rng: &mut XorShiftRng, lr: f32) -> tinyrnn::Result<f32> {
         let s = Sample::<STEPS>::random(rng);
         let targets = Targets::every(&s.ds);
-        let loss = self
-            .model
-            .forward_trace_loss::<SquaredError, STEPS>(None, &s.xs, targets, &mut self.trace)?;
+        let loss = self.model.forward_trace_loss::<SquaredError, STEPS>(
+            None,
+            &s.xs,
+            targets,
+            &mut self.trace,
+        )?;
         self.model.backward_loss_into::<SquaredError, STEPS>(
             None,
             &s.xs,
@@ -87,9 +90,12 @@ impl Learner for LstmLearner {
     fn iteration(&mut self, rng: &mut XorShiftRng, lr: f32) -> tinyrnn::Result<f32> {
         let s = Sample::<STEPS>::random(rng);
         let targets = Targets::every(&s.ds);
-        let loss = self
-            .model
-            .forward_trace_loss::<SquaredError, STEPS>(None, &s.xs, targets, &mut self.trace)?;
+        let loss = self.model.forward_trace_loss::<SquaredError, STEPS>(
+            None,
+            &s.xs,
+            targets,
+            &mut self.trace,
+        )?;
         self.model.backward_loss_into::<SquaredError, STEPS>(
             None,
             &s.xs,

@@ -654,7 +654,9 @@ mod tests {
     }
 
     /// The counts of one forward pass per pair, for any model's `forward_into`.
-    fn plain_counts<const N: usize>(forward: impl Fn(&[[f32; 2]; N], &mut [[f32; 1]; N])) -> Accuracy {
+    fn plain_counts<const N: usize>(
+        forward: impl Fn(&[[f32; 2]; N], &mut [[f32; 1]; N]),
+    ) -> Accuracy {
         let half = 1u32 << (N - 1);
         let (mut exact, mut bits) = (0u64, 0u64);
         for a in 0..half {
@@ -685,7 +687,10 @@ mod tests {
                     .unwrap()
                     .with_biases(biases);
                 let acc_lstm = evaluate_lstm::<3, 5>(&lstm);
-                assert_eq!(acc_lstm, plain_counts::<5>(|xs, ys| lstm.forward_into(xs, ys)));
+                assert_eq!(
+                    acc_lstm,
+                    plain_counts::<5>(|xs, ys| lstm.forward_into(xs, ys))
+                );
                 for (n, acc) in parts.iter_mut().zip([acc, acc_lstm]) {
                     *n += u32::from(acc.bits > 0 && acc.bits < acc.total_bits);
                 }

@@ -107,6 +107,10 @@ fn gated_cells<const I: usize, const H: usize, const O: usize, const L: usize>()
             .and_then(|a| a.first_mut())
             .map(|w| *w = 1.0),
     );
+    opaque((
+        gru.checksum(),
+        gru.init_from_rng(&mut rng, any_init()).is_ok(),
+    ));
     opaque((&gru, &ys, GruGates::<H>::zeros()));
 
     let mut lstm = Lstm::<I, H, O>::zeros()
@@ -150,6 +154,10 @@ fn gated_cells<const I: usize, const H: usize, const O: usize, const L: usize>()
             .and_then(|a| a.first_mut())
             .map(|w| *w = 1.0),
     );
+    opaque((
+        lstm.checksum(),
+        lstm.init_from_rng(&mut rng, any_init()).is_ok(),
+    ));
     opaque((&lstm, &ys, LstmGates::<H>::zeros()));
 }
 
@@ -242,6 +250,13 @@ fn fixed_task<const H: usize, const N: usize>() {
     opaque((
         task::evaluate_fixed::<H, N>(&m),
         task::adds_every_pair_fixed::<H, N>(&m),
+    ));
+    // The gated cells' evaluations, here for their 2-H-1 shape.
+    let gru = opaque(Gru::<2, H, 1>::zeros());
+    let lstm = opaque(Lstm::<2, H, 1>::zeros());
+    opaque((
+        task::evaluate_gru::<H, N>(&gru),
+        task::evaluate_lstm::<H, N>(&lstm),
     ));
     if let Ok(s) = Sample::<N>::new(opaque(3), opaque(5)) {
         opaque((s.xs_fixed(), s.ds_fixed()));

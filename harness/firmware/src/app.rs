@@ -736,9 +736,11 @@ mod gated_cell {
     use tinyrnn::lstm::{Lstm as Model, LstmGradients as Grads, LstmTrace as Trace};
 
     #[cfg(feature = "gru")]
-    const BANNER: &str = "tinyrnn firmware: gru 2-16-1, xavier, biases, squared error, sgd lr 0.5, seed ";
+    const BANNER: &str =
+        "tinyrnn firmware: gru 2-16-1, xavier, biases, squared error, sgd lr 0.5, seed ";
     #[cfg(feature = "lstm")]
-    const BANNER: &str = "tinyrnn firmware: lstm 2-16-1, xavier, biases, squared error, sgd lr 0.5, seed ";
+    const BANNER: &str =
+        "tinyrnn firmware: lstm 2-16-1, xavier, biases, squared error, sgd lr 0.5, seed ";
 
     const ITERS: u32 = 1_500;
     const PRINT_EVERY: u32 = 500;
