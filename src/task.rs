@@ -344,7 +344,7 @@ trait Adder {
     /// What a step carries to the next.
     type State: Copy;
     /// The state before the first step.
-    const START: Self::State;
+    fn start() -> Self::State;
     /// One step from `state` on the input `[a, b]`.
     fn step_bits(&self, a: u8, b: u8, state: &mut Self::State, y: &mut [Self::T; 1]);
     /// Whether the output reads as 1 (above one half).
@@ -354,7 +354,10 @@ trait Adder {
 impl<const H: usize> Adder for Rnn<2, H, 1> {
     type T = f32;
     type State = [f32; H];
-    const START: [f32; H] = [0.0; H];
+    #[inline(always)]
+    fn start() -> [f32; H] {
+        [0.0; H]
+    }
     #[inline(always)]
     fn step_bits(&self, a: u8, b: u8, h: &mut [f32; H], y: &mut [f32; 1]) {
         self.step(&[f32::from(a), f32::from(b)], h, y);
@@ -368,7 +371,10 @@ impl<const H: usize> Adder for Rnn<2, H, 1> {
 impl<const H: usize> Adder for Gru<2, H, 1> {
     type T = f32;
     type State = [f32; H];
-    const START: [f32; H] = [0.0; H];
+    #[inline(always)]
+    fn start() -> [f32; H] {
+        [0.0; H]
+    }
     #[inline(always)]
     fn step_bits(&self, a: u8, b: u8, h: &mut [f32; H], y: &mut [f32; 1]) {
         self.step(&[f32::from(a), f32::from(b)], h, y);
@@ -382,7 +388,10 @@ impl<const H: usize> Adder for Gru<2, H, 1> {
 impl<const H: usize> Adder for Lstm<2, H, 1> {
     type T = f32;
     type State = LstmState<H>;
-    const START: LstmState<H> = LstmState::zeros();
+    #[inline(always)]
+    fn start() -> LstmState<H> {
+        LstmState::zeros()
+    }
     #[inline(always)]
     fn step_bits(&self, a: u8, b: u8, state: &mut LstmState<H>, y: &mut [f32; 1]) {
         self.step(&[f32::from(a), f32::from(b)], state, y);
@@ -396,7 +405,10 @@ impl<const H: usize> Adder for Lstm<2, H, 1> {
 impl<const H: usize> Adder for FixedRnn<2, H, 1> {
     type T = i16;
     type State = [i16; H];
-    const START: [i16; H] = [0; H];
+    #[inline(always)]
+    fn start() -> [i16; H] {
+        [0; H]
+    }
     #[inline(always)]
     fn step_bits(&self, a: u8, b: u8, h: &mut [i16; H], y: &mut [i16; 1]) {
         let bit = |v: u8| i16::from(v) << fixed::W_FRAC;
@@ -426,7 +438,7 @@ fn walk_prefixes<const N: usize, M: Adder>(
 ) -> bool {
     // At each depth t: the hidden state and output after step t, its input digit
     // (2·a_t + b_t), the carry out of it and the number of right output bits up to it.
-    let mut hs = [M::START; N];
+    let mut hs = [M::start(); N];
     let mut ys = [[M::T::default(); 1]; N];
     let mut digit = [0u8; N];
     let mut carry = [0u8; N];
@@ -437,7 +449,7 @@ fn walk_prefixes<const N: usize, M: Adder>(
         let (a_t, b_t) = (d >> 1, d & 1);
         let (mut h, carry_in, right_before) = match t.checked_sub(1) {
             Some(p) => (hs[p], carry[p], right[p]),
-            None => (M::START, 0, 0),
+            None => (M::start(), 0, 0),
         };
         model.step_bits(a_t, b_t, &mut h, &mut ys[t]);
         hs[t] = h;

@@ -9,6 +9,11 @@ cd "$(dirname "$0")/../.."
 
 step "firmware under QEMU (Cortex-M4F, M3, M0, RV32): crashes, panic-freedom, bit-identical training, footprint, instructions"
 docs_snapshot docs/footprint.md
+# The desktop example the gated cells' firmware is checked against refuses bad flags.
+for bad in "--cell rnn" "--lr 0" "--iters 0" "--init nope"; do
+  # shellcheck disable=SC2086
+  expect_status 2 cargo run --release --quiet --example gated_cells -- $bad 2>/dev/null
+done
 bash scripts/firmware.sh
 # The harness README's samples of what the Cortex-M4F prints, training and learning the latch,
 # are that.
