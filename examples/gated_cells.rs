@@ -46,73 +46,60 @@ trait Learner {
     fn checksum(&self) -> u32;
 }
 
-struct GruLearner {
-    model: Gru<2, HIDDEN, 1>,
-    trace: GruTrace<HIDDEN, 1, STEPS>,
-    grads: GruGradients<2, HIDDEN, 1>,
+/// A cell's model with its training buffers, and [`Learner`] for it: the two cells' calls are
+/// spelled the same, their types differ.
+macro_rules! learner {
+    ($name:ident, $model:ident, $trace:ident, $grads:ident, $evaluate:path) => {
+        struct $name {
+            model: $model<2, HIDDEN, 1>,
+            trace: $trace<HIDDEN, 1, STEPS>,
+            grads: $grads<2, HIDDEN, 1>,
+        }
+
+        impl Learner for $name {
+            fn iteration(&mut self, rng: &mut XorShiftRng, lr: f32) -> tinyrnn::Result<f32> {
+                let s = Sample::<STEPS>::random(rng);
+                let targets = Targets::every(&s.ds);
+                let loss = self.model.forward_trace_loss::<SquaredError, STEPS>(
+                    None,
+                    &s.xs,
+                    targets,
+                    &mut self.trace,
+                )?;
+                self.model.backward_loss_into::<SquaredError, STEPS>(
+                    None,
+                    &s.xs,
+                    targets,
+                    &self.trace,
+                    &mut self.grads,
+                );
+                self.model.sgd(&self.grads, lr)?;
+                Ok(loss)
+            }
+            fn accuracy(&self) -> Accuracy {
+                $evaluate(&self.model)
+            }
+            fn checksum(&self) -> u32 {
+                self.model.checksum()
+            }
+        }
+    };
 }
 
-impl Learner for GruLearner {
-    fn iteration(&mut self, rng: &mut XorShiftRng, lr: f32) -> tinyrnn::Result<f32> {
-        let s = Sample::<STEPS>::random(rng);
-        let targets = Targets::every(&s.ds);
-        let loss = self.model.forward_trace_loss::<SquaredError, STEPS>(
-            None,
-            &s.xs,
-            targets,
-            &mut self.trace,
-        )?;
-        self.model.backward_loss_into::<SquaredError, STEPS>(
-            None,
-            &s.xs,
-            targets,
-            &self.trace,
-            &mut self.grads,
-        );
-        self.model.sgd(&self.grads, lr)?;
-        Ok(loss)
-    }
-    fn accuracy(&self) -> Accuracy {
-        task::evaluate_gru::<HIDDEN, STEPS>(&self.model)
-    }
-    fn checksum(&self) -> u32 {
-        self.model.checksum()
-    }
-}
-
-struct LstmLearner {
-    model: Lstm<2, HIDDEN, 1>,
-    trace: LstmTrace<HIDDEN, 1, STEPS>,
-    grads: LstmGradients<2, HIDDEN, 1>,
-}
-
-impl Learner for LstmLearner {
-    fn iteration(&mut self, rng: &mut XorShiftRng, lr: f32) -> tinyrnn::Result<f32> {
-        let s = Sample::<STEPS>::random(rng);
-        let targets = Targets::every(&s.ds);
-        let loss = self.model.forward_trace_loss::<SquaredError, STEPS>(
-            None,
-            &s.xs,
-            targets,
-            &mut self.trace,
-        )?;
-        self.model.backward_loss_into::<SquaredError, STEPS>(
-            None,
-            &s.xs,
-            targets,
-            &self.trace,
-            &mut self.grads,
-        );
-        self.model.sgd(&self.grads, lr)?;
-        Ok(loss)
-    }
-    fn accuracy(&self) -> Accuracy {
-        task::evaluate_lstm::<HIDDEN, STEPS>(&self.model)
-    }
-    fn checksum(&self) -> u32 {
-        self.model.checksum()
-    }
-}
+learner!(
+    GruLearner,
+    Gru,
+    GruTrace,
+    GruGradients,
+    task::evaluate_gru::<HIDDEN, STEPS>
+);
+learner!(
+    LstmLearner,
+    Lstm,
+    LstmTrace,
+    LstmGradients,
+    task::evaluate_lstm::<HIDDEN, STEPS>
+);
 
 fn main() {
     let (mut cell, mut seed, mut iters, mut init, mut lr, mut quiet) =

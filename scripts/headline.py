@@ -5,10 +5,8 @@
 
 Reads the blocks that the measuring scripts wrote (docs/footprint.md's goals and inference table,
 docs/desktop-speed.md's goal, docs/shapes.md's evaluation and shapes, docs/sweep.md's recommended
-setting) and rewrites the README's blocks `headline` and `fixed` (the fixed-point rows of
-docs/footprint.md beside f32's) with scripts/docs_block.py, so that no figure there is copied by
-hand. CI runs it and fails if the
-README changes.
+setting) and rewrites the README's block `headline` with scripts/docs_block.py, so that no
+figure there is copied by hand. CI runs it and fails if the README changes.
 """
 import os
 import re
@@ -112,29 +110,6 @@ def main():
         f"| {a} | {b} | {c} |\n" for a, b, c in rows)
     subprocess.run([sys.executable, "scripts/docs_block.py", "README.md", "headline"],
                    input=text, text=True, check=True)
-    subprocess.run([sys.executable, "scripts/docs_block.py", "README.md", "fixed"],
-                   input=fixed_table(block("docs/footprint.md", "fixed")), text=True, check=True)
-
-
-def fixed_table(text):
-    """The release rows of docs/footprint.md's block `fixed`: f32 and fixed point, core by core."""
-    rows = {}
-    for line in text.splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) >= 8 and cells[2] == "release" and cells[1] in ("f32", "fixed point"):
-            rows[(cells[0], cells[1])] = (cells[3], cells[6], cells[7])
-    cores = list(dict.fromkeys(core for core, _ in rows))
-    if not cores or any((core, kind) not in rows for core in cores for kind in ("f32", "fixed point")):
-        sys.exit("docs/footprint.md, block fixed: expected f32 and fixed-point release rows for every core")
-    num = lambda cell: int(cell.replace(",", ""))
-    out = ("| core | instructions / training iteration, f32 → fixed point | flash (B), f32 → fixed point "
-           "| RAM (B), f32 → fixed point |\n| --- | ---: | ---: | ---: |\n")
-    for core in cores:
-        (f_flash, f_ram, f_ins), (q_flash, q_ram, q_ins) = rows[(core, "f32")], rows[(core, "fixed point")]
-        ratio = num(f_ins) / num(q_ins)
-        speed = f"{ratio:.1f}× fewer" if ratio >= 1 else f"{1 / ratio:.1f}× more"
-        out += f"| {core} | {f_ins} → {q_ins} ({speed}) | {f_flash} → {q_flash} | {f_ram} → {q_ram} |\n"
-    return out
 
 
 if __name__ == "__main__":

@@ -48,8 +48,34 @@
 //!
 //! The hidden layer's sigmoid or tanh, biases on or off, the sigmoid output with the squared
 //! error (the course's), a target at every step, SGD and global-norm clipping. Not (yet): the
-//! linear and softmax outputs, the cross-entropies, momentum and Adam, windows of a stream,
-//! records.
+//! linear and softmax outputs, the cross-entropies, momentum and Adam, windows of a stream.
+//!
+//! # Example
+//!
+//! The course's setup in fixed point, as the firmware's feature `fixed` trains it:
+//!
+//! ```
+//! use tinyrnn::fixed::{FixedRnn, FixedTrainer};
+//! use tinyrnn::rand_core::SeedableRng;
+//! use tinyrnn::task::{self, Sample};
+//! use tinyrnn::{Activation, Init, XorShiftRng};
+//!
+//! // The course's setup in fixed point: the seed's initial weights rounded to Q4.11, the learning
+//! // rate 0.1 as 6,554 / 65,536.
+//! let mut rng = XorShiftRng::seed_from_u64(1);
+//! let model = FixedRnn::<2, 16, 1>::from_rng(&mut rng, Init::Normal { std: 1.0 }, Activation::Sigmoid)?;
+//! let mut trainer = FixedTrainer::<2, 16, 1, 8>::new(model, 6_554)?;
+//! for _ in 0..10_000 {
+//!     let s = Sample::<8>::random(&mut rng);
+//!     trainer.step(&s.xs_fixed(), &s.ds_fixed())?; // inputs and targets in Q4.11
+//! }
+//! assert!(task::evaluate_fixed::<16, 8>(&trainer.model).is_perfect());
+//! assert_eq!(trainer.model.checksum(), 0xd4f7_fac6); // on every target, in integers
+//! // A model trained in f32 (on the desktop, in PyTorch) converts both ways.
+//! let f32_model = trainer.model.to_f32();
+//! assert_eq!(FixedRnn::from_f32(&f32_model)?, trainer.model);
+//! # Ok::<(), tinyrnn::Error>(())
+//! ```
 
 mod kernels;
 mod table;

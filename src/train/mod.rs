@@ -87,6 +87,41 @@
 //! held fixed, which adds the term `z_0ᵀ delta_1` to `dW` (the `t = 1` term above, zero when
 //! `z_0` is), and [`Trainer::step_from`] carries the state from one window to the next. The
 //! gradients are exact for each window; nothing flows back past its start (the truncation).
+//!
+//! # Example: other tasks
+//!
+//! A classifier (softmax, cross-entropy, the label at the last step, Adam) and a regression
+//! (a linear output, momentum), one step each; `tests/tasks.rs` trains both to the end, a padded
+//! sequence under a mask (`Labels::Mask`, with `Trainer::step_targets`) and mini-batches
+//! (`Trainer::step_batch`).
+//!
+//! ```
+//! use tinyrnn::rand_core::SeedableRng;
+//! use tinyrnn::train::{Adam, CrossEntropy, Momentum, SquaredError};
+//! use tinyrnn::{Activation, Init, Output, Rnn, Trainer, XorShiftRng};
+//!
+//! let mut rng = XorShiftRng::seed_from_u64(1);
+//! // A classifier: 3 channels over 6 steps, one class for the whole sequence (softmax,
+//! // cross-entropy, the label at the last step), trained by Adam.
+//! let model = Rnn::<3, 12, 3>::from_rng(&mut rng, Init::Xavier, Activation::Tanh)?
+//!     .with_biases(true)
+//!     .with_output(Output::Softmax);
+//! let mut classifier = Trainer::<3, 12, 3, 6, CrossEntropy, Adam<3, 12, 3>>::with(
+//!     model, 0.01, CrossEntropy, Adam::default())?;
+//! let xs = [[0.0, 1.0, 0.0], [0.0; 3], [0.0; 3], [0.0; 3], [0.0; 3], [0.0; 3]];
+//! classifier.step_last(&xs, &[0.0, 1.0, 0.0])?; // class 1: the channel that pulsed
+//!
+//! // A regression: the next value of a sine wave, a linear output, momentum.
+//! let model = Rnn::<1, 8, 1>::from_rng(&mut rng, Init::Xavier, Activation::Tanh)?
+//!     .with_biases(true)
+//!     .with_output(Output::Linear);
+//! let mut regression = Trainer::<1, 8, 1, 10, SquaredError, Momentum<1, 8, 1>>::with(
+//!     model, 0.02, SquaredError, Momentum::new(0.9)?)?;
+//! let wave: [[f32; 1]; 11] = core::array::from_fn(|t| [2.0 * libm::sinf(0.4 * t as f32)]);
+//! let (xs, ds) = (wave[..10].try_into().unwrap(), wave[1..].try_into().unwrap());
+//! regression.step(&xs, &ds)?;
+//! # Ok::<(), tinyrnn::Error>(())
+//! ```
 
 #[cfg(doc)]
 use crate::{Activation, Rnn};
