@@ -78,6 +78,9 @@ run() {
   doc_rows+=("| $(core "$target") | $profile | $(commas "$flash") | $(commas "$statics") | $(commas "$peak") | $(commas "$ram") | $(commas "$per_iter") | $ms_doc | $(commas "$walk") |")
   if [ "$profile" = release ]; then
     rel_flash[$target]=$flash rel_ram[$target]=$ram rel_iter[$target]=$per_iter
+    # For scripts/small-code.sh --reuse: this build's flash (the ELF is overwritten by the
+    # builds with other features below; the run's output stays).
+    echo "$flash" > "$log.flash"
   fi
   # The memory budget of the `release` builds (issue: at most 16 KiB of flash and 6 KiB of RAM
   # for 2-16-1); some margins are thin, so a change that breaks them fails here.

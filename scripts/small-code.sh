@@ -8,7 +8,11 @@
 # markers that name this script; CI fails if that changes what is committed).
 #
 #   bash scripts/small-code.sh
+#   bash scripts/small-code.sh --reuse target/firmware-report   # right after scripts/firmware.sh
 #
+# With --reuse, the shipped configuration's figures (flash, instructions, bits) are those of
+# scripts/firmware.sh's `release` runs, left in its report folder: the same build, not made and
+# run a second time (CI runs the two scripts one after the other).
 # The builds are made from copies of the firmware crates under target/small-code, with only the
 # features of their tinyrnn dependency changed. Needs what scripts/firmware.sh needs.
 set -euo pipefail
@@ -16,6 +20,12 @@ cd "$(dirname "$0")/.."
 root=$PWD
 out=$root/target/small-code
 mkdir -p "$out"
+reuse=""
+case "${1:-}" in
+  --reuse) reuse=$(cd "${2:?--reuse needs a folder}" && pwd);;
+  "") ;;
+  *) echo "usage: bash scripts/small-code.sh [--reuse FOLDER]" >&2; exit 2;;
+esac
 
 fail() { echo "SMALL-CODE CHECK FAILED: $*" >&2; exit 1; }
 
@@ -51,29 +61,48 @@ for crate in firmware firmware-riscv; do
   ! grep -q 'small-code' "$out/without/$crate/Cargo.toml" || fail "without: $crate still has the feature"
 done
 
-# Builds and runs one target one way; sets `m_flash` and `m_insns` (instructions per iteration).
-# Not in a subshell, so that `fail` stops the script.
-measure() { # target with|without
-  local crate elf log
+# The configuration each target ships: with the feature on the soft-float cores, without it on
+# the Cortex-M4F.
+ships_of() { [ "$1" = thumbv7em-none-eabihf ] && echo without || echo with; }
+
+# Builds one target one way and starts its QEMU run in the background (QEMU takes one core, the
+# next build the other); records its flash and where its run's output goes. With --reuse, the
+# shipped configuration is scripts/firmware.sh's `release` run, not built again.
+declare -A m_flash m_log
+runs=()
+start() { # target with|without
+  if [ -n "$reuse" ] && [ "$2" = "$(ships_of "$1")" ]; then
+    m_log[$1-$2]=$reuse/$1-release
+    m_flash[$1-$2]=$(cat "$reuse/$1-release.flash") || fail "$1: no flash figure in $reuse (run scripts/firmware.sh first)"
+    return
+  fi
+  local crate elf
   crate=$out/$2/$(basename "$(crate_of "$1")")
   fixed_path_cargo "$crate" build --quiet --release --target "$1"
   elf=$crate/target/$1/release/tinyrnn-$(basename "$crate")
-  log=$out/$1-$2
-  count_run "$1" "$elf" "$log"
-  [ "$(checksum_of "$log.txt")" = "$want_sum" ] && [ "$(loss_bits_of "$log.txt")" = "$want_loss" ] \
-    || fail "$1 $2 small-code: not the desktop's bits ($want_loss, $want_sum)"
-  m_flash=$(flash_of "$elf")
-  m_insns=$(insns_per_iteration "$log.insn")
+  m_log[$1-$2]=$out/$1-$2
+  m_flash[$1-$2]=$(flash_of "$elf")
+  count_run "$1" "$elf" "$out/$1-$2" &
+  runs+=("$!")
 }
+for t in $targets; do
+  start "$t" without
+  start "$t" with
+done
+for pid in "${runs[@]}"; do
+  wait "$pid" || fail "a firmware run failed (see above)"
+done
 
 rows=()
 for t in $targets; do
-  measure "$t" without
-  off_flash=$m_flash off_insns=$m_insns
-  measure "$t" with
-  on_flash=$m_flash on_insns=$m_insns
-  ships=without
-  [ "$t" = thumbv7em-none-eabihf ] || ships=with
+  for way in without with; do
+    log=${m_log[$t-$way]}
+    [ "$(checksum_of "$log.txt")" = "$want_sum" ] && [ "$(loss_bits_of "$log.txt")" = "$want_loss" ] \
+      || fail "$t $way small-code: not the desktop's bits ($want_loss, $want_sum)"
+  done
+  off_flash=${m_flash[$t-without]} off_insns=$(insns_per_iteration "${m_log[$t-without]}.insn")
+  on_flash=${m_flash[$t-with]} on_insns=$(insns_per_iteration "${m_log[$t-with]}.insn")
+  ships=$(ships_of "$t")
   rows+=("$(awk -v core="$(short_core "$t")" -v ships="$ships" -v f0="$(commas "$off_flash")" \
       -v f1="$(commas "$on_flash")" -v df="$(commas $(( on_flash > off_flash ? on_flash - off_flash : off_flash - on_flash )))" \
       -v sign="$([ "$on_flash" -ge "$off_flash" ] && echo + || echo −)" \

@@ -75,6 +75,27 @@
 //! reader takes only its own magic: a hidden state is never dropped by reading a stream state
 //! as a training state, nor made up by reading it the other way round.
 //!
+//! The gated cells ([`crate::gru`], [`crate::lstm`]) have a **gated model record**
+//! (`Gated::write_to` / `Gated::read_from`, or `Gated::from_bytes` at compile time), as the
+//! model record with the magic `b"TRGM"` and the cell in byte 12:
+//!
+//! | offset | bytes | field |
+//! | ---: | ---: | --- |
+//! | 0 | 4 | magic `b"TRGM"` |
+//! | 4 | 2 | format version, `1` |
+//! | 6 | 6 | `I`, `H`, `O`, u16 each |
+//! | 12 | 1 | the cell, by its number of gates: `3` GRU, `4` LSTM |
+//! | 13 | 1 | flags: bit 0 = biases on; other bits 0 |
+//! | 14 | 1 | output layer, as in the model record |
+//! | 15 | 1 | reserved, `0` |
+//! | 16 | 4P | `w_x` (gate by gate, each `I × H` row by row), `w_h`, `w_out`, `b_x`, `b_h`, `b_out`: f32 |
+//! | 16 + 4P | 4 | CRC-32 of every byte before it |
+//!
+//! with `P = G·I·H + G·H·H + H·O + 2·G·H + O` for `G` gates: 3,928 bytes for a 2-16-1 GRU,
+//! 5,208 for an LSTM. A GRU reads no LSTM record and no Elman one, nor the other way round
+//! ([`Error::ShapeMismatch`], [`Error::BadMagic`]). `scripts/torch_convert.py` turns PyTorch's
+//! `nn.RNN`, `nn.GRU` and `nn.LSTM` weights into these records, and back.
+//!
 //! The fixed-point path ([`crate::fixed`]) has records of its own, so that no reader of `f32`
 //! weights ever takes `i16` ones: a **fixed-point model** (`FixedRnn::write_to` /
 //! `FixedRnn::read_from`), as the model record with the magic `b"TRQM"`, byte 14 the number
@@ -192,12 +213,14 @@
 
 mod crc;
 mod fixed;
+mod gated;
 mod model;
 mod state;
 
 pub use crc::crc32;
 use crc::crc32_feed;
 pub use fixed::{FIXED_MODEL_MAGIC, FIXED_STATE_MAGIC, FIXED_VERSION};
+pub use gated::GATED_MODEL_MAGIC;
 
 use rand_core::Rng;
 use rand_xorshift::XorShiftRng;

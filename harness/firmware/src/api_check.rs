@@ -111,6 +111,11 @@ fn gated_cells<const I: usize, const H: usize, const O: usize, const L: usize>()
         gru.checksum(),
         gru.init_from_rng(&mut rng, any_init()).is_ok(),
     ));
+    // The gated model record, into and out of a buffer of any length.
+    let mut bytes = [0u8; 6144];
+    opaque(gru.write_to(opaque(&mut bytes[..])).is_ok());
+    opaque(gru.read_from(opaque(&bytes[..])).is_ok());
+    opaque(Gru::<I, H, O>::from_bytes(opaque(&bytes[..])).is_ok());
     opaque((&gru, &ys, GruGates::<H>::zeros()));
 
     let mut lstm = Lstm::<I, H, O>::zeros()
@@ -158,6 +163,9 @@ fn gated_cells<const I: usize, const H: usize, const O: usize, const L: usize>()
         lstm.checksum(),
         lstm.init_from_rng(&mut rng, any_init()).is_ok(),
     ));
+    opaque(lstm.write_to(opaque(&mut bytes[..])).is_ok());
+    opaque(lstm.read_from(opaque(&bytes[..])).is_ok());
+    opaque(Lstm::<I, H, O>::from_bytes(opaque(&bytes[..])).is_ok());
     opaque((&lstm, &ys, LstmGates::<H>::zeros()));
 }
 
