@@ -129,7 +129,7 @@ use crate::{Activation, Rnn};
 mod bptt;
 mod gradients;
 pub mod loss;
-mod optim;
+pub(crate) mod optim;
 mod trace;
 mod trainer;
 

@@ -209,15 +209,69 @@ impl<const I: usize, const H: usize, const O: usize> Momentum<I, H, O> {
     pub const fn started(&self) -> bool {
         self.started
     }
+}
 
-    /// The next velocity of a weight `w` with gradient `g` and velocity `b`.
-    #[inline]
-    fn next(mu: f32, wd: f32, started: bool) -> impl Fn(f32, f32, f32) -> f32 {
-        move |w, g, b| {
-            let g = if wd != 0.0 { g + wd * w } else { g };
-            if started { mu * b + g } else { g }
-        }
+/// Momentum's rule: the next velocity of a weight `w` with gradient `g` and velocity `b`, for
+/// momentum `mu`, weight decay `wd`, and whether an update came before. Shared with the gated
+/// cells' [`GatedMomentum`](crate::gated::GatedMomentum).
+#[inline(always)]
+pub(crate) fn momentum_rule(mu: f32, wd: f32, started: bool) -> impl Fn(f32, f32, f32) -> f32 {
+    move |w, g, b| {
+        let g = if wd != 0.0 { g + wd * w } else { g };
+        if started { mu * b + g } else { g }
     }
+}
+
+/// Adam's rule at update `t` (from 1) and learning rate `lr`: the next weight and moments of a
+/// weight `w` with gradient `g` and moments `m`, `v`; and the bias-corrected step size, which is
+/// not finite when the update cannot be made. Shared with the gated cells'
+/// [`GatedAdam`](crate::gated::GatedAdam).
+#[inline(always)]
+pub(crate) fn adam_rule(
+    (b1, b2, eps, wd): (f32, f32, f32, f32),
+    t: u64,
+    lr: f32,
+) -> AdamRule<impl Fn(f32, f32, f32, f32) -> WeightAndMoments> {
+    // t as f32 is exact up to 2^24 updates, and β^t has long reached 0 by then.
+    let step_size = lr / (1.0 - libm::powf(b1, t as f32));
+    let bc2_sqrt = libm::sqrtf(1.0 - libm::powf(b2, t as f32));
+    let next = move |w: f32, g: f32, m: f32, v: f32| {
+        let g = if wd != 0.0 { g + wd * w } else { g };
+        let m = m + (1.0 - b1) * (g - m);
+        let v = b2 * v + (1.0 - b2) * g * g;
+        let w = w - step_size * (m / (libm::sqrtf(v) / bc2_sqrt + eps));
+        (w, m, v)
+    };
+    AdamRule { next, step_size }
+}
+
+/// A weight and its two moments after an Adam update.
+pub(crate) type WeightAndMoments = (f32, f32, f32);
+
+/// What [`adam_rule`] gives: the rule, and the step size it uses.
+pub(crate) struct AdamRule<F> {
+    pub(crate) next: F,
+    pub(crate) step_size: f32,
+}
+
+/// Checks Momentum's settings, as [`Momentum::with_weight_decay`] does.
+pub(crate) fn momentum_settings(momentum: f32, weight_decay: f32) -> Result<(f32, f32)> {
+    Ok((unit(momentum)?, non_negative(weight_decay, true)?))
+}
+
+/// Checks Adam's settings, as [`Adam::new`] does.
+pub(crate) fn adam_settings(
+    beta1: f32,
+    beta2: f32,
+    eps: f32,
+    weight_decay: f32,
+) -> Result<(f32, f32, f32, f32)> {
+    Ok((
+        unit(beta1)?,
+        unit(beta2)?,
+        non_negative(eps, false)?,
+        non_negative(weight_decay, true)?,
+    ))
 }
 
 impl<const I: usize, const H: usize, const O: usize> Optimizer<I, H, O> for Momentum<I, H, O> {
@@ -230,7 +284,7 @@ impl<const I: usize, const H: usize, const O: usize> Optimizer<I, H, O> for Mome
         lr: f32,
     ) -> Result<()> {
         let lr = check_learning_rate(lr)?;
-        let next = Self::next(self.momentum, self.weight_decay, self.started);
+        let next = momentum_rule(self.momentum, self.weight_decay, self.started);
         // First pass: would every updated weight and velocity be finite?
         let mut bad = 0.0f32;
         let arrays = model
@@ -371,17 +425,7 @@ impl<const I: usize, const H: usize, const O: usize> Optimizer<I, H, O> for Adam
     ) -> Result<()> {
         let lr = check_learning_rate(lr)?;
         let t = self.steps.saturating_add(1);
-        let (b1, b2, eps, wd) = (self.beta1, self.beta2, self.eps, self.weight_decay);
-        // t as f32 is exact up to 2^24 updates, and β^t has long reached 0 by then.
-        let step_size = lr / (1.0 - libm::powf(b1, t as f32));
-        let bc2_sqrt = libm::sqrtf(1.0 - libm::powf(b2, t as f32));
-        let next = |w: f32, g: f32, m: f32, v: f32| {
-            let g = if wd != 0.0 { g + wd * w } else { g };
-            let m = m + (1.0 - b1) * (g - m);
-            let v = b2 * v + (1.0 - b2) * g * g;
-            let w = w - step_size * (m / (libm::sqrtf(v) / bc2_sqrt + eps));
-            (w, m, v)
-        };
+        let AdamRule { next, step_size } = adam_rule(self.settings(), t, lr);
         // First pass: would every updated weight and moment be finite?
         let mut bad = 0.0f32;
         let arrays = model

@@ -9,6 +9,7 @@ use core::hint::black_box as opaque;
 
 use tinyrnn::fixed::{self, FixedGradients, FixedRnn, FixedTrace, FixedTrainer};
 use tinyrnn::format;
+use tinyrnn::gated::{GatedAdam, GatedMomentum};
 use tinyrnn::gru::{Gru, GruGates, GruGradients, GruTrace};
 use tinyrnn::init::StandardNormal;
 use tinyrnn::latch::{self, Latch};
@@ -97,6 +98,21 @@ fn gated_cells<const I: usize, const H: usize, const O: usize, const L: usize>()
             .map(|g| *g = 0.5),
     );
     opaque(gru.sgd(&grads, opaque(0.1)).is_ok());
+    // Momentum and Adam for the gated cells, from opaque settings.
+    if let Ok(mut momentum) = GatedMomentum::new(opaque(0.9), opaque(0.0)) {
+        opaque(momentum.update(&mut gru, &grads, opaque(0.1)).is_ok());
+        opaque(momentum.settings());
+        momentum.reset();
+        opaque(&momentum);
+    }
+    let mut adam = GatedAdam::default();
+    if let Ok(a) = GatedAdam::new(opaque(0.9), opaque(0.999), opaque(1e-8), opaque(0.0)) {
+        adam = a;
+    }
+    opaque(adam.update(&mut gru, &grads, opaque(0.01)).is_ok());
+    opaque((adam.settings(), adam.steps()));
+    adam.reset();
+    opaque(&adam);
     opaque((
         gru.arrays().map(<[f32]>::len),
         grads.arrays().map(<[f32]>::len),
@@ -149,6 +165,11 @@ fn gated_cells<const I: usize, const H: usize, const O: usize, const L: usize>()
             .map(|g| *g = 0.5),
     );
     opaque(lstm.sgd(&grads, opaque(0.1)).is_ok());
+    let mut adam = GatedAdam::default();
+    opaque(adam.update(&mut lstm, &grads, opaque(0.01)).is_ok());
+    if let Ok(mut momentum) = GatedMomentum::new(opaque(0.5), opaque(0.01)) {
+        opaque(momentum.update(&mut lstm, &grads, opaque(0.1)).is_ok());
+    }
     opaque((
         lstm.arrays().map(<[f32]>::len),
         grads.arrays().map(<[f32]>::len),

@@ -10,6 +10,10 @@ use crate::init::{Init, StandardNormal};
 use crate::linalg::{all_finite, axpy, sum_squares, vecmat_add_into};
 use crate::output::{Output, softmax};
 
+mod optim;
+
+pub use optim::{GatedAdam, GatedMomentum};
+
 /// The names of the six parameter arrays, in the order of [`Gated::arrays`].
 pub const GATED_ARRAYS: [&str; 6] = ["w_x", "w_h", "w_out", "b_x", "b_h", "b_out"];
 
@@ -201,6 +205,13 @@ impl<const I: usize, const H: usize, const O: usize, const G: usize> Gated<I, H,
         ]
     }
 
+    /// How many of [`Gated::arrays`] training updates: all six, or the three weight matrices
+    /// with the biases off.
+    #[inline]
+    pub(crate) const fn trained_arrays(&self) -> usize {
+        if self.biases { 6 } else { 3 }
+    }
+
     /// The biases of gate `g` on both sides, summed (zeros with biases off): what starts the
     /// gate's sums.
     #[inline]
@@ -240,7 +251,7 @@ impl<const I: usize, const H: usize, const O: usize, const G: usize> Gated<I, H,
         if !(lr.is_finite() && lr > 0.0) {
             return Err(Error::InvalidLearningRate);
         }
-        let trained = if self.biases { 6 } else { 3 };
+        let trained = self.trained_arrays();
         let grads = grads.arrays();
         let finite = self
             .arrays()
@@ -263,7 +274,7 @@ impl<const I: usize, const H: usize, const O: usize, const G: usize> Gated<I, H,
     /// training run on one target with another's in one line.
     #[must_use]
     pub fn checksum(&self) -> u32 {
-        let trained = if self.biases { 6 } else { 3 };
+        let trained = self.trained_arrays();
         let mut hash: u32 = 0x811c_9dc5;
         for w in self.arrays().into_iter().take(trained).flatten() {
             for byte in w.to_bits().to_le_bytes() {
