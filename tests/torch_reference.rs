@@ -1,18 +1,19 @@
 //! The three cells against reference values from an implementation that shares nothing with
 //! the crate: PyTorch's `nn.RNN`, `nn.GRU` and `nn.LSTM` with an `nn.Linear`, written in numpy
 //! from PyTorch's formulas, in float64, their gradients by the complex step
-//! (`tests/reference/torch_generate.py`, which wrote `tests/reference/torch/`). The weights arrive as
-//! PyTorch lays them out, through `scripts/torch_convert.py`'s records: a wrong transpose or gate
-//! order there fails here too.
+//! (`tests/reference/torch_generate.py`, which wrote `tests/reference/torch/`). The weights
+//! arrive as PyTorch lays them out, through `scripts/torch_convert.py`'s records: a wrong
+//! transpose or gate order there fails here too.
 //!
 //! Each cell runs forward from a starting state, takes the gradient of its loss with respect to
-//! every parameter, and takes one SGD step: the outputs, the loss, every gradient and every
-//! weight after the step agree with the reference to `1e-5` relative (float32 against
-//! float64).
+//! every parameter, and takes one SGD step and one Adam step (PyTorch's defaults): the outputs,
+//! the loss, every gradient and every weight after each step agree with the reference to `1e-5`
+//! relative (float32 against float64).
 
+use tinyrnn::gated::GatedAdam;
 use tinyrnn::gru::{Gru, GruGradients, GruTrace};
 use tinyrnn::lstm::{Lstm, LstmGradients, LstmState, LstmTrace};
-use tinyrnn::train::{CrossEntropy, SquaredError, Targets};
+use tinyrnn::train::{Adam, CrossEntropy, Optimizer, SquaredError, Targets};
 use tinyrnn::{Gradients, Rnn, Trace};
 
 const I: usize = 3;
@@ -100,6 +101,14 @@ fn elman_rnn_against_pytorchs_nn_rnn() {
     let mut after = model.clone();
     after.sgd(&grads, r.values("lr")[0] as f32).unwrap();
     close_arrays("after SGD", after.arrays(), want_after.arrays());
+    let want_adam =
+        Rnn::<I, H, O>::from_bytes(include_bytes!("reference/torch/rnn-adam.trnm")).unwrap();
+    let [b1, b2, eps] = r.array::<3>("adam");
+    let mut adam = Adam::<I, H, O>::new(b1, b2, eps, 0.0).unwrap();
+    let mut after = model.clone();
+    adam.update(&mut after, &grads, r.values("adam_lr")[0] as f32)
+        .unwrap();
+    close_arrays("after Adam", after.arrays(), want_adam.arrays());
 }
 
 #[test]
@@ -128,6 +137,14 @@ fn gru_against_pytorchs_nn_gru() {
     let mut after = model.clone();
     after.sgd(&grads, r.values("lr")[0] as f32).unwrap();
     close_arrays("after SGD", after.arrays(), want_after.arrays());
+    let want_adam =
+        Gru::<I, H, O>::from_bytes(include_bytes!("reference/torch/gru-adam.trgm")).unwrap();
+    let [b1, b2, eps] = r.array::<3>("adam");
+    let mut adam = GatedAdam::new(b1, b2, eps, 0.0).unwrap();
+    let mut after = model.clone();
+    adam.update(&mut after, &grads, r.values("adam_lr")[0] as f32)
+        .unwrap();
+    close_arrays("after Adam", after.arrays(), want_adam.arrays());
 }
 
 #[test]
@@ -160,6 +177,14 @@ fn lstm_against_pytorchs_nn_lstm() {
     let mut after = model.clone();
     after.sgd(&grads, r.values("lr")[0] as f32).unwrap();
     close_arrays("after SGD", after.arrays(), want_after.arrays());
+    let want_adam =
+        Lstm::<I, H, O>::from_bytes(include_bytes!("reference/torch/lstm-adam.trgm")).unwrap();
+    let [b1, b2, eps] = r.array::<3>("adam");
+    let mut adam = GatedAdam::new(b1, b2, eps, 0.0).unwrap();
+    let mut after = model.clone();
+    adam.update(&mut after, &grads, r.values("adam_lr")[0] as f32)
+        .unwrap();
+    close_arrays("after Adam", after.arrays(), want_adam.arrays());
 }
 
 /// The converter's records say what the references say: the cell, the output layer, biases on.

@@ -3,7 +3,7 @@
 the crate: PyTorch's `nn.RNN` (tanh), `nn.GRU` and `nn.LSTM`, each with an `nn.Linear` on its
 state, written out in numpy from PyTorch's documented formulas and in PyTorch's layout, in
 float64. For each cell: a forward pass from a starting state, the loss, its gradient with
-respect to every parameter, and the weights after one step of SGD.
+respect to every parameter, and the weights after one step of SGD and one of Adam.
 
 The gradients come from the complex step, `d f / d w = Im f(w + i ε) / ε` with `ε = 1e-30`:
 exact to float64's rounding and independent of any backpropagation code; this script checks them
@@ -17,12 +17,13 @@ the converter too.
 
 For each cell (rnn, gru, lstm) it makes three state_dicts, float32, as PyTorch names and shapes
 them (rnn.*, fc.*): the parameters, the gradients of the loss (-grad), and the parameters after
-one SGD step at LR in tinyrnn's parameterisation (-sgd); scripts/torch_convert.py turns each into
+one SGD step at LR (-sgd) and after one Adam step (-adam), in tinyrnn's parameterisation;
+scripts/torch_convert.py turns each into
 a record in tests/reference/torch/ (.trnm for the Elman network, .trgm for the gated cells),
 beside CELL.txt: the inputs, starting state, targets, loss kind, outputs and loss. The Elman
 network has one hidden bias for PyTorch's two: its gradient is either's (the -grad state_dict
-gives it as bias_ih_l0, bias_hh_l0 zero), and one SGD step moves it once (the -sgd state_dict
-moves bias_ih_l0 only).
+gives it as bias_ih_l0, bias_hh_l0 zero), and one step moves it once (the -sgd and -adam
+state_dicts move bias_ih_l0 only).
 """
 
 import argparse
@@ -35,6 +36,9 @@ import numpy as np
 
 I, H, O, T = 3, 4, 2, 5
 LR = 0.1
+# torch.optim.Adam's defaults (β1, β2, ε), and its learning rate here.
+ADAM = (0.9, 0.999, 1e-8)
+ADAM_LR = 0.01
 EPS = 1e-30
 # Per cell: its gates, output layer and loss, and the seed of its numbers.
 CELLS = {
@@ -155,15 +159,25 @@ def make(cell, spec):
         sys.exit(f"{cell}: the complex step and central differences disagree by {worst:.2e}")
     print(f"{cell}: loss {loss:.9f}; complex-step gradients within {worst:.1e} of central differences")
     after = {n: p[n] - LR * grads[n] for n in NAMES}
+    # One step of torch.optim.Adam from zero moments (its documented update, bias-corrected).
+    b1, b2, eps = ADAM
+    adam = {}
+    for n in NAMES:
+        m = (1 - b1) * grads[n]
+        v = (1 - b2) * grads[n] ** 2
+        adam[n] = p[n] - ADAM_LR / (1 - b1) * m / (np.sqrt(v) / np.sqrt(1 - b2) + eps)
     grads32 = {n: grads[n].astype(np.float32) for n in NAMES}
     if cell == "rnn":
         # One hidden bias in tinyrnn: its gradient is either of PyTorch's two, and one step
         # moves it once.
         grads32["rnn.bias_hh_l0"] = np.zeros(H, np.float32)
         after["rnn.bias_hh_l0"] = p["rnn.bias_hh_l0"]
+        adam["rnn.bias_hh_l0"] = p["rnn.bias_hh_l0"]
     after32 = {n: after[n].astype(np.float32) for n in NAMES}
+    adam32 = {n: adam[n].astype(np.float32) for n in NAMES}
     lines = [
         f"cell {cell}", f"output {spec['output']}", f"loss_kind {spec['loss']}", f"lr {LR!r}",
+        f"adam_lr {ADAM_LR!r}", "adam " + " ".join(repr(v) for v in ADAM),
         "xs " + " ".join(repr(float(v)) for v in xs.ravel()),
         "h0 " + " ".join(repr(float(v)) for v in h0),
         "ds " + " ".join(repr(float(v)) for v in ds.ravel()),
@@ -172,7 +186,7 @@ def make(cell, spec):
     ]
     if cell == "lstm":
         lines.insert(6, "c0 " + " ".join(repr(float(v)) for v in c0))
-    return p32, grads32, after32, "\n".join(lines) + "\n"
+    return p32, grads32, after32, adam32, "\n".join(lines) + "\n"
 
 
 def write_all(folder, npz_folder):
@@ -180,9 +194,9 @@ def write_all(folder, npz_folder):
     convert = os.path.join(root, "scripts", "torch_convert.py")
     os.makedirs(folder, exist_ok=True)
     for cell, spec in CELLS.items():
-        p32, grads32, after32, text = make(cell, spec)
+        p32, grads32, after32, adam32, text = make(cell, spec)
         ext = "trnm" if cell == "rnn" else "trgm"
-        for suffix, arrays in (("", p32), ("-grad", grads32), ("-sgd", after32)):
+        for suffix, arrays in (("", p32), ("-grad", grads32), ("-sgd", after32), ("-adam", adam32)):
             npz = os.path.join(npz_folder, f"{cell}{suffix}.npz")
             np.savez(npz, **{n: arrays[n] for n in NAMES})
             subprocess.run([sys.executable, convert, "to-record", npz,
