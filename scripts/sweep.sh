@@ -17,6 +17,12 @@
 #   bash scripts/sweep.sh fixed  # f32 and fixed point side by side over the same seeds
 #                                # (examples/fixed_point.rs --sweep, seconds): docs/fixed_sweep.csv
 #                                # and its table
+#   bash scripts/sweep.sh gating # the Elman network, the GRU and the LSTM on two tasks whose
+#                                # answer lies T steps back (examples/gating.rs, about 2 minutes):
+#                                # docs/gating_{recall,adding}.{csv,png} and the tables of
+#                                # docs/gating.md
+#   bash scripts/sweep.sh gating-screen   # how its learning rates were picked (about 2
+#                                # minutes): the screens' tables in docs/gating.md
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=target/sweep
@@ -49,5 +55,19 @@ case ${1:-20} in
     grep '^| ' "$out/fixed.txt" | python3 scripts/docs_block.py docs/sweep.md fixed
     grep '^- ' "$out/fixed.txt" | python3 scripts/docs_block.py docs/sweep.md fixed-goal
     ;;
-  *) echo "usage: bash scripts/sweep.sh [20|100|settings|generalisation|fixed]" >&2; exit 2;;
+  gating)
+    for task in recall adding; do
+      cargo run --release --quiet --example gating -- --task "$task" --csv "docs/gating_$task.csv" \
+        --plot "docs/gating_$task.png" | tee "$out/gating-$task.txt"
+      grep '^| ' "$out/gating-$task.txt" | python3 scripts/docs_block.py docs/gating.md "gating-$task"
+    done
+    ;;
+  gating-screen)
+    for task in recall adding; do
+      cargo run --release --quiet --example gating -- --task "$task" --screen | tee "$out/gating-screen-$task.txt"
+      grep -E '^(\| |picked: )' "$out/gating-screen-$task.txt" \
+        | python3 scripts/docs_block.py docs/gating.md "gating-screen-$task"
+    done
+    ;;
+  *) echo "usage: bash scripts/sweep.sh [20|100|settings|generalisation|fixed|gating|gating-screen]" >&2; exit 2;;
 esac
