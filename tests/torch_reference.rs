@@ -111,6 +111,45 @@ fn elman_rnn_against_pytorchs_nn_rnn() {
     close_arrays("after Adam", after.arrays(), want_adam.arrays());
 }
 
+/// A gated cell against its reference: `$model` read from `$file.trgm`, run from the start state
+/// `$s0` with the trace `$trace` and gradients `$grads`, the cross-entropy of the reference.
+macro_rules! check_gated {
+    ($r:expr, $file:literal, $model:ident, $trace:ident, $grads:ident, $s0:expr) => {{
+        let r = $r;
+        let record = |suffix: &str| -> $model<I, H, O> {
+            let bytes: &[u8] = match suffix {
+                "" => include_bytes!(concat!("reference/torch/", $file, ".trgm")),
+                "grad" => include_bytes!(concat!("reference/torch/", $file, "-grad.trgm")),
+                "sgd" => include_bytes!(concat!("reference/torch/", $file, "-sgd.trgm")),
+                _ => include_bytes!(concat!("reference/torch/", $file, "-adam.trgm")),
+            };
+            $model::from_bytes(bytes).unwrap()
+        };
+        let model = record("");
+        let (xs, ds) = (r.steps::<I>("xs"), r.steps::<O>("ds"));
+        let s0 = $s0;
+        let targets = Targets::every(&ds);
+        let mut trace = $trace::<H, O, T>::zeros();
+        let loss = model
+            .forward_trace_loss::<CrossEntropy, T>(Some(&s0), &xs, targets, &mut trace)
+            .unwrap();
+        close("ys", trace.ys.as_flattened(), &r.values("ys"));
+        close("loss", &[loss], &r.values("loss"));
+        let mut grads = $grads::zeros();
+        model.backward_loss_into::<CrossEntropy, T>(Some(&s0), &xs, targets, &trace, &mut grads);
+        close_arrays("gradient", grads.arrays(), record("grad").arrays());
+        let mut after = model.clone();
+        after.sgd(&grads, r.values("lr")[0] as f32).unwrap();
+        close_arrays("after SGD", after.arrays(), record("sgd").arrays());
+        let [b1, b2, eps] = r.array::<3>("adam");
+        let mut adam = GatedAdam::new(b1, b2, eps, 0.0).unwrap();
+        let mut after = model.clone();
+        adam.update(&mut after, &grads, r.values("adam_lr")[0] as f32)
+            .unwrap();
+        close_arrays("after Adam", after.arrays(), record("adam").arrays());
+    }};
+}
+
 #[test]
 fn gru_against_pytorchs_nn_gru() {
     let r = Reference(include_str!("reference/torch/gru.txt"));
@@ -118,33 +157,7 @@ fn gru_against_pytorchs_nn_gru() {
         (r.word("output"), loss_of(&r)),
         ("sigmoid", "cross-entropy")
     );
-    let model = Gru::<I, H, O>::from_bytes(include_bytes!("reference/torch/gru.trgm")).unwrap();
-    let want_grads =
-        Gru::<I, H, O>::from_bytes(include_bytes!("reference/torch/gru-grad.trgm")).unwrap();
-    let want_after =
-        Gru::<I, H, O>::from_bytes(include_bytes!("reference/torch/gru-sgd.trgm")).unwrap();
-    let (xs, ds, h0) = (r.steps::<I>("xs"), r.steps::<O>("ds"), r.array::<H>("h0"));
-    let targets = Targets::every(&ds);
-    let mut trace = GruTrace::<H, O, T>::zeros();
-    let loss = model
-        .forward_trace_loss::<CrossEntropy, T>(Some(&h0), &xs, targets, &mut trace)
-        .unwrap();
-    close("ys", trace.ys.as_flattened(), &r.values("ys"));
-    close("loss", &[loss], &r.values("loss"));
-    let mut grads = GruGradients::zeros();
-    model.backward_loss_into::<CrossEntropy, T>(Some(&h0), &xs, targets, &trace, &mut grads);
-    close_arrays("gradient", grads.arrays(), want_grads.arrays());
-    let mut after = model.clone();
-    after.sgd(&grads, r.values("lr")[0] as f32).unwrap();
-    close_arrays("after SGD", after.arrays(), want_after.arrays());
-    let want_adam =
-        Gru::<I, H, O>::from_bytes(include_bytes!("reference/torch/gru-adam.trgm")).unwrap();
-    let [b1, b2, eps] = r.array::<3>("adam");
-    let mut adam = GatedAdam::new(b1, b2, eps, 0.0).unwrap();
-    let mut after = model.clone();
-    adam.update(&mut after, &grads, r.values("adam_lr")[0] as f32)
-        .unwrap();
-    close_arrays("after Adam", after.arrays(), want_adam.arrays());
+    check_gated!(&r, "gru", Gru, GruTrace, GruGradients, r.array::<H>("h0"));
 }
 
 #[test]
@@ -154,37 +167,11 @@ fn lstm_against_pytorchs_nn_lstm() {
         (r.word("output"), loss_of(&r)),
         ("softmax", "cross-entropy")
     );
-    let model = Lstm::<I, H, O>::from_bytes(include_bytes!("reference/torch/lstm.trgm")).unwrap();
-    let want_grads =
-        Lstm::<I, H, O>::from_bytes(include_bytes!("reference/torch/lstm-grad.trgm")).unwrap();
-    let want_after =
-        Lstm::<I, H, O>::from_bytes(include_bytes!("reference/torch/lstm-sgd.trgm")).unwrap();
-    let (xs, ds) = (r.steps::<I>("xs"), r.steps::<O>("ds"));
     let s0 = LstmState {
         h: r.array::<H>("h0"),
         c: r.array::<H>("c0"),
     };
-    let targets = Targets::every(&ds);
-    let mut trace = LstmTrace::<H, O, T>::zeros();
-    let loss = model
-        .forward_trace_loss::<CrossEntropy, T>(Some(&s0), &xs, targets, &mut trace)
-        .unwrap();
-    close("ys", trace.ys.as_flattened(), &r.values("ys"));
-    close("loss", &[loss], &r.values("loss"));
-    let mut grads = LstmGradients::zeros();
-    model.backward_loss_into::<CrossEntropy, T>(Some(&s0), &xs, targets, &trace, &mut grads);
-    close_arrays("gradient", grads.arrays(), want_grads.arrays());
-    let mut after = model.clone();
-    after.sgd(&grads, r.values("lr")[0] as f32).unwrap();
-    close_arrays("after SGD", after.arrays(), want_after.arrays());
-    let want_adam =
-        Lstm::<I, H, O>::from_bytes(include_bytes!("reference/torch/lstm-adam.trgm")).unwrap();
-    let [b1, b2, eps] = r.array::<3>("adam");
-    let mut adam = GatedAdam::new(b1, b2, eps, 0.0).unwrap();
-    let mut after = model.clone();
-    adam.update(&mut after, &grads, r.values("adam_lr")[0] as f32)
-        .unwrap();
-    close_arrays("after Adam", after.arrays(), want_adam.arrays());
+    check_gated!(&r, "lstm", Lstm, LstmTrace, LstmGradients, s0);
 }
 
 /// The converter's records say what the references say: the cell, the output layer, biases on.
