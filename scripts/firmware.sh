@@ -39,13 +39,24 @@ echo "desktop: final loss bits $want_loss, weights checksum $want_sum"
 rows=()
 doc_rows=()
 declare -A rel_flash rel_ram rel_iter
-run() {
+# The training firmware of one target and profile: `start` builds it and starts its QEMU run in
+# the background, beside the next builds (QEMU takes one core; the builds go one at a time
+# anyway), on a copy of its ELF (the next build overwrites the ELF); `finish` waits for that
+# run, checks it and makes its rows.
+declare -A run_pid
+start() {
   local target=$1 profile=$2
   build "$target" "$profile"
-  local elf
-  elf=$(elf_of "$target" "$profile")
+  local elf=$out/$target-$profile.elf
+  cp "$(elf_of "$target" "$profile")" "$elf"
+  count_run "$target" "$elf" "$out/$target-$profile" &
+  run_pid[$target-$profile]=$!
+}
+finish() {
+  local target=$1 profile=$2
+  local elf=$out/$target-$profile.elf
   local log=$out/$target-$profile
-  count_run "$target" "$elf" "$log"
+  wait "${run_pid[$target-$profile]}" || fail "$target ($profile): the firmware run failed (see above)"
   grep -q "^saved the training state (1336 bytes) at iteration 5000, wiped it, restored it$" "$log.txt" \
     || fail "$target ($profile): no save/restore in the middle of training"
   local loss sum
@@ -255,14 +266,18 @@ for t in $targets; do
   echo "$t: Adam and the cross-entropy trained on the device, the desktop's bits (checksum $adam_sum)"
 done
 
-for t in $targets; do
-  run "$t" release
-done
-if [ -z "${QUICK:-}" ]; then
+profiles="release"
+[ -n "${QUICK:-}" ] || profiles="release speed"
+for profile in $profiles; do
   for t in $targets; do
-    run "$t" speed
+    start "$t" "$profile"
   done
-fi
+done
+for profile in $profiles; do
+  for t in $targets; do
+    finish "$t" "$profile"
+  done
+done
 
 # Fixed point on the device (feature fixed): the course's setup trained in integer arithmetic
 # (tinyrnn::fixed), its training state saved, wiped and restored half-way, the bits of the
