@@ -25,7 +25,10 @@ mod common;
 use std::path::PathBuf;
 
 use common::ts::{self, Dataset};
-use common::{count, for_each_flag, positive, run_all, splitmix64, usage_error, value};
+use common::{
+    check_distinct, check_png, check_writable, count, for_each_flag, positive, run_all, splitmix64,
+    usage_error, value, write_record,
+};
 use tinyrnn::gated::GatedAdam;
 use tinyrnn::gru::{Gru, GruGradients, GruTrace};
 use tinyrnn::lstm::{Lstm, LstmGradients, LstmTrace};
@@ -35,7 +38,7 @@ use tinyrnn::{Activation, Gradients, Init, Output, Rnn, Trace, XorShiftRng};
 
 const USAGE: &str = "\
 usage: classify --train FILE.ts --test FILE.ts [--cell elman|gru|lstm] [--epochs N] [--lr X]
-                [--seeds N] [--threads N] [--quiet]
+                [--seeds N] [--threads N] [--plot PATH] [--save PATH] [--quiet]
   --train FILE    the training cases, a .ts file of the UCR/UEA archives
   --test FILE     the test cases
   --cell C        elman, gru (default) or lstm
@@ -43,6 +46,10 @@ usage: classify --train FILE.ts --test FILE.ts [--cell elman|gru|lstm] [--epochs
   --lr X          Adam's learning rate (default 0.01)
   --seeds N       runs, seeds 1 to N (default 1)
   --threads N     worker threads (default: all cores)
+  --plot PATH     draw seed 1's training loss and test accuracy by epoch, and its confusion
+                  matrix, as a PNG
+  --save PATH     write seed 1's trained model as a record (.trnm for elman, .trgm for the
+                  gated cells; of the padded shape 8-16-8)
   --quiet         print only the summary";
 
 const CHANNELS: usize = 8;
@@ -120,6 +127,8 @@ struct Run {
     accuracy: Vec<f64>,
     loss: Vec<f64>,
     confusion: Vec<Vec<u32>>,
+    /// The trained model's record.
+    record: Vec<u8>,
 }
 
 /// Trains and tests one cell on sequences of `L` steps.
@@ -144,6 +153,7 @@ macro_rules! train_cell {
                 accuracy: Vec::new(),
                 loss: Vec::new(),
                 confusion: Vec::new(),
+                record: Vec::new(),
             };
             for _ in 0..epochs {
                 // Fisher-Yates with the run's generator.
@@ -188,6 +198,10 @@ macro_rules! train_cell {
                     .push(f64::from(right) / test.cases.len() as f64);
                 run.confusion = confusion;
             }
+            run.record = vec![0; <$model>::ENCODED_LEN];
+            model
+                .write_to(&mut run.record)
+                .expect("a buffer of the record's length");
             run
         }
     };
@@ -305,6 +319,8 @@ struct Settings {
     lr: f32,
     seeds: u32,
     threads: usize,
+    plot: Option<PathBuf>,
+    save: Option<PathBuf>,
     quiet: bool,
 }
 
@@ -318,6 +334,8 @@ fn parse() -> Settings {
         lr: 0.01,
         seeds: 1,
         threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        plot: None,
+        save: None,
         quiet: false,
     };
     for_each_flag(USAGE, |flag, args| {
@@ -339,6 +357,8 @@ fn parse() -> Settings {
             "--lr" => s.lr = positive(USAGE, flag, args),
             "--seeds" => s.seeds = count(USAGE, flag, args),
             "--threads" => s.threads = count(USAGE, flag, args),
+            "--plot" => s.plot = Some(value(USAGE, flag, args, "a PNG file")),
+            "--save" => s.save = Some(value(USAGE, flag, args, "a file")),
             "--quiet" => s.quiet = true,
             _ => return false,
         }
@@ -348,6 +368,12 @@ fn parse() -> Settings {
         (Some(a), Some(b)) => (s.train, s.test) = (a, b),
         _ => usage_error(USAGE, "--train and --test are both needed"),
     }
+    check_png(USAGE, "--plot", s.plot.as_deref());
+    check_writable(USAGE, "--save", s.save.as_deref());
+    check_distinct(
+        USAGE,
+        &[("--plot", s.plot.as_deref()), ("--save", s.save.as_deref())],
+    );
     s
 }
 
@@ -443,5 +469,134 @@ fn main() {
             let cells: Vec<String> = row.iter().map(|n| format!("{n:4}")).collect();
             outln!("{:>12} {}", train_set.classes[c], cells.join(""));
         }
+        if let Some(path) = &s.save {
+            if let Err(e) = write_record(path, &first.record) {
+                eprintln!("error: {e}");
+                std::process::exit(1);
+            }
+            outln!(
+                "wrote {} (seed 1's model, {} bytes)",
+                path.display(),
+                first.record.len()
+            );
+        }
+        if let Some(path) = &s.plot {
+            let title = format!("{}, {:?} (seed 1)", train_set.name, s.cell);
+            if let Err(e) = draw(path, &title, first, &train_set.classes) {
+                eprintln!("error: could not draw {}: {e}", path.display());
+                std::process::exit(1);
+            }
+            outln!("wrote {}", path.display());
+        }
     }
+}
+
+/// Three panels: the training loss by epoch, the test accuracy by epoch, the confusion matrix.
+fn draw(
+    path: &std::path::Path,
+    title: &str,
+    run: &Run,
+    classes: &[String],
+) -> Result<(), Box<dyn std::error::Error>> {
+    use plotters::prelude::*;
+    common::register_font();
+    let root = BitMapBackend::new(path, (1500, 520)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let root = root.titled(title, ("sans-serif", 24))?;
+    let panels = root.split_evenly((1, 3));
+    let epochs = run.loss.len() as f64;
+    let curve = |area: &DrawingArea<BitMapBackend, plotters::coord::Shift>,
+                 name: &str,
+                 ys: &[f64],
+                 top: f64,
+                 color: RGBColor|
+     -> Result<(), Box<dyn std::error::Error>> {
+        let mut chart = ChartBuilder::on(area)
+            .caption(name, ("sans-serif", 18))
+            .margin(15)
+            .x_label_area_size(45)
+            .y_label_area_size(60)
+            .build_cartesian_2d(0.0..epochs.max(1.0), 0.0..top)?;
+        chart
+            .configure_mesh()
+            .x_desc("epoch")
+            .label_style(("sans-serif", 14))
+            .axis_desc_style(("sans-serif", 16))
+            .draw()?;
+        chart.draw_series(LineSeries::new(
+            ys.iter().enumerate().map(|(e, &y)| (e as f64 + 1.0, y)),
+            color.stroke_width(2),
+        ))?;
+        Ok(())
+    };
+    let loss_top = run.loss.iter().copied().fold(0.0, f64::max) * 1.05;
+    curve(
+        &panels[0],
+        "training loss (cross-entropy, mean a case)",
+        &run.loss,
+        loss_top.max(1e-6),
+        common::COLORS[0],
+    )?;
+    let accuracy: Vec<f64> = run.accuracy.iter().map(|a| 100.0 * a).collect();
+    curve(
+        &panels[1],
+        "test accuracy (%)",
+        &accuracy,
+        100.0,
+        common::COLORS[1],
+    )?;
+    // The confusion matrix: a cell per (true, predicted), darker the more cases, with its count;
+    // the rows named (with their numbers), the columns numbered.
+    let n = classes.len().max(1);
+    let (left, top) = (150, 70);
+    let panel = &panels[2];
+    let (w, h) = panel.dim_in_pixel();
+    let side = ((w as i32 - left - 20).min(h as i32 - top - 20) / n as i32).max(1);
+    let most = run
+        .confusion
+        .iter()
+        .flatten()
+        .copied()
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    for (t, row) in run.confusion.iter().enumerate() {
+        let y = top + t as i32 * side;
+        for (p, &count) in row.iter().enumerate() {
+            let x = left + p as i32 * side;
+            let shade = 255 - (200 * count / most) as u8;
+            panel.draw(&Rectangle::new(
+                [(x, y), (x + side, y + side)],
+                RGBColor(shade, shade, 255).filled(),
+            ))?;
+            panel.draw(&Rectangle::new(
+                [(x, y), (x + side, y + side)],
+                BLACK.stroke_width(1),
+            ))?;
+            let ink = if count * 2 > most { WHITE } else { BLACK };
+            let font = ("sans-serif", 16).into_font().color(&ink);
+            panel.draw(&Text::new(
+                count.to_string(),
+                (x + side / 2 - 8, y + side / 2 - 8),
+                font,
+            ))?;
+        }
+        let name = format!("{} {}", t + 1, classes[t]);
+        panel.draw(&Text::new(name, (10, y + side / 2 - 8), ("sans-serif", 14)))?;
+    }
+    for p in 0..n {
+        let x = left + p as i32 * side + side / 2 - 4;
+        panel.draw(&Text::new(
+            (p + 1).to_string(),
+            (x, top - 20),
+            ("sans-serif", 14),
+        ))?;
+    }
+    panel.draw(&Text::new(
+        "confusion matrix: rows true, columns predicted",
+        (10, 8),
+        ("sans-serif", 16),
+    ))?;
+    root.present()?;
+    Ok(())
 }
