@@ -131,17 +131,23 @@ struct Run {
     record: Vec<u8>,
 }
 
+/// What every run of a problem shares: its number of classes, the epochs and Adam's rate.
+#[derive(Clone, Copy)]
+struct Setup {
+    classes: usize,
+    epochs: u32,
+    lr: f32,
+}
+
 /// Trains and tests one cell on sequences of `L` steps.
 macro_rules! train_cell {
     ($fn:ident, $model:ty, $init:expr, $trace:ident, $grads:ty, $adam:ty) => {
-        fn $fn<const L: usize>(
-            train: &Prepared,
-            test: &Prepared,
-            classes: usize,
-            seed: u64,
-            epochs: u32,
-            lr: f32,
-        ) -> Run {
+        fn $fn<const L: usize>(train: &Prepared, test: &Prepared, setup: Setup, seed: u64) -> Run {
+            let Setup {
+                classes,
+                epochs,
+                lr,
+            } = setup;
             let mut rng = XorShiftRng::seed_from_u64(seed);
             let init: fn(&mut XorShiftRng) -> $model = $init;
             let mut model = init(&mut rng);
@@ -240,18 +246,16 @@ fn train_run(
     len: usize,
     train: &Prepared,
     test: &Prepared,
-    classes: usize,
+    setup: Setup,
     seed: u64,
-    epochs: u32,
-    lr: f32,
 ) -> Run {
     macro_rules! at {
         ($($l:literal),*) => {
             match (cell, len) {
                 $(
-                    (Cell::Elman, $l) => train_elman::<$l>(train, test, classes, seed, epochs, lr),
-                    (Cell::Gru, $l) => train_gru::<$l>(train, test, classes, seed, epochs, lr),
-                    (Cell::Lstm, $l) => train_lstm::<$l>(train, test, classes, seed, epochs, lr),
+                    (Cell::Elman, $l) => train_elman::<$l>(train, test, setup, seed),
+                    (Cell::Gru, $l) => train_gru::<$l>(train, test, setup, seed),
+                    (Cell::Lstm, $l) => train_lstm::<$l>(train, test, setup, seed),
                 )*
                 _ => unreachable!("lengths are {LENGTHS:?}"),
             }
@@ -419,19 +423,25 @@ fn main() {
         );
     }
     let seeds: Vec<u32> = (1..=s.seeds).collect();
-    let started = std::time::Instant::now();
-    let (runs, took) = run_all(&seeds, s.threads, |&k| {
-        train_run(
+    // Each run with its time (the training and the test after each epoch).
+    let (timed, _) = run_all(&seeds, s.threads, |&k| {
+        let start = std::time::Instant::now();
+        let run = train_run(
             s.cell,
             len,
             &train,
             &test,
-            classes,
+            Setup {
+                classes,
+                epochs: s.epochs,
+                lr: s.lr,
+            },
             splitmix64(u64::from(k)),
-            s.epochs,
-            s.lr,
-        )
+        );
+        (run, start.elapsed().as_secs_f64())
     });
+    let mut seconds: Vec<f64> = timed.iter().map(|(_, t)| *t).collect();
+    let runs: Vec<Run> = timed.into_iter().map(|(r, _)| r).collect();
     let mut finals: Vec<f64> = runs
         .iter()
         .map(|r| r.accuracy.last().copied().unwrap_or(0.0))
@@ -443,6 +453,7 @@ fn main() {
     }
     let worst = finals.iter().copied().fold(f64::INFINITY, f64::min);
     let median = common::median(&mut finals);
+    let per_run = common::median(&mut seconds);
     outln!(
         "{:?}, {} epochs, Adam {}: test accuracy median {:.1}%, worst {:.1}% over {} seeds ({:.2} s a run, {:.1} ms an epoch)",
         s.cell,
@@ -451,15 +462,29 @@ fn main() {
         100.0 * median,
         100.0 * worst,
         s.seeds,
-        took.as_secs_f64() / f64::from(s.seeds) * (s.threads.min(seeds.len()) as f64),
-        1e3 * took.as_secs_f64() / f64::from(s.seeds * s.epochs)
-            * (s.threads.min(seeds.len()) as f64)
+        per_run,
+        1e3 * per_run / f64::from(s.epochs)
     );
-    let _ = started;
     let euclid = nearest_neighbour(&train, &test, euclidean);
     let warped = nearest_neighbour(&train, &test, dtw);
     outln!(
         "1-NN Euclidean: {:.1}%; 1-NN DTW (full window): {:.1}%",
+        100.0 * euclid,
+        100.0 * warped
+    );
+    // The same as a row of docs/classify.md's table (scripts/classify.sh).
+    let cell = match s.cell {
+        Cell::Elman => "Elman",
+        Cell::Gru => "GRU",
+        Cell::Lstm => "LSTM",
+    };
+    outln!(
+        "| {} | {cell} | {} | {} | {:.1}% | {:.1}% | {:.1}% | {:.1}% |",
+        train_set.name,
+        s.epochs,
+        s.seeds,
+        100.0 * median,
+        100.0 * worst,
         100.0 * euclid,
         100.0 * warped
     );
