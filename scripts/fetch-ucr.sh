@@ -18,6 +18,8 @@ done
 [ "$have" = 0 ] || { echo "$dest: already fetched"; exit 0; }
 wheel=target/ucr-download
 rm -rf "$wheel" && mkdir -p "$wheel" "$dest"
+python3 -m pip --version > /dev/null 2>&1 \
+  || { echo "fetch-ucr: no pip for python3 (Debian: apt-get install python3-pip)" >&2; exit 1; }
 python3 -m pip download --quiet --no-deps --dest "$wheel" sktime==1.2.0
 for p in $problems; do
   mkdir -p "$dest/$p"
