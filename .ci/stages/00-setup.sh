@@ -35,6 +35,12 @@ if ! command -v addr2line >/dev/null || ! command -v python3 >/dev/null || ! com
   as_root apt-get install -y -qq --no-install-recommends binutils python3 valgrind gcc libc6-dev \
     gcc-powerpc-linux-gnu libc6-dev-powerpc-cross libc6-dev-i386 lib32gcc-12-dev
 fi
+# scripts/fetch-ucr.sh downloads two problems of the UCR/UEA archives with pip, which Debian's
+# python3 comes without.
+if ! python3 -m pip --version >/dev/null 2>&1; then
+  as_root apt-get update -qq
+  as_root apt-get install -y -qq --no-install-recommends python3-pip
+fi
 qemu-system-arm --version | head -n 1
 qemu-system-riscv32 --version | head -n 1
 qemu-ppc --version | head -n 1

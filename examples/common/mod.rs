@@ -1,6 +1,6 @@
 //! Helpers shared by the desktop examples, by what they are: the command line (`cli`), pictures
 //! (`plot`), statistics of runs (`stats`), the sweeps' seeds and
-//! threads (`sweep`). Not part of the library.
+//! threads (`sweep`), the UCR/UEA archives' `.ts` files (`ts`). Not part of the library.
 #![allow(dead_code)] // each example uses only part of it
 #![allow(unused_imports)] // each example uses only part of the re-exports
 
@@ -29,6 +29,7 @@ pub mod cli;
 pub mod plot;
 pub mod stats;
 pub mod sweep;
+pub mod ts;
 
 pub use cli::*;
 pub use plot::*;
