@@ -5,7 +5,7 @@
 //!     cargo run --release --example classify -- --train X_TRAIN.ts --test X_TEST.ts --cell lstm --seeds 10
 //!
 //! Each channel is normalised by the training set's mean and deviation. The network (Elman, GRU
-//! or LSTM, 16 hidden units, Xavier, biases on) is trained with the softmax cross-entropy on the
+//! or LSTM, 16 hidden units or `--hidden`, Xavier, biases on) is trained with the softmax cross-entropy on the
 //! label at the end of each series, exact BPTT over the whole series, clipping at 1 and Adam,
 //! one series at a time in a shuffled order each epoch. It prints the test accuracy of each seed,
 //! their median and worst, the confusion matrix of the first seed, and beside them the archives'
@@ -37,11 +37,12 @@ use tinyrnn::train::{Adam, CrossEntropy, Labels, Optimizer, Targets};
 use tinyrnn::{Activation, Gradients, Init, Output, Rnn, Trace, XorShiftRng};
 
 const USAGE: &str = "\
-usage: classify --train FILE.ts --test FILE.ts [--cell elman|gru|lstm] [--epochs N] [--lr X]
+usage: classify --train FILE.ts --test FILE.ts [--cell elman|gru|lstm] [--hidden N] [--epochs N] [--lr X]
                 [--seeds N] [--threads N] [--plot PATH] [--save PATH] [--quiet]
   --train FILE    the training cases, a .ts file of the UCR/UEA archives
   --test FILE     the test cases
   --cell C        elman, gru (default) or lstm
+  --hidden N      hidden units: 8, 16 (default) or 32
   --epochs N      passes over the training cases (default 100)
   --lr X          Adam's learning rate (default 0.01)
   --seeds N       runs, seeds 1 to N (default 1)
@@ -49,12 +50,12 @@ usage: classify --train FILE.ts --test FILE.ts [--cell elman|gru|lstm] [--epochs
   --plot PATH     draw seed 1's training loss and test accuracy by epoch, and its confusion
                   matrix, as a PNG
   --save PATH     write seed 1's trained model as a record (.trnm for elman, .trgm for the
-                  gated cells; of the padded shape 8-16-8)
+                  gated cells; of the padded shape 8-H-8)
   --quiet         print only the summary";
 
 const CHANNELS: usize = 8;
 const CLASSES: usize = 8;
-const HIDDEN: usize = 16;
+const HIDDEN: [usize; 3] = [8, 16, 32];
 const LENGTHS: [usize; 3] = [32, 128, 512];
 const CLIP: f32 = 1.0;
 
@@ -142,7 +143,12 @@ struct Setup {
 /// Trains and tests one cell on sequences of `L` steps.
 macro_rules! train_cell {
     ($fn:ident, $model:ty, $init:expr, $trace:ident, $grads:ty, $adam:ty) => {
-        fn $fn<const L: usize>(train: &Prepared, test: &Prepared, setup: Setup, seed: u64) -> Run {
+        fn $fn<const H: usize, const L: usize>(
+            train: &Prepared,
+            test: &Prepared,
+            setup: Setup,
+            seed: u64,
+        ) -> Run {
             let Setup {
                 classes,
                 epochs,
@@ -151,7 +157,7 @@ macro_rules! train_cell {
             let mut rng = XorShiftRng::seed_from_u64(seed);
             let init: fn(&mut XorShiftRng) -> $model = $init;
             let mut model = init(&mut rng);
-            let mut trace = $trace::<HIDDEN, CLASSES, L>::zeros();
+            let mut trace = $trace::<H, CLASSES, L>::zeros();
             let mut grads = <$grads>::zeros();
             let mut adam = <$adam>::default();
             let mut order: Vec<usize> = (0..train.cases.len()).collect();
@@ -215,34 +221,35 @@ macro_rules! train_cell {
 
 train_cell!(
     train_elman,
-    Rnn<CHANNELS, HIDDEN, CLASSES>,
+    Rnn<CHANNELS, H, CLASSES>,
     |rng| Rnn::from_rng(rng, Init::Xavier, Activation::Tanh)
         .expect("Xavier")
         .with_biases(true)
         .with_output(Output::Softmax),
     Trace,
-    Gradients<CHANNELS, HIDDEN, CLASSES>,
-    Adam<CHANNELS, HIDDEN, CLASSES>
+    Gradients<CHANNELS, H, CLASSES>,
+    Adam<CHANNELS, H, CLASSES>
 );
 train_cell!(
     train_gru,
-    Gru<CHANNELS, HIDDEN, CLASSES>,
+    Gru<CHANNELS, H, CLASSES>,
     |rng| Gru::from_rng(rng, Init::Xavier).expect("Xavier").with_output(Output::Softmax),
     GruTrace,
-    GruGradients<CHANNELS, HIDDEN, CLASSES>,
-    GatedAdam<CHANNELS, HIDDEN, CLASSES, 3>
+    GruGradients<CHANNELS, H, CLASSES>,
+    GatedAdam<CHANNELS, H, CLASSES, 3>
 );
 train_cell!(
     train_lstm,
-    Lstm<CHANNELS, HIDDEN, CLASSES>,
+    Lstm<CHANNELS, H, CLASSES>,
     |rng| Lstm::from_rng(rng, Init::Xavier).expect("Xavier").with_output(Output::Softmax),
     LstmTrace,
-    LstmGradients<CHANNELS, HIDDEN, CLASSES>,
-    GatedAdam<CHANNELS, HIDDEN, CLASSES, 4>
+    LstmGradients<CHANNELS, H, CLASSES>,
+    GatedAdam<CHANNELS, H, CLASSES, 4>
 );
 
 fn train_run(
     cell: Cell,
+    hidden: usize,
     len: usize,
     train: &Prepared,
     test: &Prepared,
@@ -250,18 +257,28 @@ fn train_run(
     seed: u64,
 ) -> Run {
     macro_rules! at {
-        ($($l:literal),*) => {
-            match (cell, len) {
+        ($(($h:literal, $l:literal)),*) => {
+            match (cell, hidden, len) {
                 $(
-                    (Cell::Elman, $l) => train_elman::<$l>(train, test, setup, seed),
-                    (Cell::Gru, $l) => train_gru::<$l>(train, test, setup, seed),
-                    (Cell::Lstm, $l) => train_lstm::<$l>(train, test, setup, seed),
+                    (Cell::Elman, $h, $l) => train_elman::<$h, $l>(train, test, setup, seed),
+                    (Cell::Gru, $h, $l) => train_gru::<$h, $l>(train, test, setup, seed),
+                    (Cell::Lstm, $h, $l) => train_lstm::<$h, $l>(train, test, setup, seed),
                 )*
-                _ => unreachable!("lengths are {LENGTHS:?}"),
+                _ => unreachable!("hidden sizes are {HIDDEN:?}, lengths {LENGTHS:?}"),
             }
         };
     }
-    at!(32, 128, 512)
+    at!(
+        (8, 32),
+        (8, 128),
+        (8, 512),
+        (16, 32),
+        (16, 128),
+        (16, 512),
+        (32, 32),
+        (32, 128),
+        (32, 512)
+    )
 }
 
 /// The 1-nearest-neighbour's test accuracy with the distance `dist`.
@@ -319,6 +336,7 @@ struct Settings {
     train: PathBuf,
     test: PathBuf,
     cell: Cell,
+    hidden: usize,
     epochs: u32,
     lr: f32,
     seeds: u32,
@@ -334,6 +352,7 @@ fn parse() -> Settings {
         train: PathBuf::new(),
         test: PathBuf::new(),
         cell: Cell::Gru,
+        hidden: 16,
         epochs: 100,
         lr: 0.01,
         seeds: 1,
@@ -355,6 +374,15 @@ fn parse() -> Settings {
                         USAGE,
                         &format!("--cell: '{other}' is not elman, gru or lstm"),
                     ),
+                }
+            }
+            "--hidden" => {
+                s.hidden = count(USAGE, flag, args);
+                if !HIDDEN.contains(&s.hidden) {
+                    usage_error(
+                        USAGE,
+                        &format!("--hidden: {} is not one of {HIDDEN:?}", s.hidden),
+                    );
                 }
             }
             "--epochs" => s.epochs = count(USAGE, flag, args),
@@ -428,6 +456,7 @@ fn main() {
         let start = std::time::Instant::now();
         let run = train_run(
             s.cell,
+            s.hidden,
             len,
             &train,
             &test,
@@ -479,8 +508,9 @@ fn main() {
         Cell::Lstm => "LSTM",
     };
     outln!(
-        "| {} | {cell} | {} | {} | {:.1}% | {:.1}% | {:.1}% | {:.1}% |",
+        "| {} | {cell} | {} | {} | {} | {:.1}% | {:.1}% | {:.1}% | {:.1}% |",
         train_set.name,
+        s.hidden,
         s.epochs,
         s.seeds,
         100.0 * median,

@@ -20,8 +20,8 @@ run() { # problem epochs cell [flags]
     --epochs "$epochs" --cell "$cell" "$@" 2>/dev/null
 }
 {
-  echo "| problem | cell | epochs | seeds | test accuracy, median | worst | 1-NN Euclidean | 1-NN DTW |"
-  echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+  echo "| problem | cell | hidden units | epochs | seeds | test accuracy, median | worst | 1-NN Euclidean | 1-NN DTW |"
+  echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
   for spec in "BasicMotions 50" "ItalyPowerDemand 100"; do
     set -- $spec
     for cell in elman gru lstm; do

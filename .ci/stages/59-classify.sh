@@ -23,6 +23,7 @@ done
 train=target/ucr/ItalyPowerDemand/ItalyPowerDemand_TRAIN.ts
 expect_status 2 $classify --train "$train" 2>/dev/null
 expect_status 2 $classify --train "$train" --test "$train" --cell rnn 2>/dev/null
+expect_status 2 $classify --train "$train" --test "$train" --hidden 12 2>/dev/null
 expect_status 1 $classify --train target/none.ts --test "$train" 2>/dev/null
 case=$(( $(grep -n '^@data' "$train" | cut -d: -f1) + 1 ))
 sed "${case}s/^[^,]*,/?,/" "$train" > target/ci-missing.ts
