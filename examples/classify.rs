@@ -12,6 +12,11 @@
 //! classic yardsticks on the same normalised data: the 1-nearest-neighbour with the Euclidean
 //! distance (equal lengths only) and with dynamic time warping (full window).
 //!
+//! `--select` chooses Adam's rate and the epochs without the test set: by 5-fold
+//! cross-validation on the training set (stratified folds), then trains on the whole training
+//! set with them. `--device FILE.trds` runs what the firmware runs (a GRU at BasicMotions's own
+//! shape, `common/device.rs`) and writes the data record the firmware embeds.
+//!
 //! **Shapes.** The network's sizes are constants of its type, so the example compiles one padded
 //! size: up to 8 channels (the others are zero), up to 8 classes (the softmax spans 8 outputs;
 //! a prediction is the largest of the problem's own) and series of up to 32, 128 or 512 steps
@@ -38,7 +43,8 @@ use tinyrnn::{Activation, Gradients, Init, Output, Rnn, Trace, XorShiftRng};
 
 const USAGE: &str = "\
 usage: classify --train FILE.ts --test FILE.ts [--cell elman|gru|lstm] [--hidden N] [--epochs N] [--lr X]
-                [--seeds N] [--threads N] [--plot PATH] [--save PATH] [--quiet]
+                [--seeds N] [--threads N] [--select] [--plot PATH] [--save PATH] [--device PATH]
+                [--quiet]
   --train FILE    the training cases, a .ts file of the UCR/UEA archives
   --test FILE     the test cases
   --cell C        elman, gru (default) or lstm
@@ -47,10 +53,17 @@ usage: classify --train FILE.ts --test FILE.ts [--cell elman|gru|lstm] [--hidden
   --lr X          Adam's learning rate (default 0.01)
   --seeds N       runs, seeds 1 to N (default 1)
   --threads N     worker threads (default: all cores)
+  --select        choose Adam's rate and the epochs by 5-fold cross-validation on the training
+                  set (rates 0.01, 0.003, 0.001; 50, 100 or 200 epochs; 3 seeds a fold), then
+                  train on the whole training set with them (instead of --lr and --epochs)
   --plot PATH     draw seed 1's training loss and test accuracy by epoch, and its confusion
                   matrix, as a PNG
   --save PATH     write seed 1's trained model as a record (.trnm for elman, .trgm for the
                   gated cells; of the padded shape 8-H-8)
+  --device PATH   train as the firmware does (harness/firmware, feature `motions`): a GRU of
+                  16 units at the problem's own shape, compiled for BasicMotions's (6 channels,
+                  100 steps, 4 classes), seeds taken as they are; print each seed's checksum,
+                  and write the data record the firmware embeds to PATH (.trds)
   --quiet         print only the summary";
 
 const CHANNELS: usize = 8;
@@ -281,6 +294,207 @@ fn train_run(
     )
 }
 
+/// `--device`: what the firmware runs (examples/common/device.rs), here on the desktop: writes
+/// the data record, trains seeds 1 to `--seeds` and prints, for each, the lines the firmware
+/// prints, then the table row.
+fn on_device_shape(s: &Settings, path: &std::path::Path, problem: &Dataset, sets: [&Prepared; 2]) {
+    use common::device::{self, CHANNELS as C, CLASSES as K, STEPS as L};
+    let fail = |what: &str| -> ! {
+        eprintln!("error: --device: {what}");
+        std::process::exit(1);
+    };
+    let shape = format!(
+        "the firmware is compiled for series of {L} steps, {C} channels and {K} classes (BasicMotions's)"
+    );
+    if problem.channels != C || problem.classes.len() != K {
+        fail(&shape);
+    }
+    let name = &problem.name;
+    let arrays = sets.map(|set| {
+        set.cases
+            .iter()
+            .map(|(steps, class)| {
+                if steps.len() != L || *class >= K {
+                    fail(&shape);
+                }
+                let xs: [[f32; C]; L] =
+                    core::array::from_fn(|t| core::array::from_fn(|c| steps[t][c]));
+                (xs, *class)
+            })
+            .collect::<Vec<_>>()
+    });
+    let [train, test] = arrays
+        .each_ref()
+        .map(|v| v.iter().map(|(x, c)| (x, *c)).collect::<Vec<_>>());
+    let mut bytes = vec![0u8; device::record_len(train.len(), test.len())];
+    if let Err(e) = device::write(&train, &test, &mut bytes) {
+        fail(e.message());
+    }
+    let record = match device::read(&bytes).and_then(|r| r.check_values().map(|()| r)) {
+        Ok(r) => r,
+        Err(e) => fail(e.message()),
+    };
+    if let Err(e) = write_record(path, &bytes) {
+        fail(&e.to_string());
+    }
+    if !s.quiet {
+        outln!(
+            "wrote {} (the data record, {} bytes)",
+            path.display(),
+            bytes.len()
+        );
+    }
+    let seeds: Vec<u32> = (1..=s.seeds).collect();
+    let (runs, _) = run_all(&seeds, s.threads, |&k| {
+        let mut rng = XorShiftRng::seed_from_u64(u64::from(k));
+        let mut work = Box::new(device::Work::new());
+        work.start(&mut rng).expect("Xavier");
+        let mut order: Vec<u16> = (0..record.train.len() as u16).collect();
+        let mut confusion = [[0u16; K]; K];
+        let mut lines = Vec::new();
+        let mut right = 0;
+        for epoch in 1..=s.epochs {
+            let total = work.epoch(&record.train, &mut order, &mut rng, s.lr);
+            if epoch % device::REPORT_EVERY == 0 || epoch == s.epochs {
+                right = work.test(&record.test, &mut confusion);
+                let m = device::millionths(total, record.train.len());
+                lines.push(format!(
+                    "epoch {epoch} loss {}.{:06} test {right}/{}",
+                    m / 1_000_000,
+                    m % 1_000_000,
+                    record.test.len()
+                ));
+            }
+        }
+        let mut model = vec![0; device::Model::ENCODED_LEN];
+        work.model
+            .write_to(&mut model)
+            .expect("a buffer of the record's length");
+        (right, work.model.checksum(), lines, model)
+    });
+    let mut finals: Vec<f64> = Vec::new();
+    for (k, (right, checksum, lines, _)) in seeds.iter().zip(&runs) {
+        if !s.quiet {
+            outln!("seed {k}:");
+            for line in lines {
+                outln!("{line}");
+            }
+            outln!("weights checksum: 0x{checksum:08x}");
+        }
+        finals.push(f64::from(*right) / record.test.len() as f64);
+    }
+    let worst = finals.iter().copied().fold(f64::INFINITY, f64::min);
+    let median = common::median(&mut finals);
+    outln!(
+        "| {name} | GRU {C}-{}-{K} (the firmware's) | {} | {} | {} | {:.1}% | {:.1}% |",
+        device::HIDDEN,
+        device::HIDDEN,
+        s.epochs,
+        s.seeds,
+        100.0 * median,
+        100.0 * worst
+    );
+    if let (Some(path), Some((_, _, _, model))) = (&s.save, runs.first()) {
+        if let Err(e) = write_record(path, model) {
+            fail(&e.to_string());
+        }
+        outln!(
+            "wrote {} (seed 1's model, {} bytes)",
+            path.display(),
+            model.len()
+        );
+    }
+}
+
+/// `--select`'s grid: Adam's rates, the epochs, the folds and the seeds of each fold.
+const SELECT_RATES: [f32; 3] = [0.01, 0.003, 0.001];
+const SELECT_EPOCHS: [u32; 3] = [50, 100, 200];
+const FOLDS: usize = 5;
+const SELECT_SEEDS: u32 = 3;
+
+/// The fold of each training case: each class's cases in an order shuffled by a fixed generator,
+/// dealt in turn to the folds (one deal across the classes, so that the folds' sizes differ by
+/// one at most and each holds its share of every class).
+fn folds(train: &Prepared, classes: usize) -> Vec<usize> {
+    let mut rng = XorShiftRng::seed_from_u64(0x00f0_1d5e);
+    let mut fold = vec![0; train.cases.len()];
+    let mut dealt = 0;
+    for c in 0..classes {
+        let mut cases: Vec<usize> = (0..train.cases.len())
+            .filter(|&k| train.cases[k].1 == c)
+            .collect();
+        for i in (1..cases.len()).rev() {
+            let j = (rng.next_u64() % (i as u64 + 1)) as usize;
+            cases.swap(i, j);
+        }
+        for k in cases {
+            fold[k] = dealt % FOLDS;
+            dealt += 1;
+        }
+    }
+    fold
+}
+
+/// `--select`: for each rate, trains on four folds and tests on the fifth, each fold with
+/// [`SELECT_SEEDS`] seeds, for the most epochs of the grid, reading the held-out accuracy at
+/// each epochs of the grid; returns the rate and epochs with the most held-out cases right
+/// (the first in the grid's order on a tie: the larger rate, the fewer epochs) and that
+/// accuracy. The test set is not read.
+fn select(s: &Settings, len: usize, train: &Prepared, classes: usize) -> (f32, u32, f64) {
+    let fold = folds(train, classes);
+    let part = |f: usize, held: bool| Prepared {
+        cases: (0..train.cases.len())
+            .filter(|&k| (fold[k] == f) == held)
+            .map(|k| train.cases[k].clone())
+            .collect(),
+    };
+    let jobs: Vec<(usize, usize, u32)> = (0..SELECT_RATES.len())
+        .flat_map(|r| (0..FOLDS).flat_map(move |f| (1..=SELECT_SEEDS).map(move |k| (r, f, k))))
+        .collect();
+    let most = SELECT_EPOCHS[SELECT_EPOCHS.len() - 1];
+    let (right, _) = run_all(&jobs, s.threads, |&(r, f, k)| {
+        let (fit, held) = (part(f, false), part(f, true));
+        let setup = Setup {
+            classes,
+            epochs: most,
+            lr: SELECT_RATES[r],
+        };
+        let run = train_run(
+            s.cell,
+            s.hidden,
+            len,
+            &fit,
+            &held,
+            setup,
+            splitmix64(u64::from(k)),
+        );
+        SELECT_EPOCHS.map(|e| (run.accuracy[e as usize - 1] * held.cases.len() as f64).round())
+    });
+    let total = (train.cases.len() as u32 * SELECT_SEEDS) as f64;
+    let mut best = (SELECT_RATES[0], SELECT_EPOCHS[0], -1.0);
+    for (r, &lr) in SELECT_RATES.iter().enumerate() {
+        for (e, &epochs) in SELECT_EPOCHS.iter().enumerate() {
+            let sum: f64 = jobs
+                .iter()
+                .zip(&right)
+                .filter(|((jr, _, _), _)| *jr == r)
+                .map(|(_, counts)| counts[e])
+                .sum();
+            let accuracy = sum / total;
+            if !s.quiet {
+                outln!(
+                    "cross-validation: Adam {lr}, {epochs} epochs: {:.1}% of the held-out cases right",
+                    100.0 * accuracy
+                );
+            }
+            if accuracy > best.2 {
+                best = (lr, epochs, accuracy);
+            }
+        }
+    }
+    best
+}
+
 /// The 1-nearest-neighbour's test accuracy with the distance `dist`.
 fn nearest_neighbour(
     train: &Prepared,
@@ -343,11 +557,14 @@ struct Settings {
     threads: usize,
     plot: Option<PathBuf>,
     save: Option<PathBuf>,
+    device: Option<PathBuf>,
+    select: bool,
     quiet: bool,
 }
 
 fn parse() -> Settings {
     let (mut train, mut test) = (None, None);
+    let mut fixed_setting = false;
     let mut s = Settings {
         train: PathBuf::new(),
         test: PathBuf::new(),
@@ -359,6 +576,8 @@ fn parse() -> Settings {
         threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
         plot: None,
         save: None,
+        device: None,
+        select: false,
         quiet: false,
     };
     for_each_flag(USAGE, |flag, args| {
@@ -385,12 +604,20 @@ fn parse() -> Settings {
                     );
                 }
             }
-            "--epochs" => s.epochs = count(USAGE, flag, args),
-            "--lr" => s.lr = positive(USAGE, flag, args),
+            "--epochs" => {
+                s.epochs = count(USAGE, flag, args);
+                fixed_setting = true;
+            }
+            "--lr" => {
+                s.lr = positive(USAGE, flag, args);
+                fixed_setting = true;
+            }
             "--seeds" => s.seeds = count(USAGE, flag, args),
             "--threads" => s.threads = count(USAGE, flag, args),
             "--plot" => s.plot = Some(value(USAGE, flag, args, "a PNG file")),
             "--save" => s.save = Some(value(USAGE, flag, args, "a file")),
+            "--device" => s.device = Some(value(USAGE, flag, args, "a file")),
+            "--select" => s.select = true,
             "--quiet" => s.quiet = true,
             _ => return false,
         }
@@ -402,10 +629,27 @@ fn parse() -> Settings {
     }
     check_png(USAGE, "--plot", s.plot.as_deref());
     check_writable(USAGE, "--save", s.save.as_deref());
+    check_writable(USAGE, "--device", s.device.as_deref());
     check_distinct(
         USAGE,
-        &[("--plot", s.plot.as_deref()), ("--save", s.save.as_deref())],
+        &[
+            ("--plot", s.plot.as_deref()),
+            ("--save", s.save.as_deref()),
+            ("--device", s.device.as_deref()),
+        ],
     );
+    if s.select && (fixed_setting || s.device.is_some()) {
+        usage_error(
+            USAGE,
+            "--select chooses the rate and the epochs: leave out --lr, --epochs and --device",
+        );
+    }
+    if s.device.is_some() && (s.cell != Cell::Gru || s.hidden != common::device::HIDDEN) {
+        usage_error(
+            USAGE,
+            "--device trains the firmware's GRU of 16 units: --cell gru, --hidden 16",
+        );
+    }
     s
 }
 
@@ -441,6 +685,13 @@ fn main() {
     }
     let stats = channel_stats(&train_set);
     let (train, test) = (prepare(&train_set, &stats), prepare(&test_set, &stats));
+    if let Some(path) = &s.device {
+        if s.plot.is_some() {
+            usage_error(USAGE, "--device draws no picture: leave out --plot");
+        }
+        on_device_shape(&s, path, &train_set, [&train, &test]);
+        return;
+    }
     if !s.quiet {
         outln!(
             "{}: {} channels, {classes} classes, {} training and {} test cases, up to {longest} steps (compiled: {len})",
@@ -449,6 +700,17 @@ fn main() {
             train.cases.len(),
             test.cases.len()
         );
+    }
+    let mut s = s;
+    let mut chosen = "fixed";
+    if s.select {
+        let (lr, epochs, accuracy) = select(&s, len, &train, classes);
+        outln!(
+            "chosen by {FOLDS}-fold cross-validation on the training set: Adam {lr}, {epochs} epochs ({:.1}% of the held-out cases right)",
+            100.0 * accuracy
+        );
+        (s.lr, s.epochs) = (lr, epochs);
+        chosen = "5-fold CV";
     }
     let seeds: Vec<u32> = (1..=s.seeds).collect();
     // Each run with its time (the training and the test after each epoch).
@@ -508,9 +770,10 @@ fn main() {
         Cell::Lstm => "LSTM",
     };
     outln!(
-        "| {} | {cell} | {} | {} | {} | {:.1}% | {:.1}% | {:.1}% | {:.1}% |",
+        "| {} | {cell} | {} | {} | {chosen} | {} | {} | {:.1}% | {:.1}% | {:.1}% | {:.1}% |",
         train_set.name,
         s.hidden,
+        s.lr,
         s.epochs,
         s.seeds,
         100.0 * median,

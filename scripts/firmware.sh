@@ -379,6 +379,43 @@ for cell in gru lstm; do
   done
 done
 
+# BasicMotions learnt on the Cortex-M4F (feature motions, issue 41): a GRU 6-16-4 trained for
+# 50 epochs on the 40 training series kept in flash, tested on the 40 test series; the code is
+# the desktop's (examples/common/device.rs), and `classify --device` must print the same lines
+# (loss and test accuracy every 10 epochs) and checksum. Instructions of one epoch (its
+# training) and of one test pass; the build with `panic-check` must link too.
+bash "$root/scripts/fetch-ucr.sh" > /dev/null
+bm=$root/target/ucr/BasicMotions/BasicMotions
+motions_data=$out/BasicMotions.trds
+motions_epochs=50
+cargo run --release --quiet --example classify -- --train "${bm}_TRAIN.ts" --test "${bm}_TEST.ts" \
+  --epochs "$motions_epochs" --device "$motions_data" > "$out/desktop-motions.txt"
+want_motions=$(grep -E "^(epoch [0-9]+ loss|weights checksum)" "$out/desktop-motions.txt")
+[ -n "$want_motions" ] || fail "could not read classify --device's output"
+m4=thumbv7em-none-eabihf
+TINYRNN_MOTIONS=$motions_data build "$m4" release motions
+mo_elf=$out/$m4-release-motions.elf
+cp "$(elf_of "$m4" release)" "$mo_elf"
+TINYRNN_MOTIONS=$motions_data build "$m4" release "motions panic-check" \
+  || fail "the motions firmware keeps a panic path (see the link error above)"
+mo_log=$out/$m4-release-motions
+count_run "$m4" "$mo_elf" "$mo_log"
+grep -q " $motions_epochs epochs of 40 series$" "$mo_log.txt" || fail "motions: not the desktop's $motions_epochs epochs"
+[ "$(grep -E "^(epoch [0-9]+ loss|weights checksum)" "$mo_log.txt")" = "$want_motions" ] \
+  || fail "motions: the firmware's epochs and checksum differ from classify --device's"
+mo_flash=$(flash_of "$mo_elf")
+mo_data=$(stat -c %s "$motions_data")
+mo_static=$(static_ram_of "$mo_log.txt")
+mo_peak=$(peak_stack_of "$mo_log.txt")
+mo_ram=$((mo_static + mo_peak))
+mapfile -t counts < <(marks_of "$mo_log.insn")
+[ "${#counts[@]}" -ge 3 ] || fail "expected 3 marks in $mo_log.insn"
+mo_epoch=$((counts[1] - counts[0]))
+mo_test=$((counts[2] - counts[1]))
+mo_acc=$(sed -n 's/^test accuracy: \(.*\)$/\1/p' "$mo_log.txt")
+mo_sum=$(checksum_of "$mo_log.txt")
+echo "$m4 (release): BasicMotions learnt on the device, test $mo_acc, the desktop's bits (checksum $mo_sum), $mo_epoch instructions/epoch"
+
 # What printing one float through core::fmt would cost (feature fmt-float: the final loss with
 # `{}`): the reason the firmware prints fixed-point integers.
 fmt_rows=()
@@ -505,6 +542,19 @@ if [ -z "${QUICK:-}" ]; then
       echo "- **${cell^^} on the Cortex-M4F: $met.** $(commas "${gt_iter[$m4-$cell]}") instructions per iteration, $ratio times the Elman's $(commas "${rel_iter[$m4]}") (goal: at most $goal)."
     done
   } | block gated-goals
+  # BasicMotions on the Cortex-M4F, and the board it fits.
+  s_epoch=$(awk -v n="$mo_epoch" 'BEGIN {printf "%.2f", n / 64e6}')
+  {
+    echo "| core | flash (B) | of which the data (B) | static RAM (B) | peak stack (B) | total RAM (B) | instructions / epoch (40 series) | s / epoch at 64 MHz¹ | instructions / test pass (40 series) | test accuracy (seed 1, $motions_epochs epochs) | weights checksum |"
+    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+    echo "| $(short_core "$m4") | $(commas "$mo_flash") | $(commas "$mo_data") | $(commas "$mo_static") | $(commas "$mo_peak") | $(commas "$mo_ram") | $(commas "$mo_epoch") | $s_epoch | $(commas "$mo_test") | $mo_acc | \`$mo_sum\` |"
+  } | block motions
+  {
+    fits=$([ "$mo_flash" -le 524288 ] && [ "$mo_ram" -le 131072 ] && echo "fits" || echo "does NOT fit")
+    total_s=$(awk -v n="$mo_epoch" -v e="$motions_epochs" 'BEGIN {printf "%.0f", n * e / 64e6}')
+    echo "- **Board: it $fits an STM32F411** (512 KiB of flash, 128 KiB of RAM; the Nucleo-F411RE, the \"Black Pill\" F411CE): $(commas "$mo_flash") bytes of flash and $(commas "$mo_ram") of RAM."
+    echo "- **Time:** $s_epoch s an epoch at 64 MHz, about $total_s s for the $motions_epochs epochs (one instruction a cycle)."
+  } | block motions-board
   verdict() { if [ "$1" -le "$2" ]; then echo "met"; else echo "NOT met"; fi; }
   m0=thumbv6m-none-eabi m3=thumbv7m-none-eabi rv=riscv32imac-unknown-none-elf m4=thumbv7em-none-eabihf
   {

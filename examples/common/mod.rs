@@ -26,6 +26,7 @@ pub fn write_line(line: std::fmt::Arguments<'_>) {
 }
 
 pub mod cli;
+pub mod device;
 pub mod plot;
 pub mod stats;
 pub mod sweep;
