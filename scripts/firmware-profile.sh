@@ -37,7 +37,7 @@ timeout 900 $(machine "$target") -d plugin -D "$log.insn" \
   || { cat "$log.txt"; fail "$target ($profile): QEMU failed or timed out"; }
 grep -q "^result: ok$" "$log.txt" || { cat "$log.txt"; fail "$target ($profile): not 100% accurate"; }
 echo "$target ($profile), $(basename "$elf"):"
-python3 scripts/profile.py "$elf" "$log.insn" "$objdump" 10000 "${DEPTH:-1}" | tee "$log.md"
+python3 scripts/profile.py "$elf" "$log.insn" "$objdump" "${ITERS:-10000}" "${DEPTH:-1}" | tee "$log.md"
 # The default (Cortex-M4F, release, depth 1) is docs/footprint.md's table: its first twelve
 # functions, and the total.
 if [ "$target" = thumbv7em-none-eabihf ] && [ "$profile" = release ] && [ "${DEPTH:-1}" = 1 ] \

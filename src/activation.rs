@@ -23,6 +23,20 @@ pub fn sigmoid(x: f32) -> f32 {
     1.0 / (1.0 + e)
 }
 
+/// `tanh` on every element of `x`, in place: `libm::tanhf`'s bits, through its branch-free copy
+/// ([`crate::branch_free::tanhf`], checked on all 2³² inputs) on every target. The gated cells
+/// call it; on a Cortex-M4F it takes fewer instructions than `libm::tanhf` (which calls
+/// `expm1f`): the GRU's training iteration of the course's shapes 107,407 instead of 108,405
+/// (`FEATURES=gru ITERS=1500 bash scripts/firmware-profile.sh`), before the conversion of
+/// `expm1f`'s `k` by one instruction took it further. The Elman network's
+/// [`Activation::apply_in_place`] keeps `libm::tanhf` where there is no SIMD, so that its
+/// firmware figures do not move.
+#[inline]
+pub(crate) fn tanh_in_place(x: &mut [f32]) {
+    x.iter_mut()
+        .for_each(|v| *v = crate::branch_free::tanhf(*v));
+}
+
 /// [`sigmoid`] on every element of `x`, in place: the same bits as calling it on each.
 ///
 /// Where there is SIMD ([`crate::linalg::SIMD`]), through a copy of `libm::expf` without

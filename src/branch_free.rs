@@ -214,7 +214,14 @@ fn expm1f_for_tanh(x: f32) -> f32 {
     const Q2: f32 = f32::from_bits(0x3acf_3010);
 
     let half = f32::from_bits(0x3f00_0000 | (x.to_bits() & 0x8000_0000)); // ±0.5, the sign of x
-    let k = trunc_small(INV_LN2 * x + half);
+    let t = INV_LN2 * x + half;
+    // Without SIMD one conversion instruction (`|t| < 30` here: `as i32` does not saturate, and
+    // truncates as `trunc_small` does).
+    let k = if crate::linalg::SIMD {
+        trunc_small(t)
+    } else {
+        t as i32
+    };
     let kf = k as f32;
     let hi = x - kf * LN2_HI;
     let lo = kf * LN2_LO;

@@ -43,7 +43,7 @@
 
 use rand_core::Rng;
 
-use crate::activation::{Activation, sigmoid_in_place};
+use crate::activation::{sigmoid_in_place, tanh_in_place};
 #[cfg(doc)]
 use crate::error::Error;
 use crate::error::Result;
@@ -99,6 +99,15 @@ impl<const H: usize> GruGates<H> {
     }
 }
 
+/// What starts a GRU step's sums: the summed biases of the reset and update gates, the
+/// candidate's hidden-side and input-side biases.
+struct Starts<const H: usize> {
+    r: [f32; H],
+    z: [f32; H],
+    m: [f32; H],
+    n: [f32; H],
+}
+
 /// What a forward pass of `L` steps keeps for backpropagation: every state, gate and output.
 ///
 /// Size: `4 L (5 H + O)` bytes (checked by a test).
@@ -148,29 +157,46 @@ impl<const I: usize, const H: usize, const O: usize> Gated<I, H, O, 3> {
         self.draw(rng, init)
     }
 
-    /// One step of the cell: from `h_prev` and `x`, the new state into `h` and the gates into
-    /// `gates`.
-    fn cell_into(&self, x: &[f32; I], h_prev: &[f32; H], h: &mut [f32; H], g: &mut GruGates<H>) {
-        // Each gate's two biases are summed first (PyTorch adds them in the other order: the
-        // bits differ from its, the values not); the candidate's apart.
+    /// What starts a step's sums, the same at every step: computed once for a pass. Each
+    /// gate's two biases are summed (PyTorch adds them in the other order: the bits differ from
+    /// its, the values not); the candidate's two apart.
+    fn starts(&self) -> Starts<H> {
         let side = |b: &[[f32; H]; 3], gate: usize| match (self.biases, b.get(gate)) {
             (true, Some(b)) => *b,
             _ => [0.0; H],
         };
+        Starts {
+            r: self.gate_bias(RESET),
+            z: self.gate_bias(UPDATE),
+            m: side(&self.b_h, NEW),
+            n: side(&self.b_x, NEW),
+        }
+    }
+
+    /// One step of the cell: from `h_prev` and `x`, the new state into `h` and the gates into
+    /// `gates`; `s` is [`Gru::starts`].
+    fn cell_into(
+        &self,
+        s: &Starts<H>,
+        x: &[f32; I],
+        h_prev: &[f32; H],
+        h: &mut [f32; H],
+        g: &mut GruGates<H>,
+    ) {
         let [wr, wz, wn] = &self.w_x;
         let [ur, uz, un] = &self.w_h;
-        vecmat2_into(x, wr, h_prev, ur, &self.gate_bias(RESET), &mut g.r);
-        vecmat2_into(x, wz, h_prev, uz, &self.gate_bias(UPDATE), &mut g.z);
-        g.m = side(&self.b_h, NEW);
+        vecmat2_into(x, wr, h_prev, ur, &s.r, &mut g.r);
+        vecmat2_into(x, wz, h_prev, uz, &s.z, &mut g.z);
+        g.m = s.m;
         vecmat_add_into(h_prev, un, &mut g.m);
-        let mut a_n = side(&self.b_x, NEW);
+        let mut a_n = s.n;
         vecmat_add_into(x, wn, &mut a_n);
         sigmoid_in_place(&mut g.r);
         sigmoid_in_place(&mut g.z);
         for (a, (r, m)) in a_n.iter_mut().zip(g.r.iter().zip(&g.m)) {
             *a += r * m;
         }
-        Activation::Tanh.apply_in_place(&mut a_n);
+        tanh_in_place(&mut a_n);
         g.n = a_n;
         for (h, ((n, z), p)) in h.iter_mut().zip(g.n.iter().zip(&g.z).zip(h_prev)) {
             *h = n + z * (p - n);
@@ -180,17 +206,24 @@ impl<const I: usize, const H: usize, const O: usize> Gated<I, H, O, 3> {
     /// One step of inference with the state held by the caller: on entry `h` is `h_{t-1}`
     /// (zeros before the first step), on return `h_t`; `y` is `y_t`.
     pub fn step(&self, x: &[f32; I], h: &mut [f32; H], y: &mut [f32; O]) {
+        self.step_from(&self.starts(), x, h, y);
+    }
+
+    /// [`Gru::step`] with the starts of the sums given.
+    #[inline]
+    fn step_from(&self, s: &Starts<H>, x: &[f32; I], h: &mut [f32; H], y: &mut [f32; O]) {
         let h_prev = *h;
         let mut gates = GruGates::zeros();
-        self.cell_into(x, &h_prev, h, &mut gates);
+        self.cell_into(s, x, &h_prev, h, &mut gates);
         self.apply_output(&self.logits(h), y);
     }
 
     /// Runs the model over a whole sequence from a zero state, writing every output.
     pub fn forward_into<const L: usize>(&self, xs: &[[f32; I]; L], ys: &mut [[f32; O]; L]) {
+        let s = self.starts();
         let mut h = [0.0; H];
         for (x, y) in xs.iter().zip(ys.iter_mut()) {
-            self.step(x, &mut h, y);
+            self.step_from(&s, x, &mut h, y);
         }
     }
 
@@ -210,6 +243,7 @@ impl<const I: usize, const H: usize, const O: usize> Gated<I, H, O, 3> {
     ) -> Result<f32> {
         targets.check::<Lo>(self.output)?;
         let mut h_prev = *h0.unwrap_or(&[0.0; H]);
+        let starts = self.starts();
         let mut loss = 0.0;
         let steps = xs.iter().zip(targets.ds).zip(
             trace
@@ -219,7 +253,7 @@ impl<const I: usize, const H: usize, const O: usize> Gated<I, H, O, 3> {
                 .zip(trace.ys.iter_mut()),
         );
         for (t, ((x, d), ((h, g), y))) in (0..L).zip(steps) {
-            self.cell_into(x, &h_prev, h, g);
+            self.cell_into(&starts, x, &h_prev, h, g);
             let v = self.logits(h);
             self.apply_output(&v, y);
             if targets.labels.has(t) {
@@ -328,12 +362,18 @@ impl<const I: usize, const H: usize, const O: usize> Gated<I, H, O, 3> {
             }
         }
         if self.biases {
-            for (q, (bx, bh)) in [(dr, dr), (dz, dz), (dn, dm)]
+            for (q, (bx, bh)) in [(dr, None), (dz, None), (dn, Some(dm))]
                 .into_iter()
                 .zip(grads.b_x.iter_mut().zip(&mut grads.b_h))
             {
                 sum_into(q.0, bx, add);
-                sum_into(q.1, bh, add);
+                match q.1 {
+                    Some(other) => sum_into(other, bh, add),
+                    // The reset and update gates' two biases have the same gradient: written
+                    // once and copied (the same bits), added twice.
+                    None if !add => *bh = *bx,
+                    None => sum_into(q.0, bh, add),
+                }
             }
             sum_into(&d_out, &mut grads.b_out, add);
         } else if !add {

@@ -38,7 +38,7 @@
 
 use rand_core::Rng;
 
-use crate::activation::Activation;
+use crate::activation::{sigmoid_in_place, tanh_in_place};
 #[cfg(doc)]
 use crate::error::Error;
 use crate::error::Result;
@@ -164,30 +164,30 @@ impl<const I: usize, const H: usize, const O: usize> Gated<I, H, O, 4> {
     /// `g`.
     fn cell_into(
         &self,
+        starts: &[[f32; H]; 4],
         x: &[f32; I],
         prev: &LstmState<H>,
         next: &mut LstmState<H>,
         g: &mut LstmGates<H>,
     ) {
-        // `(0..4).zip`, not `enumerate`, whose counter has an overflow check.
+        // `(0..4).zip`, not `enumerate`, whose counter has an overflow check. Each gate's two
+        // biases are summed first, once a pass ([`Gated::gate_biases`]; PyTorch adds them in
+        // another order).
         let gates = g.q.iter_mut().zip(self.w_x.iter().zip(&self.w_h));
-        for (q, (a, (wx, wh))) in (0..4).zip(gates) {
-            // The two biases summed first (PyTorch adds them in another order).
-            let start = self.gate_bias(q);
-            vecmat2_into(x, wx, &prev.h, wh, &start, a);
-            let f = if q == CELL {
-                Activation::Tanh
+        for (q, ((a, (wx, wh)), start)) in (0..4).zip(gates.zip(starts)) {
+            vecmat2_into(x, wx, &prev.h, wh, start, a);
+            if q == CELL {
+                tanh_in_place(a);
             } else {
-                Activation::Sigmoid
-            };
-            f.apply_in_place(a);
+                sigmoid_in_place(a);
+            }
         }
         let [i, f, c_new, o] = &g.q;
         for j in 0..H {
             next.c[j] = f[j] * prev.c[j] + i[j] * c_new[j];
         }
         g.tanh_c = next.c;
-        Activation::Tanh.apply_in_place(&mut g.tanh_c);
+        tanh_in_place(&mut g.tanh_c);
         for ((h, o), tc) in next.h.iter_mut().zip(o).zip(&g.tanh_c) {
             *h = o * tc;
         }
@@ -196,18 +196,31 @@ impl<const I: usize, const H: usize, const O: usize> Gated<I, H, O, 4> {
     /// One step of inference with the state held by the caller: on entry `state` is
     /// `(h_{t-1}, c_{t-1})` (zeros before the first step), on return `(h_t, c_t)`; `y` is `y_t`.
     pub fn step(&self, x: &[f32; I], state: &mut LstmState<H>, y: &mut [f32; O]) {
+        self.step_from(&self.gate_biases(), x, state, y);
+    }
+
+    /// [`Lstm::step`] with the starts of the gates' sums given.
+    #[inline]
+    fn step_from(
+        &self,
+        starts: &[[f32; H]; 4],
+        x: &[f32; I],
+        state: &mut LstmState<H>,
+        y: &mut [f32; O],
+    ) {
         let prev = *state;
         let mut gates = LstmGates::zeros();
-        self.cell_into(x, &prev, state, &mut gates);
+        self.cell_into(starts, x, &prev, state, &mut gates);
         let v = self.logits(&state.h);
         self.apply_output(&v, y);
     }
 
     /// Runs the model over a whole sequence from a zero state, writing every output.
     pub fn forward_into<const L: usize>(&self, xs: &[[f32; I]; L], ys: &mut [[f32; O]; L]) {
+        let starts = self.gate_biases();
         let mut state = LstmState::zeros();
         for (x, y) in xs.iter().zip(ys.iter_mut()) {
-            self.step(x, &mut state, y);
+            self.step_from(&starts, x, &mut state, y);
         }
     }
 
@@ -227,6 +240,7 @@ impl<const I: usize, const H: usize, const O: usize> Gated<I, H, O, 4> {
     ) -> Result<f32> {
         targets.check::<Lo>(self.output)?;
         let mut prev = s0.copied().unwrap_or(LstmState::zeros());
+        let starts = self.gate_biases();
         let mut loss = 0.0;
         let steps = xs.iter().zip(targets.ds).zip(
             trace
@@ -236,7 +250,7 @@ impl<const I: usize, const H: usize, const O: usize> Gated<I, H, O, 4> {
                 .zip(trace.ys.iter_mut()),
         );
         for (t, ((x, d), ((s, g), y))) in (0..L).zip(steps) {
-            self.cell_into(x, &prev, s, g);
+            self.cell_into(&starts, x, &prev, s, g);
             let v = self.logits(&s.h);
             self.apply_output(&v, y);
             if targets.labels.has(t) {
@@ -350,7 +364,13 @@ impl<const I: usize, const H: usize, const O: usize> Gated<I, H, O, 4> {
         if self.biases {
             for (q, (bx, bh)) in dq.iter().zip(grads.b_x.iter_mut().zip(&mut grads.b_h)) {
                 sum_into(q, bx, add);
-                sum_into(q, bh, add);
+                // Both biases of a gate have the same gradient: written once and copied (the
+                // same bits), added twice.
+                if add {
+                    sum_into(q, bh, add);
+                } else {
+                    *bh = *bx;
+                }
             }
             sum_into(&d_out, &mut grads.b_out, add);
         } else if !add {

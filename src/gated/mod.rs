@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::init::{Init, StandardNormal};
 use crate::linalg::{all_finite, axpy, sum_squares, vecmat_add_into};
 use crate::output::{Output, softmax};
+use crate::train::optim::update_check;
 
 mod optim;
 
@@ -222,6 +223,12 @@ impl<const I: usize, const H: usize, const O: usize, const G: usize> Gated<I, H,
         }
     }
 
+    /// [`Gated::gate_bias`] of every gate: computed once for a pass, not at every step.
+    #[inline]
+    pub(crate) fn gate_biases(&self) -> [[f32; H]; G] {
+        core::array::from_fn(|g| self.gate_bias(g))
+    }
+
     /// The output layer's input for a state: `v = h · w_out (+ b_out)`.
     #[inline]
     pub(crate) fn logits(&self, h: &[f32; H]) -> [f32; O] {
@@ -253,13 +260,13 @@ impl<const I: usize, const H: usize, const O: usize, const G: usize> Gated<I, H,
         }
         let trained = self.trained_arrays();
         let grads = grads.arrays();
-        let finite = self
-            .arrays()
-            .iter()
-            .zip(&grads)
-            .take(trained)
-            .all(|(w, g)| w.iter().zip(*g).all(|(w, g)| (w - lr * g).is_finite()));
-        if !finite {
+        // First pass: would every updated weight be finite? (The Elman's check: eight sums of
+        // `(w - lr g) · 0`, zero exactly when they all are.)
+        let mut acc = [0.0f32; 8];
+        for (w, g) in self.arrays().iter().zip(&grads).take(trained) {
+            update_check(w, g, lr, &mut acc);
+        }
+        if acc.iter().sum::<f32>() != 0.0 {
             return Err(Error::NonFiniteWeight);
         }
         for (w, g) in self.arrays_mut().into_iter().zip(grads).take(trained) {

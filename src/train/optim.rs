@@ -505,8 +505,9 @@ impl<const I: usize, const H: usize, const O: usize> Optimizer<I, H, O> for Adam
 /// sums, eight weights per loop turn: the same shape as [`axpy`], and no long chain of
 /// dependent additions. With `small-code`, one sum and one weight per loop turn (the same
 /// answer: only whether the sums are zero matters).
+/// The gated cells' [`Gated::sgd`](crate::gated::Gated::sgd) shares it.
 #[inline(always)]
-fn update_check(w: &[f32], g: &[f32], lr: f32, acc: &mut [f32; 8]) {
+pub(crate) fn update_check(w: &[f32], g: &[f32], lr: f32, acc: &mut [f32; 8]) {
     let (w8, w_rest) = unrolled::<8, _>(w);
     let (g8, g_rest) = unrolled::<8, _>(g);
     for (w, g) in w8.iter().zip(g8) {
