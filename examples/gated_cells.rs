@@ -4,19 +4,19 @@
 //!     cargo run --release --example gated_cells
 //!     cargo run --release --example gated_cells -- --cell lstm --seed 3
 //!
-//! Trains on random pairs with exact BPTT, the squared error on every step's output and plain
-//! gradient descent; prints the loss every 500 iterations, the accuracy over all 16,384 pairs,
+//! Trains on random pairs with the cell's trainer (`tinyrnn::gated::GatedTrainer`): exact BPTT,
+//! the squared error on every step's output and plain gradient descent; prints the loss every 500 iterations, the accuracy over all 16,384 pairs,
 //! the final loss (and its bits) and the weights' checksum, which the firmware prints too.
 
 #[macro_use]
 mod common;
 
 use common::value;
-use tinyrnn::gru::{Gru, GruGradients, GruTrace};
-use tinyrnn::lstm::{Lstm, LstmGradients, LstmTrace};
+use tinyrnn::gated::{Gated, GatedCell, GatedTrainer, GruTrainer, LstmTrainer};
+use tinyrnn::gru::Gru;
+use tinyrnn::lstm::Lstm;
 use tinyrnn::rand_core::SeedableRng;
-use tinyrnn::task::{self, Accuracy, Sample};
-use tinyrnn::train::{SquaredError, Targets};
+use tinyrnn::task::{self, Sample};
 use tinyrnn::{Init, XorShiftRng};
 
 const USAGE: &str = "\
@@ -38,68 +38,31 @@ enum Cell {
     Lstm,
 }
 
-/// One cell's model and training buffers, behind one interface for this example.
-trait Learner {
-    /// One iteration on a random pair: forward with the trace, BPTT, SGD; the loss before it.
-    fn iteration(&mut self, rng: &mut XorShiftRng, lr: f32) -> tinyrnn::Result<f32>;
-    fn accuracy(&self) -> Accuracy;
-    fn checksum(&self) -> u32;
-}
-
-/// A cell's model with its training buffers, and [`Learner`] for it: the two cells' calls are
-/// spelled the same, their types differ.
-macro_rules! learner {
-    ($name:ident, $model:ident, $trace:ident, $grads:ident, $evaluate:path) => {
-        struct $name {
-            model: $model<2, HIDDEN, 1>,
-            trace: $trace<HIDDEN, 1, STEPS>,
-            grads: $grads<2, HIDDEN, 1>,
+/// Trains a cell of `G` gates (3: the GRU, 4: the LSTM) with its trainer, one random pair an
+/// iteration (forward with the trace, BPTT, SGD), printing the loss every [`PRINT_EVERY`]
+/// iterations; returns the last loss.
+fn train<const G: usize>(
+    trainer: &mut GatedTrainer<2, HIDDEN, 1, G, STEPS>,
+    rng: &mut XorShiftRng,
+    iters: u32,
+    quiet: bool,
+) -> f32
+where
+    Gated<2, HIDDEN, 1, G>: GatedCell<2, HIDDEN, 1, G>,
+{
+    let mut last = 0.0f32;
+    for i in 0..iters {
+        let s = Sample::<STEPS>::random(rng);
+        last = trainer.step(&s.xs, &s.ds).unwrap_or_else(|e| {
+            eprintln!("error: iteration {i}: {e}");
+            std::process::exit(1);
+        });
+        if !quiet && i % PRINT_EVERY == 0 {
+            outln!("iter {i} loss {last:.6}");
         }
-
-        impl Learner for $name {
-            fn iteration(&mut self, rng: &mut XorShiftRng, lr: f32) -> tinyrnn::Result<f32> {
-                let s = Sample::<STEPS>::random(rng);
-                let targets = Targets::every(&s.ds);
-                let loss = self.model.forward_trace_loss::<SquaredError, STEPS>(
-                    None,
-                    &s.xs,
-                    targets,
-                    &mut self.trace,
-                )?;
-                self.model.backward_loss_into::<SquaredError, STEPS>(
-                    None,
-                    &s.xs,
-                    targets,
-                    &self.trace,
-                    &mut self.grads,
-                );
-                self.model.sgd(&self.grads, lr)?;
-                Ok(loss)
-            }
-            fn accuracy(&self) -> Accuracy {
-                $evaluate(&self.model)
-            }
-            fn checksum(&self) -> u32 {
-                self.model.checksum()
-            }
-        }
-    };
+    }
+    last
 }
-
-learner!(
-    GruLearner,
-    Gru,
-    GruTrace,
-    GruGradients,
-    task::evaluate_gru::<HIDDEN, STEPS>
-);
-learner!(
-    LstmLearner,
-    Lstm,
-    LstmTrace,
-    LstmGradients,
-    task::evaluate_lstm::<HIDDEN, STEPS>
-);
 
 fn main() {
     let (mut cell, mut seed, mut iters, mut init, mut lr, mut quiet) =
@@ -130,29 +93,29 @@ fn main() {
     );
     let mut rng = XorShiftRng::seed_from_u64(seed);
     let bad = |e: tinyrnn::Error| -> ! { common::usage_error(USAGE, &e.to_string()) };
-    let mut learner: Box<dyn Learner> = match cell {
-        Cell::Gru => Box::new(GruLearner {
-            model: Gru::from_rng(&mut rng, init).unwrap_or_else(|e| bad(e)),
-            trace: GruTrace::zeros(),
-            grads: GruGradients::zeros(),
-        }),
-        Cell::Lstm => Box::new(LstmLearner {
-            model: Lstm::from_rng(&mut rng, init).unwrap_or_else(|e| bad(e)),
-            trace: LstmTrace::zeros(),
-            grads: LstmGradients::zeros(),
-        }),
-    };
-    let mut last = 0.0f32;
-    for i in 0..iters {
-        last = learner.iteration(&mut rng, lr).unwrap_or_else(|e| {
-            eprintln!("error: iteration {i}: {e}");
-            std::process::exit(1);
-        });
-        if !quiet && i % PRINT_EVERY == 0 {
-            outln!("iter {i} loss {last:.6}");
+    // Boxed: a trainer of a few KiB is not worth a copy on the stack.
+    let (acc, last, checksum) = match cell {
+        Cell::Gru => {
+            let model = Gru::from_rng(&mut rng, init).unwrap_or_else(|e| bad(e));
+            let mut t = Box::new(GruTrainer::new(model, lr).unwrap_or_else(|e| bad(e)));
+            let last = train(&mut t, &mut rng, iters, quiet);
+            (
+                task::evaluate_gru::<HIDDEN, STEPS>(&t.model),
+                last,
+                t.model.checksum(),
+            )
         }
-    }
-    let acc = learner.accuracy();
+        Cell::Lstm => {
+            let model = Lstm::from_rng(&mut rng, init).unwrap_or_else(|e| bad(e));
+            let mut t = Box::new(LstmTrainer::new(model, lr).unwrap_or_else(|e| bad(e)));
+            let last = train(&mut t, &mut rng, iters, quiet);
+            (
+                task::evaluate_lstm::<HIDDEN, STEPS>(&t.model),
+                last,
+                t.model.checksum(),
+            )
+        }
+    };
     outln!(
         "exact: {}/{} pairs, bits right: {}/{}",
         acc.exact,
@@ -161,5 +124,5 @@ fn main() {
         acc.total_bits
     );
     outln!("final loss: {last:.6} (bits {:#010x})", last.to_bits());
-    outln!("weights checksum: {:#010x}", learner.checksum());
+    outln!("weights checksum: {checksum:#010x}");
 }

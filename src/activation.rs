@@ -24,17 +24,27 @@ pub fn sigmoid(x: f32) -> f32 {
 }
 
 /// `tanh` on every element of `x`, in place: `libm::tanhf`'s bits, through its branch-free copy
-/// ([`crate::branch_free::tanhf`], checked on all 2³² inputs) on every target. The gated cells
+/// ([`crate::branch_free::tanhf`], checked on all 2³² inputs) where floats are in hardware. The
+/// gated cells
 /// call it; on a Cortex-M4F it takes fewer instructions than `libm::tanhf` (which calls
 /// `expm1f`): the GRU's training iteration of the course's shapes 107,407 instead of 108,405
 /// (`FEATURES=gru ITERS=1500 bash scripts/firmware-profile.sh`), before the conversion of
 /// `expm1f`'s `k` by one instruction took it further. The Elman network's
 /// [`Activation::apply_in_place`] keeps `libm::tanhf` where there is no SIMD, so that its
 /// firmware figures do not move.
+///
+/// Where floats are soft (Cortex-M0 and M3, RISC-V without `F`), `libm::tanhf` itself: there
+/// every float operation is a call, and the branch-free copy, which works out every case,
+/// took more of them (a GRU iteration on the Cortex-M3 3,646,510 instructions instead of
+/// 3,597,706).
 #[inline]
 pub(crate) fn tanh_in_place(x: &mut [f32]) {
-    x.iter_mut()
-        .for_each(|v| *v = crate::branch_free::tanhf(*v));
+    if crate::linalg::SIMD || crate::linalg::HARD_FLOAT {
+        x.iter_mut()
+            .for_each(|v| *v = crate::branch_free::tanhf(*v));
+    } else {
+        x.iter_mut().for_each(|v| *v = libm::tanhf(*v));
+    }
 }
 
 /// [`sigmoid`] on every element of `x`, in place: the same bits as calling it on each.

@@ -337,6 +337,12 @@ pub fn matvec_into<const N: usize, const M: usize>(
     }
 }
 
+/// Whether the target computes floats in hardware without SIMD: the Arm `eabihf` targets
+/// (Cortex-M4F, M7...) and RISC-V with `F`. Where floats are soft, every float operation is a
+/// call, and code that saves branches by computing more (the gated cells' tanh, a sum to check
+/// finiteness) costs more than it saves.
+pub(crate) const HARD_FLOAT: bool = cfg!(any(target_abi = "eabihf", target_feature = "f"));
+
 /// Whether the target has four-wide SIMD registers for `f32` that the compiler uses on its own
 /// (x86-64's SSE2, AArch64's NEON, WebAssembly's simd128...). It only chooses how
 /// [`matvec_into`]'s loops are blocked; the operations and their order, and so the bits, are

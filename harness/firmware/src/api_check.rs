@@ -9,7 +9,7 @@ use core::hint::black_box as opaque;
 
 use tinyrnn::fixed::{self, FixedGradients, FixedRnn, FixedTrace, FixedTrainer};
 use tinyrnn::format;
-use tinyrnn::gated::{GatedAdam, GatedMomentum};
+use tinyrnn::gated::{GatedAdam, GatedMomentum, GruTrainer, LstmTrainer};
 use tinyrnn::gru::{Gru, GruGates, GruGradients, GruTrace};
 use tinyrnn::init::StandardNormal;
 use tinyrnn::latch::{self, Latch};
@@ -48,7 +48,75 @@ pub fn exercise() {
     gated_cells::<2, 16, 1, 8>();
     gated_cells::<3, 5, 2, 4>();
     gated_cells::<1, 1, 1, 1>();
+    gated_trainers::<2, 16, 1, 8>();
+    gated_trainers::<3, 5, 2, 4>();
     small_functions();
+}
+
+/// The gated cells' trainers (`tinyrnn::gated::GatedTrainer`), every public function, with each
+/// optimiser and loss, on opaque inputs and settings.
+#[inline(never)]
+fn gated_trainers<const I: usize, const H: usize, const O: usize, const L: usize>() {
+    let mut rng = XorShiftRng::from_seed(opaque([9; 16]));
+    let xs = opaque([[0.5f32; I]; L]);
+    let ds = opaque([[1.0f32; O]; L]);
+    let mask = opaque([true; L]);
+    let labels = match opaque(0u8) {
+        0 => Labels::Every,
+        1 => Labels::Last,
+        _ => Labels::Mask(&mask),
+    };
+    let targets = Targets { ds: &ds, labels };
+    let reduction = if opaque(true) {
+        Reduction::Sum
+    } else {
+        Reduction::Mean
+    };
+    let gru = match Gru::<I, H, O>::from_rng(&mut rng, any_init()) {
+        Ok(m) => m.with_output(any_output()),
+        Err(_) => Gru::zeros(),
+    };
+    if let Ok(mut t) = GruTrainer::<I, H, O, L>::new(opaque(gru.clone()), opaque(0.1)) {
+        let mut h = opaque([0.0f32; H]);
+        opaque(t.step(&xs, &ds).ok());
+        opaque(t.step_targets(Some(&mut h), &xs, targets).ok());
+        opaque(t.step_last(&xs, &ds[0]).ok());
+        opaque(t.step_batch(opaque(&[xs][..]), opaque(&[ds][..]), labels, reduction).ok());
+        opaque((t.set_learning_rate(opaque(0.2)).is_ok(), t.set_clip(opaque(Some(1.0))).is_ok()));
+        t.set_iterations(opaque(3));
+        opaque((t.learning_rate(), t.clip(), t.iterations(), t.loss(), &t, h));
+        if let Ok(t) = t.with_clip(opaque(None)) {
+            opaque(&t);
+        }
+    }
+    if let Ok(mut t) = GruTrainer::<I, H, O, L, CrossEntropy, GatedAdam<I, H, O, 3>>::with(
+        gru,
+        opaque(0.01),
+        CrossEntropy,
+        GatedAdam::default(),
+    ) {
+        opaque(t.step_targets(None, &xs, targets).ok());
+        opaque(&t);
+    }
+    let lstm = match Lstm::<I, H, O>::from_rng(&mut rng, any_init()) {
+        Ok(m) => m.with_output(any_output()),
+        Err(_) => Lstm::zeros(),
+    };
+    if let Ok(momentum) = GatedMomentum::new(opaque(0.9), opaque(0.0))
+        && let Ok(mut t) = LstmTrainer::<I, H, O, L, SquaredError, _>::with(
+            lstm,
+            opaque(0.1),
+            SquaredError,
+            momentum,
+        )
+    {
+        let mut s = opaque(LstmState::<H>::zeros());
+        opaque(t.step(&xs, &ds).ok());
+        opaque(t.step_targets(Some(&mut s), &xs, targets).ok());
+        opaque(t.step_last(&xs, &ds[0]).ok());
+        opaque(t.step_batch(opaque(&[xs][..]), opaque(&[ds][..]), labels, reduction).ok());
+        opaque((&t, s));
+    }
 }
 
 /// The GRU and the LSTM (`tinyrnn::gru`, `tinyrnn::lstm`), every public function, on opaque
