@@ -1,5 +1,7 @@
 //! The course's task learnt by a gated cell, a GRU or an LSTM (`tinyrnn::gru`, `tinyrnn::lstm`),
-//! as the firmware's `gru` and `lstm` features train it on a microcontroller, and the same bits.
+//! as the firmware's `gru` and `lstm` features train it on a microcontroller, and the same bits;
+//! or, with `--seeds`, by each cell over many seeds, the Elman network beside them with the same
+//! settings (the course compares its RNN with the LSTM and the GRU on this task).
 //!
 //!     cargo run --release --example gated_cells
 //!     cargo run --release --example gated_cells -- --cell lstm --seed 3
@@ -12,117 +14,257 @@
 mod common;
 
 use common::value;
-use tinyrnn::gated::{Gated, GatedCell, GatedTrainer, GruTrainer, LstmTrainer};
+use tinyrnn::gated::{GatedTrainer, GruTrainer, LstmTrainer};
 use tinyrnn::gru::Gru;
 use tinyrnn::lstm::Lstm;
 use tinyrnn::rand_core::SeedableRng;
-use tinyrnn::task::{self, Sample};
-use tinyrnn::{Init, XorShiftRng};
+use tinyrnn::task::{self, Accuracy, Sample};
+use tinyrnn::{Activation, Init, Rnn, Trainer, XorShiftRng};
 
 const USAGE: &str = "\
-usage: gated_cells [--cell gru|lstm] [--seed N] [--iters N] [--init KIND] [--lr X] [--quiet]
-  --cell C          gru or lstm (default gru)
+usage: gated_cells [--cell gru|lstm|elman] [--seed N | --seeds N] [--iters N] [--init KIND] [--lr X]
+                   [--threads N] [--quiet]
+  --cell C          gru, lstm or elman (tanh), the same settings (default gru)
   --seed N          RNG seed (default 1)
+  --seeds N         runs with the seeds 1 to N instead of one: each run's exact accuracy and the
+                    iteration it first adds every pair right (checked every 250), and a summary
+                    row (docs/gating.md, `bash scripts/sweep.sh gating-addition`)
   --iters N         training iterations (default 2000)
   --init KIND       std, xavier or he (default xavier)
   --lr X            learning rate of gradient descent (default 0.5)
+  --threads N       worker threads with --seeds (default: all cores)
   --quiet           print only the summary";
 
 const HIDDEN: usize = 16;
 const STEPS: usize = 8;
 const PRINT_EVERY: u32 = 500;
+const CHECK_EVERY: u32 = 250;
 
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy, PartialEq, Debug)]
 enum Cell {
     Gru,
     Lstm,
+    Elman,
 }
 
-/// Trains a cell of `G` gates (3: the GRU, 4: the LSTM) with its trainer, one random pair an
-/// iteration (forward with the trace, BPTT, SGD), printing the loss every [`PRINT_EVERY`]
-/// iterations; returns the last loss.
-fn train<const G: usize>(
-    trainer: &mut GatedTrainer<2, HIDDEN, 1, G, STEPS>,
+/// A model being trained on the addition, whatever its cell.
+trait Learner {
+    /// One iteration on `s` (forward with the trace, BPTT, SGD); the loss before it.
+    fn step(&mut self, s: &Sample<STEPS>) -> tinyrnn::Result<f32>;
+    /// Accuracy over all 16,384 pairs.
+    fn accuracy(&self) -> Accuracy;
+    fn checksum(&self) -> u32;
+}
+
+impl Learner for GruTrainer<2, HIDDEN, 1, STEPS> {
+    fn step(&mut self, s: &Sample<STEPS>) -> tinyrnn::Result<f32> {
+        GatedTrainer::step(self, &s.xs, &s.ds)
+    }
+    fn accuracy(&self) -> Accuracy {
+        task::evaluate_gru::<HIDDEN, STEPS>(&self.model)
+    }
+    fn checksum(&self) -> u32 {
+        self.model.checksum()
+    }
+}
+
+impl Learner for LstmTrainer<2, HIDDEN, 1, STEPS> {
+    fn step(&mut self, s: &Sample<STEPS>) -> tinyrnn::Result<f32> {
+        GatedTrainer::step(self, &s.xs, &s.ds)
+    }
+    fn accuracy(&self) -> Accuracy {
+        task::evaluate_lstm::<HIDDEN, STEPS>(&self.model)
+    }
+    fn checksum(&self) -> u32 {
+        self.model.checksum()
+    }
+}
+
+impl Learner for Trainer<2, HIDDEN, 1, STEPS> {
+    fn step(&mut self, s: &Sample<STEPS>) -> tinyrnn::Result<f32> {
+        Trainer::step(self, &s.xs, &s.ds)
+    }
+    fn accuracy(&self) -> Accuracy {
+        task::evaluate::<HIDDEN, STEPS>(&self.model)
+    }
+    fn checksum(&self) -> u32 {
+        self.model.checksum()
+    }
+}
+
+/// What a run ends with.
+struct Run {
+    acc: Accuracy,
+    last: f32,
+    checksum: u32,
+    /// The first iteration (a multiple of [`CHECK_EVERY`]) after which every pair was right.
+    learnt_at: Option<u32>,
+}
+
+/// The model of `cell` drawn from `rng`, with its trainer (SGD at `lr`, the squared error),
+/// boxed: a trainer of a few KiB is not worth a copy on the stack.
+fn learner(
+    cell: Cell,
     rng: &mut XorShiftRng,
+    init: Init,
+    lr: f32,
+) -> tinyrnn::Result<Box<dyn Learner + Send>> {
+    Ok(match cell {
+        Cell::Gru => Box::new(GruTrainer::new(Gru::from_rng(rng, init)?, lr)?),
+        Cell::Lstm => Box::new(LstmTrainer::new(Lstm::from_rng(rng, init)?, lr)?),
+        Cell::Elman => {
+            let model = Rnn::from_rng(rng, init, Activation::Tanh)?.with_biases(true);
+            Box::new(Trainer::new(model, lr)?)
+        }
+    })
+}
+
+/// Trains from `seed` for `iters` random pairs, printing the loss every [`PRINT_EVERY`]
+/// iterations unless `quiet`, and checking every [`CHECK_EVERY`] if `check` whether every pair
+/// is right.
+fn run(
+    cell: Cell,
+    seed: u64,
+    init: Init,
+    lr: f32,
     iters: u32,
     quiet: bool,
-) -> f32
-where
-    Gated<2, HIDDEN, 1, G>: GatedCell<2, HIDDEN, 1, G>,
-{
-    let mut last = 0.0f32;
+    check: bool,
+) -> tinyrnn::Result<Run> {
+    let mut rng = XorShiftRng::seed_from_u64(seed);
+    let mut l = learner(cell, &mut rng, init, lr)?;
+    let (mut last, mut learnt_at) = (0.0f32, None);
     for i in 0..iters {
-        let s = Sample::<STEPS>::random(rng);
-        last = trainer.step(&s.xs, &s.ds).unwrap_or_else(|e| {
-            eprintln!("error: iteration {i}: {e}");
-            std::process::exit(1);
-        });
+        let s = Sample::<STEPS>::random(&mut rng);
+        last = l
+            .step(&s)
+            .inspect_err(|e| eprintln!("error: seed {seed}, iteration {i}: {e}"))?;
         if !quiet && i % PRINT_EVERY == 0 {
             outln!("iter {i} loss {last:.6}");
         }
+        if check && learnt_at.is_none() && (i + 1) % CHECK_EVERY == 0 && l.accuracy().is_perfect() {
+            learnt_at = Some(i + 1);
+        }
     }
-    last
+    Ok(Run {
+        acc: l.accuracy(),
+        last,
+        checksum: l.checksum(),
+        learnt_at,
+    })
 }
 
 fn main() {
-    let (mut cell, mut seed, mut iters, mut init, mut lr, mut quiet) =
-        (Cell::Gru, 1u64, 2_000u32, Init::Xavier, 0.5f32, false);
+    let (mut cell, mut seed, mut seeds, mut iters, mut init, mut lr, mut quiet) =
+        (Cell::Gru, None, None, 2_000u32, Init::Xavier, 0.5f32, false);
+    let mut threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     common::for_each_flag(USAGE, |flag, a| {
         match flag {
             "--cell" => {
-                cell = match value::<String>(USAGE, flag, a, "gru or lstm").as_str() {
+                cell = match value::<String>(USAGE, flag, a, "gru, lstm or elman").as_str() {
                     "gru" => Cell::Gru,
                     "lstm" => Cell::Lstm,
-                    _ => common::usage_error(USAGE, "--cell takes gru or lstm"),
+                    "elman" => Cell::Elman,
+                    _ => common::usage_error(USAGE, "--cell takes gru, lstm or elman"),
                 }
             }
-            "--seed" => seed = value(USAGE, flag, a, "an integer from 0 to 2^64-1"),
+            "--seed" => seed = Some(value(USAGE, flag, a, "an integer from 0 to 2^64-1")),
+            "--seeds" => seeds = Some(common::count::<u32>(USAGE, flag, a)),
             "--iters" => iters = common::count(USAGE, flag, a),
             "--init" => init = common::init_kind(USAGE, flag, a),
             "--lr" => lr = common::positive(USAGE, flag, a),
+            "--threads" => threads = common::count(USAGE, flag, a),
             "--quiet" => quiet = true,
             _ => return false,
         }
         true
     });
-
-    let name = if cell == Cell::Gru { "gru" } else { "lstm" };
-    outln!(
-        "{name}: 2-{HIDDEN}-1, {}, biases, squared error, sgd lr {lr}, seed {seed}, {iters} iterations",
+    let name = match cell {
+        Cell::Gru => "gru",
+        Cell::Lstm => "lstm",
+        Cell::Elman => "elman",
+    };
+    let settings = format!(
+        "2-{HIDDEN}-1, {}, biases, squared error, sgd lr {lr}",
         common::init_name(init)
     );
-    let mut rng = XorShiftRng::seed_from_u64(seed);
     let bad = |e: tinyrnn::Error| -> ! { common::usage_error(USAGE, &e.to_string()) };
-    // Boxed: a trainer of a few KiB is not worth a copy on the stack.
-    let (acc, last, checksum) = match cell {
-        Cell::Gru => {
-            let model = Gru::from_rng(&mut rng, init).unwrap_or_else(|e| bad(e));
-            let mut t = Box::new(GruTrainer::new(model, lr).unwrap_or_else(|e| bad(e)));
-            let last = train(&mut t, &mut rng, iters, quiet);
-            (
-                task::evaluate_gru::<HIDDEN, STEPS>(&t.model),
-                last,
-                t.model.checksum(),
-            )
+    let Some(n) = seeds else {
+        let seed = seed.unwrap_or(1);
+        outln!("{name}: {settings}, seed {seed}, {iters} iterations");
+        // Bad settings are the only error before the first step.
+        let mut rng = XorShiftRng::seed_from_u64(seed);
+        if let Err(e) = learner(cell, &mut rng, init, lr) {
+            bad(e);
         }
-        Cell::Lstm => {
-            let model = Lstm::from_rng(&mut rng, init).unwrap_or_else(|e| bad(e));
-            let mut t = Box::new(LstmTrainer::new(model, lr).unwrap_or_else(|e| bad(e)));
-            let last = train(&mut t, &mut rng, iters, quiet);
-            (
-                task::evaluate_lstm::<HIDDEN, STEPS>(&t.model),
-                last,
-                t.model.checksum(),
-            )
-        }
+        let Ok(r) = run(cell, seed, init, lr, iters, quiet, false) else {
+            std::process::exit(1);
+        };
+        outln!(
+            "exact: {}/{} pairs, bits right: {}/{}",
+            r.acc.exact,
+            r.acc.pairs,
+            r.acc.bits,
+            r.acc.total_bits
+        );
+        outln!(
+            "final loss: {:.6} (bits {:#010x})",
+            r.last,
+            r.last.to_bits()
+        );
+        outln!("weights checksum: {:#010x}", r.checksum);
+        return;
     };
+    if seed.is_some() {
+        common::usage_error(USAGE, "--seed and --seeds: choose one");
+    }
+    if let Err(e) = learner(cell, &mut XorShiftRng::seed_from_u64(1), init, lr) {
+        bad(e);
+    }
+    let list: Vec<u64> = (1..=u64::from(n)).collect();
+    let (runs, _) = common::run_all(&list, threads, |&k| {
+        run(cell, k, init, lr, iters, true, true)
+    });
+    let mut learnt: Vec<f64> = Vec::new();
+    let mut worst = u64::MAX;
+    for (k, r) in list.iter().zip(&runs) {
+        let Ok(r) = r else {
+            outln!("seed {k}: diverged");
+            worst = 0;
+            continue;
+        };
+        if !quiet {
+            match r.learnt_at {
+                Some(i) => outln!(
+                    "seed {k}: every pair right from iteration {i}; exact {}/{}",
+                    r.acc.exact,
+                    r.acc.pairs
+                ),
+                None => outln!(
+                    "seed {k}: not learnt; exact {}/{}",
+                    r.acc.exact,
+                    r.acc.pairs
+                ),
+            }
+        }
+        worst = worst.min(r.acc.exact);
+        if let Some(i) = r.learnt_at {
+            learnt.push(f64::from(i));
+        }
+    }
+    let median = if learnt.is_empty() {
+        "–".to_string()
+    } else {
+        format!("{:.0}", common::median(&mut learnt))
+    };
+    // A row of docs/gating.md's table (scripts/sweep.sh gating-addition).
     outln!(
-        "exact: {}/{} pairs, bits right: {}/{}",
-        acc.exact,
-        acc.pairs,
-        acc.bits,
-        acc.total_bits
+        "| {} | {settings} | {iters} | {n} | {} | {median} | {worst} |",
+        match cell {
+            Cell::Gru => "GRU",
+            Cell::Lstm => "LSTM",
+            Cell::Elman => "Elman (tanh)",
+        },
+        learnt.len()
     );
-    outln!("final loss: {last:.6} (bits {:#010x})", last.to_bits());
-    outln!("weights checksum: {checksum:#010x}");
 }

@@ -23,6 +23,9 @@
 #                                # docs/gating.md
 #   bash scripts/sweep.sh gating-screen   # how its learning rates were picked (about 2
 #                                # minutes): the screens' tables in docs/gating.md
+#   bash scripts/sweep.sh gating-addition # the course's addition learnt by each cell, 20 seeds
+#                                # at three learning rates (examples/gated_cells.rs, about 15
+#                                # seconds): its table in docs/gating.md
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=target/sweep
@@ -69,5 +72,17 @@ case ${1:-20} in
         | python3 scripts/docs_block.py docs/gating.md "gating-screen-$task"
     done
     ;;
-  *) echo "usage: bash scripts/sweep.sh [20|100|settings|generalisation|fixed|gating|gating-screen]" >&2; exit 2;;
+  gating-addition)
+    cargo build --release --quiet --example gated_cells
+    {
+      echo "| cell | settings | iterations | seeds | runs that learn it | median iteration they do (checked every 250) | worst run: pairs right at the end |"
+      echo "| --- | --- | ---: | ---: | ---: | ---: | ---: |"
+      for lr in 0.1 0.2 0.5; do
+        for cell in elman gru lstm; do
+          ./target/release/examples/gated_cells --cell "$cell" --seeds 20 --iters 10000 --lr "$lr" --quiet 2>/dev/null
+        done
+      done
+    } | tee "$out/gating-addition.txt" | python3 scripts/docs_block.py docs/gating.md gating-addition
+    ;;
+  *) echo "usage: bash scripts/sweep.sh [20|100|settings|generalisation|fixed|gating|gating-screen|gating-addition]" >&2; exit 2;;
 esac
