@@ -81,8 +81,14 @@ fn gated_trainers<const I: usize, const H: usize, const O: usize, const L: usize
         opaque(t.step(&xs, &ds).ok());
         opaque(t.step_targets(Some(&mut h), &xs, targets).ok());
         opaque(t.step_last(&xs, &ds[0]).ok());
-        opaque(t.step_batch(opaque(&[xs][..]), opaque(&[ds][..]), labels, reduction).ok());
-        opaque((t.set_learning_rate(opaque(0.2)).is_ok(), t.set_clip(opaque(Some(1.0))).is_ok()));
+        opaque(
+            t.step_batch(opaque(&[xs][..]), opaque(&[ds][..]), labels, reduction)
+                .ok(),
+        );
+        opaque((
+            t.set_learning_rate(opaque(0.2)).is_ok(),
+            t.set_clip(opaque(Some(1.0))).is_ok(),
+        ));
         t.set_iterations(opaque(3));
         opaque((t.learning_rate(), t.clip(), t.iterations(), t.loss(), &t, h));
         if let Ok(t) = t.with_clip(opaque(None)) {
@@ -114,7 +120,10 @@ fn gated_trainers<const I: usize, const H: usize, const O: usize, const L: usize
         opaque(t.step(&xs, &ds).ok());
         opaque(t.step_targets(Some(&mut s), &xs, targets).ok());
         opaque(t.step_last(&xs, &ds[0]).ok());
-        opaque(t.step_batch(opaque(&[xs][..]), opaque(&[ds][..]), labels, reduction).ok());
+        opaque(
+            t.step_batch(opaque(&[xs][..]), opaque(&[ds][..]), labels, reduction)
+                .ok(),
+        );
         opaque((&t, s));
     }
 }
