@@ -29,7 +29,8 @@ target_info() {
   esac
 }
 # The QEMU command line (without -kernel) of each target, and its core's name.
-machine() { target_info "$1"; echo "$qemu -nographic -semihosting-config enable=on,target=native"; }
+# $qemu_extra, when set, adds options (the Cortex-M0's LSTM: an nRF51822 with 32 KiB of RAM).
+machine() { target_info "$1"; echo "$qemu ${qemu_extra:-} -nographic -semihosting-config enable=on,target=native"; }
 core() { target_info "$1"; echo "$name"; }
 # The firmware crate of each target, and its ELF for a profile (the crate's folder, prefixed
 # `tinyrnn-`, is its binary's name).

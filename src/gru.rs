@@ -125,10 +125,13 @@ impl<const H: usize, const O: usize, const L: usize> GruTrace<H, O, L> {
     /// All zeros.
     #[must_use]
     pub const fn zeros() -> Self {
-        GruTrace {
-            hs: [[0.0; H]; L],
-            gates: [GruGates::zeros(); L],
-            ys: [[0.0; O]; L],
+        // At compile time, as `GatedGradients::zeros`.
+        const {
+            GruTrace {
+                hs: [[0.0; H]; L],
+                gates: [GruGates::zeros(); L],
+                ys: [[0.0; O]; L],
+            }
         }
     }
 }

@@ -126,10 +126,13 @@ impl<const H: usize, const O: usize, const L: usize> LstmTrace<H, O, L> {
     /// All zeros.
     #[must_use]
     pub const fn zeros() -> Self {
-        LstmTrace {
-            states: [LstmState::zeros(); L],
-            gates: [LstmGates::zeros(); L],
-            ys: [[0.0; O]; L],
+        // At compile time, as `GatedGradients::zeros`.
+        const {
+            LstmTrace {
+                states: [LstmState::zeros(); L],
+                gates: [LstmGates::zeros(); L],
+                ys: [[0.0; O]; L],
+            }
         }
     }
 }

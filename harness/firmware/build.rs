@@ -10,12 +10,19 @@ fn main() {
     } else if env::var_os("CARGO_FEATURE_MOTIONS").is_some() {
         // BasicMotions's data and its training (see the file).
         "memory/qemu-f411.x"
-    } else if (env::var_os("CARGO_FEATURE_GRU").is_some()
-        || env::var_os("CARGO_FEATURE_LSTM").is_some())
-        && env::var("TARGET").is_ok_and(|t| t != "thumbv6m-none-eabi")
+    } else if env::var_os("CARGO_FEATURE_GRU").is_some()
+        || env::var_os("CARGO_FEATURE_LSTM").is_some()
     {
-        // A gated cell's training state is more than 16 KiB (see the file).
-        "memory/qemu-64k.x"
+        let m0 = env::var("TARGET").is_ok_and(|t| t == "thumbv6m-none-eabi");
+        let lstm = env::var_os("CARGO_FEATURE_LSTM").is_some();
+        match (m0, lstm) {
+            // The GRU's training fits the micro:bit's 16 KiB.
+            (true, false) => "memory/qemu.x",
+            // The LSTM's does not: an nRF51822 with 32 KiB (see the file).
+            (true, true) => "memory/nrf51-qfac.x",
+            // Room to spare on the other machines (see the file).
+            (false, _) => "memory/qemu-64k.x",
+        }
     } else {
         "memory/qemu.x"
     };

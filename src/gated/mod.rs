@@ -75,13 +75,18 @@ impl<const I: usize, const H: usize, const O: usize, const G: usize> GatedGradie
     /// All zeros.
     #[must_use]
     pub const fn zeros() -> Self {
-        GatedGradients {
-            w_x: [[[0.0; H]; I]; G],
-            w_h: [[[0.0; H]; H]; G],
-            w_out: [[0.0; O]; H],
-            b_x: [[0.0; H]; G],
-            b_h: [[0.0; H]; G],
-            b_out: [0.0; O],
+        // Evaluated at compile time, so that the value is written straight into its place:
+        // built at run time, nested arrays went through stack temporaries of their own size
+        // (3.5 KiB for a GRU 2-16-1 on the Cortex-M0, more than its 16 KiB could spare).
+        const {
+            GatedGradients {
+                w_x: [[[0.0; H]; I]; G],
+                w_h: [[[0.0; H]; H]; G],
+                w_out: [[0.0; O]; H],
+                b_x: [[0.0; H]; G],
+                b_h: [[0.0; H]; G],
+                b_out: [0.0; O],
+            }
         }
     }
 
@@ -144,15 +149,18 @@ impl<const I: usize, const H: usize, const O: usize, const G: usize> Gated<I, H,
                 "a gated cell needs I, H, O, G > 0"
             )
         };
-        Gated {
-            w_x: [[[0.0; H]; I]; G],
-            w_h: [[[0.0; H]; H]; G],
-            w_out: [[0.0; O]; H],
-            b_x: [[0.0; H]; G],
-            b_h: [[0.0; H]; G],
-            b_out: [0.0; O],
-            output: Output::Sigmoid,
-            biases: false,
+        // At compile time, as `GatedGradients::zeros`.
+        const {
+            Gated {
+                w_x: [[[0.0; H]; I]; G],
+                w_h: [[[0.0; H]; H]; G],
+                w_out: [[0.0; O]; H],
+                b_x: [[0.0; H]; G],
+                b_h: [[0.0; H]; G],
+                b_out: [0.0; O],
+                output: Output::Sigmoid,
+                biases: false,
+            }
         }
     }
 
