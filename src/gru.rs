@@ -312,6 +312,8 @@ impl<const I: usize, const H: usize, const O: usize> Gated<I, H, O, 3> {
         let [dr, dz, dn, dm] = &mut d;
         // What step t + 1 sends back to h_t.
         let mut carry = [0.0f32; H];
+        // Products, written over whole by each `matvec_into`: zeroed once, not at every use.
+        let (mut dh, mut back) = ([0.0f32; H], [0.0f32; H]);
         let steps = d_out.iter_mut().zip(dr.iter_mut().zip(dz.iter_mut()));
         let steps = steps.zip(dn.iter_mut().zip(dm.iter_mut()));
         for (t, ((d_out, (dr, dz)), (dn, dm))) in (0..L).zip(steps).rev() {
@@ -328,7 +330,6 @@ impl<const I: usize, const H: usize, const O: usize> Gated<I, H, O, 3> {
             if targets.labels.has(t) {
                 Lo::delta(self.output, y, d, d_out);
             }
-            let mut dh = [0.0f32; H];
             matvec_into(&self.w_out, d_out, &mut dh);
             for j in 0..H {
                 let dhj = dh[j] + carry[j];
@@ -343,7 +344,6 @@ impl<const I: usize, const H: usize, const O: usize> Gated<I, H, O, 3> {
             if t > 0 {
                 let [ur, uz, un] = &self.w_h;
                 for (gate, delta) in [(ur, &*dr), (uz, &*dz), (un, &*dm)] {
-                    let mut back = [0.0f32; H];
                     matvec_into(gate, delta, &mut back);
                     axpy(1.0, &back, &mut carry);
                 }

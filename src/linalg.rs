@@ -627,7 +627,20 @@ fn outer_sum_tail<const N: usize, const M: usize>(
 /// written over it (as [`outer_sum_into`] with every `a_s[i] = 1`).
 #[inline]
 pub fn sum_into<const M: usize>(b: &[[f32; M]], out: &mut [f32; M], add: bool) {
-    for (j, o) in (0..M).zip(out.iter_mut()) {
+    // Four columns at a time, their sums in registers: each `out[j]` sees the same additions
+    // in the same order as one column's walk.
+    let (out4, out_rest) = out.as_chunks_mut::<4>();
+    for (blk, o) in out4.iter_mut().enumerate() {
+        let [mut a0, mut a1, mut a2, mut a3] = if add { *o } else { [0.0; 4] };
+        for r in b.iter().rev() {
+            if let Some(&[v0, v1, v2, v3]) = r.as_chunks::<4>().0.get(blk) {
+                (a0, a1, a2, a3) = (a0 + v0, a1 + v1, a2 + v2, a3 + v3);
+            }
+        }
+        *o = [a0, a1, a2, a3];
+    }
+    let first = M - out_rest.len();
+    for (j, o) in (first..M).zip(out_rest.iter_mut()) {
         let mut acc = if add { *o } else { 0.0 };
         for r in b.iter().rev() {
             acc += r.get(j).copied().unwrap_or(0.0);

@@ -308,7 +308,12 @@ impl<const I: usize, const H: usize, const O: usize> Gated<I, H, O, 4> {
         let mut dq = [[[0.0f32; H]; L]; 4];
         // What step t + 1 sends back to h_t and to c_t.
         let (mut carry_h, mut carry_c) = ([0.0f32; H], [0.0f32; H]);
-        for (t, d_out) in (0..L).zip(d_out.iter_mut()).rev() {
+        // Products, written over whole by each `matvec_into`: zeroed once, not at every use.
+        let (mut dh, mut back) = ([0.0f32; H], [0.0f32; H]);
+        let [di, df, dg, d_o] = &mut dq;
+        let steps = d_out.iter_mut().zip(di.iter_mut().zip(df.iter_mut()));
+        let steps = steps.zip(dg.iter_mut().zip(d_o.iter_mut()));
+        for (t, ((d_out, (di, df)), (dg, d_o))) in (0..L).zip(steps).rev() {
             let (Some(g), Some(y), Some(d)) =
                 (trace.gates.get(t), trace.ys.get(t), targets.ds.get(t))
             else {
@@ -321,39 +326,29 @@ impl<const I: usize, const H: usize, const O: usize> Gated<I, H, O, 4> {
             if targets.labels.has(t) {
                 Lo::delta(self.output, y, d, d_out);
             }
-            let mut dh = [0.0f32; H];
             matvec_into(&self.w_out, d_out, &mut dh);
             let [i, f, c_new, o] = &g.q;
-            let mut now = [[0.0f32; H]; 4];
             for j in 0..H {
                 let dhj = dh[j] + carry_h[j];
                 let tc = g.tanh_c[j];
                 let dc = dhj * o[j] * (1.0 - tc * tc) + carry_c[j];
-                now[OUTPUT][j] = dhj * tc * o[j] * (1.0 - o[j]);
-                now[INPUT][j] = dc * c_new[j] * i[j] * (1.0 - i[j]);
-                now[CELL][j] = dc * i[j] * (1.0 - c_new[j] * c_new[j]);
-                now[FORGET][j] = dc * prev.c[j] * f[j] * (1.0 - f[j]);
+                d_o[j] = dhj * tc * o[j] * (1.0 - o[j]);
+                di[j] = dc * c_new[j] * i[j] * (1.0 - i[j]);
+                dg[j] = dc * i[j] * (1.0 - c_new[j] * c_new[j]);
+                df[j] = dc * prev.c[j] * f[j] * (1.0 - f[j]);
                 carry_c[j] = dc * f[j];
             }
-            // δh_{t-1} = Σ_q W_hq δq.
+            // δh_{t-1} = Σ_q W_hq δq, in the order of the gates' constants.
             if t > 0 {
                 carry_h = [0.0; H];
-                for (q, uh) in now.iter().zip(&self.w_h) {
-                    let mut back = [0.0f32; H];
+                let [ui, uf, ug, uo] = &self.w_h;
+                for (uh, q) in [(ui, &*di), (uf, &*df), (ug, &*dg), (uo, &*d_o)] {
                     matvec_into(uh, q, &mut back);
                     axpy(1.0, &back, &mut carry_h);
                 }
             }
-            for (all, q) in dq.iter_mut().zip(now) {
-                if let Some(at) = all.get_mut(t) {
-                    *at = q;
-                }
-            }
         }
-        let mut hs = [[0.0f32; H]; L];
-        for (h, s) in hs.iter_mut().zip(&trace.states) {
-            *h = s.h;
-        }
+        let hs = trace.states.each_ref().map(|s| s.h);
         outer_sum_into(&hs, &d_out, &mut grads.w_out, add);
         for (q, (gx, gh)) in dq.iter().zip(grads.w_x.iter_mut().zip(&mut grads.w_h)) {
             outer_sum_into(xs, q, gx, add);
