@@ -50,7 +50,8 @@ use crate::error::Result;
 use crate::gated::{Gated, GatedGradients};
 use crate::init::Init;
 use crate::linalg::{
-    axpy, matvec_into, outer_add_into, outer_sum_into, sum_into, vecmat_add_into, vecmat2_into,
+    axpy, each_index, matvec_into, outer_add_into, outer_sum_into, sum_into, vecmat_add_into,
+    vecmat2_into,
 };
 use crate::train::{Loss, Targets};
 
@@ -192,18 +193,14 @@ impl<const I: usize, const H: usize, const O: usize> Gated<I, H, O, 3> {
         vecmat2_into(x, wz, h_prev, uz, &s.z, &mut g.z);
         g.m = s.m;
         vecmat_add_into(h_prev, un, &mut g.m);
-        let mut a_n = s.n;
-        vecmat_add_into(x, wn, &mut a_n);
+        // The candidate's sum, then the candidate itself, in its place in `g`.
+        g.n = s.n;
+        vecmat_add_into(x, wn, &mut g.n);
         sigmoid_in_place(&mut g.r);
         sigmoid_in_place(&mut g.z);
-        for (a, (r, m)) in a_n.iter_mut().zip(g.r.iter().zip(&g.m)) {
-            *a += r * m;
-        }
-        tanh_in_place(&mut a_n);
-        g.n = a_n;
-        for (h, ((n, z), p)) in h.iter_mut().zip(g.n.iter().zip(&g.z).zip(h_prev)) {
-            *h = n + z * (p - n);
-        }
+        each_index::<H>(|j| g.n[j] += g.r[j] * g.m[j]);
+        tanh_in_place(&mut g.n);
+        each_index::<H>(|j| h[j] = g.n[j] + g.z[j] * (h_prev[j] - g.n[j]));
     }
 
     /// One step of inference with the state held by the caller: on entry `h` is `h_{t-1}`
@@ -245,24 +242,26 @@ impl<const I: usize, const H: usize, const O: usize> Gated<I, H, O, 3> {
         trace: &mut GruTrace<H, O, L>,
     ) -> Result<f32> {
         targets.check::<Lo>(self.output)?;
-        let mut h_prev = *h0.unwrap_or(&[0.0; H]);
+        let zero = [0.0; H];
+        let h0 = h0.unwrap_or(&zero);
         let starts = self.starts();
         let mut loss = 0.0;
-        let steps = xs.iter().zip(targets.ds).zip(
-            trace
-                .hs
-                .iter_mut()
-                .zip(trace.gates.iter_mut())
-                .zip(trace.ys.iter_mut()),
-        );
-        for (t, ((x, d), ((h, g), y))) in (0..L).zip(steps) {
-            self.cell_into(&starts, x, &h_prev, h, g);
+        let steps = xs
+            .iter()
+            .zip(targets.ds)
+            .zip(trace.gates.iter_mut().zip(&mut trace.ys));
+        for (t, ((x, d), (g, y))) in (0..L).zip(steps) {
+            // The previous state read where the trace keeps it, not copied.
+            let (done, now) = trace.hs.split_at_mut(t);
+            let Some(h) = now.first_mut() else {
+                continue;
+            };
+            self.cell_into(&starts, x, done.last().unwrap_or(h0), h, g);
             let v = self.logits(h);
             self.apply_output(&v, y);
             if targets.labels.has(t) {
                 loss += Lo::step_loss(self.output, &v, y, d);
             }
-            h_prev = *h;
         }
         Ok(loss)
     }
@@ -331,7 +330,7 @@ impl<const I: usize, const H: usize, const O: usize> Gated<I, H, O, 3> {
                 Lo::delta(self.output, y, d, d_out);
             }
             matvec_into(&self.w_out, d_out, &mut dh);
-            for j in 0..H {
+            each_index::<H>(|j| {
                 let dhj = dh[j] + carry[j];
                 let (r, z, n) = (g.r[j], g.z[j], g.n[j]);
                 dn[j] = dhj * (1.0 - z) * (1.0 - n * n);
@@ -339,7 +338,7 @@ impl<const I: usize, const H: usize, const O: usize> Gated<I, H, O, 3> {
                 dr[j] = dn[j] * g.m[j] * r * (1.0 - r);
                 dm[j] = dn[j] * r;
                 carry[j] = dhj * z;
-            }
+            });
             // δh_{t-1} = δh ⊙ z + W_hr δr + W_hz δz + W_hn δm.
             if t > 0 {
                 let [ur, uz, un] = &self.w_h;

@@ -38,6 +38,29 @@ pub(crate) fn unrolled_mut<const K: usize, T>(x: &mut [T]) -> (&mut [[T; K]], &m
     }
 }
 
+/// `f(0)`, `f(1)`, … `f(N - 1)`, in that order, four calls per loop turn (one with
+/// `small-code`): an element-wise loop over several arrays, written once for one index.
+/// Unrolled, each array's four elements are reached from one address by the load's own
+/// offset; a Cortex-M4F's float loads take no index register, so a rolled loop adds an
+/// address per array and element.
+#[inline(always)]
+pub(crate) fn each_index<const N: usize>(mut f: impl FnMut(usize)) {
+    let mut j = 0;
+    if !cfg!(feature = "small-code") {
+        while j + 4 <= N {
+            f(j);
+            f(j + 1);
+            f(j + 2);
+            f(j + 3);
+            j += 4;
+        }
+    }
+    while j < N {
+        f(j);
+        j += 1;
+    }
+}
+
 /// `out += s * x`, over the shorter of the two.
 ///
 /// Where there is SIMD ([`SIMD`]), the plain loop, which the compiler vectorises over

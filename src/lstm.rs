@@ -44,7 +44,9 @@ use crate::error::Error;
 use crate::error::Result;
 use crate::gated::{Gated, GatedGradients};
 use crate::init::Init;
-use crate::linalg::{axpy, matvec_into, outer_add_into, outer_sum_into, sum_into, vecmat2_into};
+use crate::linalg::{
+    axpy, each_index, matvec_into, outer_add_into, outer_sum_into, sum_into, vecmat2_into,
+};
 use crate::train::{Loss, Targets};
 
 /// The index of the input gate in [`Gated::w_x`], [`Gated::w_h`], [`Gated::b_x`] and
@@ -186,14 +188,10 @@ impl<const I: usize, const H: usize, const O: usize> Gated<I, H, O, 4> {
             }
         }
         let [i, f, c_new, o] = &g.q;
-        for j in 0..H {
-            next.c[j] = f[j] * prev.c[j] + i[j] * c_new[j];
-        }
+        each_index::<H>(|j| next.c[j] = f[j] * prev.c[j] + i[j] * c_new[j]);
         g.tanh_c = next.c;
         tanh_in_place(&mut g.tanh_c);
-        for ((h, o), tc) in next.h.iter_mut().zip(o).zip(&g.tanh_c) {
-            *h = o * tc;
-        }
+        each_index::<H>(|j| next.h[j] = o[j] * g.tanh_c[j]);
     }
 
     /// One step of inference with the state held by the caller: on entry `state` is
@@ -328,7 +326,7 @@ impl<const I: usize, const H: usize, const O: usize> Gated<I, H, O, 4> {
             }
             matvec_into(&self.w_out, d_out, &mut dh);
             let [i, f, c_new, o] = &g.q;
-            for j in 0..H {
+            each_index::<H>(|j| {
                 let dhj = dh[j] + carry_h[j];
                 let tc = g.tanh_c[j];
                 let dc = dhj * o[j] * (1.0 - tc * tc) + carry_c[j];
@@ -337,7 +335,7 @@ impl<const I: usize, const H: usize, const O: usize> Gated<I, H, O, 4> {
                 dg[j] = dc * i[j] * (1.0 - c_new[j] * c_new[j]);
                 df[j] = dc * prev.c[j] * f[j] * (1.0 - f[j]);
                 carry_c[j] = dc * f[j];
-            }
+            });
             // δh_{t-1} = Σ_q W_hq δq, in the order of the gates' constants.
             if t > 0 {
                 carry_h = [0.0; H];
