@@ -46,10 +46,22 @@ impl<const I: usize, const H: usize, const O: usize, const G: usize> GatedMoment
         (self.momentum, self.weight_decay)
     }
 
+    /// Whether it has made an update since it was made or [`GatedMomentum::reset`] (the first
+    /// takes the gradient as the velocity).
+    #[must_use]
+    pub const fn started(&self) -> bool {
+        self.started
+    }
+
     /// Forgets the velocity: the state of an optimiser that has not updated anything yet.
     pub fn reset(&mut self) {
         self.velocity = GatedGradients::zeros();
         self.started = false;
+    }
+
+    /// The settings and flag a training-state record holds, already checked.
+    pub(crate) const fn set_record_settings(&mut self, mu: f32, wd: f32, started: bool) {
+        (self.momentum, self.weight_decay, self.started) = (mu, wd, started);
     }
 
     /// One update of `model`'s parameters (the biases only with [`Gated::biases`]) from
@@ -154,6 +166,11 @@ impl<const I: usize, const H: usize, const O: usize, const G: usize> GatedAdam<I
     #[must_use]
     pub const fn steps(&self) -> u64 {
         self.steps
+    }
+
+    /// The settings and step count a training-state record holds, already checked.
+    pub(crate) const fn set_record_settings(&mut self, settings: (f32, f32, f32, f32), steps: u64) {
+        (self.settings, self.steps) = (settings, steps);
     }
 
     /// Forgets the moments and the step count.

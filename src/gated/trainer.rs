@@ -44,6 +44,15 @@ pub trait GatedCell<const I: usize, const H: usize, const O: usize, const G: usi
     /// What a forward pass of `L` steps keeps for BPTT.
     type Trace<const L: usize>: Clone + core::fmt::Debug + PartialEq;
 
+    /// How many floats [`GatedCell::State`] holds: `H` for the GRU, `2H` for the LSTM.
+    const STATE_FLOATS: usize;
+
+    /// The state's arrays, in a stream-state record's order: `h` (and `c`, for the LSTM).
+    fn state_arrays(s: &Self::State) -> [&[f32]; 2];
+
+    /// [`GatedCell::state_arrays`], mutable.
+    fn state_arrays_mut(s: &mut Self::State) -> [&mut [f32]; 2];
+
     /// A trace of zeros.
     fn trace_zeros<const L: usize>() -> Self::Trace<L>;
 
@@ -77,12 +86,29 @@ pub trait GatedCell<const I: usize, const H: usize, const O: usize, const G: usi
 
 /// The two cells' implementations differ only in their types.
 macro_rules! gated_cell {
-    ($gates:literal, $state:ty, $trace:ident, $last:ident) => {
+    (
+        $gates:literal,
+        $state:ty,
+        $floats:expr,
+        |$s:ident| $arrays:expr,
+        |$sm:ident| $arrays_mut:expr,
+        $trace:ident,
+        $last:ident
+    ) => {
         impl<const I: usize, const H: usize, const O: usize> GatedCell<I, H, O, $gates>
             for Gated<I, H, O, $gates>
         {
             type State = $state;
             type Trace<const L: usize> = $trace<H, O, L>;
+            const STATE_FLOATS: usize = $floats;
+
+            fn state_arrays($s: &Self::State) -> [&[f32]; 2] {
+                $arrays
+            }
+
+            fn state_arrays_mut($sm: &mut Self::State) -> [&mut [f32]; 2] {
+                $arrays_mut
+            }
 
             fn trace_zeros<const L: usize>() -> Self::Trace<L> {
                 $trace::zeros()
@@ -121,13 +147,39 @@ macro_rules! gated_cell {
     };
 }
 
-gated_cell!(3, [f32; H], GruTrace, hs);
-gated_cell!(4, LstmState<H>, LstmTrace, states);
+gated_cell!(
+    3,
+    [f32; H],
+    H,
+    |h| [h.as_slice(), &[]],
+    |h| [h.as_mut_slice(), &mut []],
+    GruTrace,
+    hs
+);
+gated_cell!(
+    4,
+    LstmState<H>,
+    2 * H,
+    |s| [s.h.as_slice(), &s.c],
+    |s| [s.h.as_mut_slice(), &mut s.c],
+    LstmTrace,
+    states
+);
 
-/// What [`GatedTrainer`] needs of an optimiser: one all-or-nothing update.
+/// What [`GatedTrainer`] needs of an optimiser: one all-or-nothing update, and what a training
+/// state record ([`GatedTrainer::write_state`]) keeps of it, as
+/// [`Optimizer`](crate::train::Optimizer) for the Elman network.
 pub trait GatedOptimizer<const I: usize, const H: usize, const O: usize, const G: usize>:
     Clone + core::fmt::Debug + PartialEq
 {
+    /// Its code in a training-state record: `0` SGD, `1` momentum, `2` Adam (the Elman
+    /// optimisers' codes).
+    const CODE: u8;
+
+    /// How many arrays of one float a parameter its state holds: 0 for SGD, 1 for momentum
+    /// (the velocity), 2 for Adam (the moments).
+    const STATE_ARRAYS: usize;
+
     /// One update of the trained parameters of `model` from `grads` at the learning rate `lr`.
     ///
     /// # Errors
@@ -140,11 +192,33 @@ pub trait GatedOptimizer<const I: usize, const H: usize, const O: usize, const G
         grads: &GatedGradients<I, H, O, G>,
         lr: f32,
     ) -> Result<()>;
+
+    /// Its settings as a training-state record holds them: four floats (those it does not
+    /// have, 0) and a counter.
+    fn record_settings(&self) -> ([f32; 4], u64);
+
+    /// Its `k`-th state array, `k < STATE_ARRAYS`.
+    fn state(&self, k: usize) -> Option<&GatedGradients<I, H, O, G>>;
+
+    /// [`GatedOptimizer::state`], mutable.
+    fn state_mut(&mut self, k: usize) -> Option<&mut GatedGradients<I, H, O, G>>;
+
+    /// Checks settings read from a record, as [`GatedOptimizer::record_settings`] gives them.
+    ///
+    /// # Errors
+    /// [`Error::InvalidField`] if no optimiser of this kind has them.
+    fn check_settings(settings: [f32; 4], counter: u64) -> Result<()>;
+
+    /// Sets settings that [`GatedOptimizer::check_settings`] accepted.
+    fn set_settings(&mut self, settings: [f32; 4], counter: u64);
 }
 
 impl<const I: usize, const H: usize, const O: usize, const G: usize> GatedOptimizer<I, H, O, G>
     for Sgd
 {
+    const CODE: u8 = 0;
+    const STATE_ARRAYS: usize = 0;
+
     #[inline]
     fn update(
         &mut self,
@@ -154,11 +228,37 @@ impl<const I: usize, const H: usize, const O: usize, const G: usize> GatedOptimi
     ) -> Result<()> {
         model.sgd(grads, lr)
     }
+
+    fn record_settings(&self) -> ([f32; 4], u64) {
+        ([0.0; 4], 0)
+    }
+
+    fn state(&self, _: usize) -> Option<&GatedGradients<I, H, O, G>> {
+        None
+    }
+
+    fn state_mut(&mut self, _: usize) -> Option<&mut GatedGradients<I, H, O, G>> {
+        None
+    }
+
+    /// SGD has no settings: all four floats and the counter are `0` (one encoding per state).
+    fn check_settings(settings: [f32; 4], counter: u64) -> Result<()> {
+        if settings.iter().all(|s| s.to_bits() == 0) && counter == 0 {
+            Ok(())
+        } else {
+            Err(Error::InvalidField)
+        }
+    }
+
+    fn set_settings(&mut self, _: [f32; 4], _: u64) {}
 }
 
 impl<const I: usize, const H: usize, const O: usize, const G: usize> GatedOptimizer<I, H, O, G>
     for GatedMomentum<I, H, O, G>
 {
+    const CODE: u8 = 1;
+    const STATE_ARRAYS: usize = 1;
+
     #[inline]
     fn update(
         &mut self,
@@ -168,11 +268,40 @@ impl<const I: usize, const H: usize, const O: usize, const G: usize> GatedOptimi
     ) -> Result<()> {
         GatedMomentum::update(self, model, grads, lr)
     }
+
+    /// `[μ, λ, 0, 0]`, and `1` once it has started, else `0`.
+    fn record_settings(&self) -> ([f32; 4], u64) {
+        let (mu, wd) = self.settings();
+        ([mu, wd, 0.0, 0.0], u64::from(self.started()))
+    }
+
+    fn state(&self, k: usize) -> Option<&GatedGradients<I, H, O, G>> {
+        (k == 0).then_some(&self.velocity)
+    }
+
+    fn state_mut(&mut self, k: usize) -> Option<&mut GatedGradients<I, H, O, G>> {
+        (k == 0).then_some(&mut self.velocity)
+    }
+
+    fn check_settings(settings: [f32; 4], counter: u64) -> Result<()> {
+        let [mu, wd, zero0, zero1] = settings;
+        match Self::new(mu, wd) {
+            Ok(_) if zero0.to_bits() == 0 && zero1.to_bits() == 0 && counter <= 1 => Ok(()),
+            _ => Err(Error::InvalidField),
+        }
+    }
+
+    fn set_settings(&mut self, settings: [f32; 4], counter: u64) {
+        self.set_record_settings(settings[0], settings[1], counter == 1);
+    }
 }
 
 impl<const I: usize, const H: usize, const O: usize, const G: usize> GatedOptimizer<I, H, O, G>
     for GatedAdam<I, H, O, G>
 {
+    const CODE: u8 = 2;
+    const STATE_ARRAYS: usize = 2;
+
     #[inline]
     fn update(
         &mut self,
@@ -181,6 +310,40 @@ impl<const I: usize, const H: usize, const O: usize, const G: usize> GatedOptimi
         lr: f32,
     ) -> Result<()> {
         GatedAdam::update(self, model, grads, lr)
+    }
+
+    /// `[β1, β2, ε, λ]`, and the step count `t`.
+    fn record_settings(&self) -> ([f32; 4], u64) {
+        let (b1, b2, eps, wd) = self.settings();
+        ([b1, b2, eps, wd], self.steps())
+    }
+
+    fn state(&self, k: usize) -> Option<&GatedGradients<I, H, O, G>> {
+        match k {
+            0 => Some(&self.m),
+            1 => Some(&self.v),
+            _ => None,
+        }
+    }
+
+    fn state_mut(&mut self, k: usize) -> Option<&mut GatedGradients<I, H, O, G>> {
+        match k {
+            0 => Some(&mut self.m),
+            1 => Some(&mut self.v),
+            _ => None,
+        }
+    }
+
+    fn check_settings(settings: [f32; 4], _: u64) -> Result<()> {
+        let [b1, b2, eps, wd] = settings;
+        Self::new(b1, b2, eps, wd)
+            .map(|_| ())
+            .map_err(|_| Error::InvalidField)
+    }
+
+    fn set_settings(&mut self, settings: [f32; 4], counter: u64) {
+        let [b1, b2, eps, wd] = settings;
+        self.set_record_settings((b1, b2, eps, wd), counter);
     }
 }
 

@@ -9,7 +9,7 @@ use core::hint::black_box as opaque;
 
 use tinyrnn::fixed::{self, FixedGradients, FixedRnn, FixedTrace, FixedTrainer};
 use tinyrnn::format;
-use tinyrnn::gated::{GatedAdam, GatedMomentum, GruTrainer, LstmTrainer};
+use tinyrnn::gated::{GatedAdam, GatedMomentum, GatedOptimizer, GruTrainer, LstmTrainer};
 use tinyrnn::gru::{Gru, GruGates, GruGradients, GruTrace};
 use tinyrnn::init::StandardNormal;
 use tinyrnn::latch::{self, Latch};
@@ -102,7 +102,16 @@ fn gated_trainers<const I: usize, const H: usize, const O: usize, const L: usize
         GatedAdam::default(),
     ) {
         opaque(t.step_targets(None, &xs, targets).ok());
-        opaque(&t);
+        // The training-state and stream-state records, and what they keep of the optimiser.
+        let mut bytes = [0u8; 16384];
+        let bytes = opaque(&mut bytes[..]);
+        let mut h = opaque([0.0f32; H]);
+        opaque(t.write_state(&rng, bytes).is_ok());
+        opaque(t.read_state(&mut rng, bytes).is_ok());
+        opaque(t.write_stream_state(&rng, &h, bytes).is_ok());
+        opaque(t.read_stream_state(&mut rng, &mut h, bytes).is_ok());
+        opaque(state_of(&mut t.optimizer));
+        opaque((&t, h));
     }
     let lstm = match Lstm::<I, H, O>::from_rng(&mut rng, any_init()) {
         Ok(m) => m.with_output(any_output()),
@@ -124,8 +133,31 @@ fn gated_trainers<const I: usize, const H: usize, const O: usize, const L: usize
             t.step_batch(opaque(&[xs][..]), opaque(&[ds][..]), labels, reduction)
                 .ok(),
         );
+        let mut bytes = [0u8; 16384];
+        let bytes = opaque(&mut bytes[..]);
+        opaque(t.write_stream_state(&rng, &s, bytes).is_ok());
+        opaque(t.read_stream_state(&mut rng, &mut s, bytes).is_ok());
+        opaque((t.write_state(&rng, bytes).is_ok(), t.optimizer.started()));
+        opaque(t.read_state(&mut rng, bytes).is_ok());
+        opaque(state_of(&mut t.optimizer));
         opaque((&t, s));
     }
+    let mut sgd = opaque(tinyrnn::train::Sgd);
+    opaque(state_of::<I, H, O, 4, _>(&mut sgd));
+}
+
+/// What a record keeps of a gated optimiser ([`GatedOptimizer`]'s record functions).
+fn state_of<const I: usize, const H: usize, const O: usize, const G: usize, Op>(op: &mut Op) -> bool
+where
+    Op: GatedOptimizer<I, H, O, G>,
+{
+    let (settings, counter) = op.record_settings();
+    let ok = Op::check_settings(opaque(settings), opaque(counter)).is_ok();
+    op.set_settings(opaque(settings), opaque(counter));
+    let k = opaque(0usize);
+    opaque((op.state(k).is_some(), Op::CODE, Op::STATE_ARRAYS));
+    opaque(op.state_mut(k).is_some());
+    ok
 }
 
 /// The GRU and the LSTM (`tinyrnn::gru`, `tinyrnn::lstm`), every public function, on opaque
