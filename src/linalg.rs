@@ -651,8 +651,8 @@ fn outer_sum_tail<const N: usize, const M: usize>(
 #[inline]
 pub fn sum_into<const M: usize>(b: &[[f32; M]], out: &mut [f32; M], add: bool) {
     // Four columns at a time, their sums in registers: each `out[j]` sees the same additions
-    // in the same order as one column's walk.
-    let (out4, out_rest) = out.as_chunks_mut::<4>();
+    // in the same order as one column's walk (with `small-code`, a column at a time).
+    let (out4, out_rest) = unrolled_mut::<4, _>(out);
     for (blk, o) in out4.iter_mut().enumerate() {
         let [mut a0, mut a1, mut a2, mut a3] = if add { *o } else { [0.0; 4] };
         for r in b.iter().rev() {
@@ -955,5 +955,42 @@ mod tests {
         assert_eq!(out, [[0.5 + 30.0 + 1.0], [0.5 + 40.0 + 2.0]]);
         sum_into(&b, &mut out[0], false);
         assert_eq!(out[0], [11.0]);
+    }
+
+    /// `sum_into`, four columns at a time, adds what a walk down each column adds, in the same
+    /// order (last row first), so the same bits; over widths with and without a rest.
+    #[test]
+    fn sum_into_is_the_column_walk() {
+        fn check<const M: usize>() {
+            let mut b = [[0.0f32; M]; 5];
+            for (i, row) in b.iter_mut().enumerate() {
+                for (j, v) in row.iter_mut().enumerate() {
+                    // Magnitudes far apart, so that the order of the additions shows.
+                    *v = (((i * 7 + j * 3) % 11) as f32 - 5.0) * [1e-7, 1.0, 3e5][(i + j) % 3];
+                }
+            }
+            for add in [false, true] {
+                let start: [f32; M] = core::array::from_fn(|j| 0.1 * j as f32);
+                let mut want = start;
+                for (j, w) in want.iter_mut().enumerate() {
+                    let mut acc = if add { *w } else { 0.0 };
+                    for row in b.iter().rev() {
+                        acc += row[j];
+                    }
+                    *w = acc;
+                }
+                let mut got = start;
+                sum_into(&b, &mut got, add);
+                assert_eq!(
+                    got.map(f32::to_bits),
+                    want.map(f32::to_bits),
+                    "M {M}, add {add}"
+                );
+            }
+        }
+        check::<1>();
+        check::<4>();
+        check::<7>();
+        check::<16>();
     }
 }
