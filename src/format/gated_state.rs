@@ -8,26 +8,18 @@ use rand_core::SeedableRng;
 use rand_xorshift::XorShiftRng;
 
 use super::{
-    CRC_LEN, FLAG_BIASES, FLAG_CLIP, Reader, STATE_HEADER, VERSION, Writer, all_finite_le,
-    check_header, check_numbers, take_f32s, xorshift_state,
+    CRC_LEN, FLAG_BIASES, FLAG_CLIP, OPTIMIZER_HEADER, Reader, STATE_HEADER, TrainerFields,
+    VERSION, Writer, all_finite_le, check_header, check_numbers, flags_output, optimizer_block,
+    state_flags, take_f32s, trainer_fields, xorshift_state,
 };
 use crate::error::{Error, Result};
 use crate::gated::{Gated, GatedCell, GatedOptimizer, GatedTrainer};
-use crate::output::Output;
-use crate::train::{CrossEntropy, Loss};
+use crate::train::Loss;
 
 /// Magic bytes of a gated training-state record.
 pub const GATED_STATE_MAGIC: [u8; 4] = *b"TRGS";
 /// Magic bytes of a gated stream-state record: a training state and the cell's state it carries.
 pub const GATED_STREAM_MAGIC: [u8; 4] = *b"TRGH";
-
-/// Bits 2 and 3 of the flags: the output layer's code (as in the Elman training state).
-const OUTPUT_SHIFT: u8 = 2;
-const OUTPUT_MASK: u8 = 3 << OUTPUT_SHIFT;
-/// Bit 4: the loss is the cross-entropy (0: the squared error).
-const FLAG_CROSS_ENTROPY: u8 = 16;
-/// The optimiser's block: its code, 3 bytes reserved, four f32 settings, a u64 counter.
-const OPTIMIZER_HEADER: usize = 28;
 
 impl<const I: usize, const H: usize, const O: usize, const G: usize, const L: usize, Lo, Op>
     GatedTrainer<I, H, O, G, L, Lo, Op>
@@ -185,16 +177,7 @@ where
         w.u16(H);
         w.u16(O);
         w.u16(L);
-        let mut flags = self.model.output.code() << OUTPUT_SHIFT;
-        if self.model.biases {
-            flags |= FLAG_BIASES;
-        }
-        if self.clip().is_some() {
-            flags |= FLAG_CLIP;
-        }
-        if Lo::CODE == CrossEntropy::CODE {
-            flags |= FLAG_CROSS_ENTROPY;
-        }
+        let flags = state_flags::<Lo>(self.model.biases, self.clip().is_some(), self.model.output);
         w.bytes(&[G as u8, flags]);
         w.f32s(&[self.learning_rate(), self.clip().unwrap_or(0.0)]);
         w.bytes(&self.iterations().to_le_bytes());
@@ -249,50 +232,20 @@ where
             return Err(Error::TrainerMismatch);
         }
         let numbers = check_numbers(header, rest, len - STATE_HEADER - CRC_LEN, len, bytes.len())?;
-        if flags & !(FLAG_BIASES | FLAG_CLIP | OUTPUT_MASK | FLAG_CROSS_ENTROPY) != 0 {
-            return Err(Error::InvalidField);
-        }
-        let output =
-            Output::from_code((flags & OUTPUT_MASK) >> OUTPUT_SHIFT).ok_or(Error::InvalidField)?;
-        if (flags & FLAG_CROSS_ENTROPY != 0) != (Lo::CODE == CrossEntropy::CODE) {
-            return Err(Error::TrainerMismatch);
-        }
-        if !Lo::trains(output) {
-            return Err(Error::InvalidField);
-        }
+        let output = flags_output::<Lo>(flags)?;
         let Some((block, mut numbers)) = numbers.split_first_chunk::<OPTIMIZER_HEADER>() else {
             return Err(Error::InvalidField); // cannot happen: the length counts the block
         };
-        let mut b = Reader { buf: block, pos: 0 };
-        let [_code, r0, r1, r2] = b.array::<4>();
-        if [r0, r1, r2] != [0; 3] {
-            return Err(Error::InvalidField);
-        }
-        let settings = [b.f32(), b.f32(), b.f32(), b.f32()];
-        let counter = u64::from_le_bytes(b.array());
+        let (settings, counter) = optimizer_block(block, Op::CODE)?;
         Op::check_settings(settings, counter)?;
-        let lr = r.f32();
-        let clip_value = r.f32();
-        let clip = if flags & FLAG_CLIP != 0 {
-            Some(clip_value)
-        } else if clip_value.to_bits() == 0 {
-            // Exactly +0.0, as written: one encoding per state.
-            None
-        } else {
-            return Err(Error::InvalidField);
-        };
-        let iterations = u64::from_le_bytes(r.array());
-        let seed: [u8; 16] = r.array();
-        if seed == [0; 16] {
-            // No xorshift128 state is all zero; from_seed would silently substitute another.
-            return Err(Error::InvalidField);
-        }
+        let TrainerFields {
+            lr,
+            clip,
+            iterations,
+            seed,
+        } = trainer_fields(&mut r, flags & FLAG_CLIP != 0)?;
         if !all_finite_le(numbers) {
             return Err(Error::NonFiniteValue);
-        }
-        crate::train::check_learning_rate(lr).map_err(|_| Error::InvalidField)?;
-        if clip.is_some_and(|c| !(c.is_finite() && c > 0.0)) {
-            return Err(Error::InvalidField);
         }
         // Every check passed: now change `self`, `rng` and `state`, through the trainer's
         // public setters (which cannot refuse what was just checked).
@@ -329,7 +282,7 @@ mod tests {
     use super::*;
     use crate::Init;
     use crate::Trainer;
-    use crate::format::STATE_MAGIC;
+    use crate::format::{FLAG_CROSS_ENTROPY, OUTPUT_SHIFT, STATE_MAGIC};
     use crate::gated::{GatedAdam, GatedMomentum, GruTrainer, LstmTrainer};
     use crate::gru::Gru;
     use crate::lstm::{Lstm, LstmState};

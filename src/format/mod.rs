@@ -255,6 +255,8 @@ use rand_xorshift::XorShiftRng;
 
 use crate::activation::Activation;
 use crate::error::{Error, Result};
+use crate::output::Output;
+use crate::train::{CrossEntropy, Loss};
 #[cfg(doc)]
 use crate::{Rnn, Trainer};
 
@@ -277,6 +279,11 @@ const CRC_LEN: usize = 4;
 
 const FLAG_BIASES: u8 = 1;
 const FLAG_CLIP: u8 = 2;
+/// Bits 2 and 3 of a training state's flags: the output layer's code.
+const OUTPUT_SHIFT: u8 = 2;
+const OUTPUT_MASK: u8 = 3 << OUTPUT_SHIFT;
+/// Bit 4 of a training state's flags: the loss is the cross-entropy (0: the squared error).
+const FLAG_CROSS_ENTROPY: u8 = 16;
 
 /// The exact state of an `XorShiftRng`, as the 16 bytes that `XorShiftRng::from_seed` turns
 /// back into the same generator.
@@ -372,6 +379,110 @@ impl Reader<'_> {
     fn f32(&mut self) -> f32 {
         f32::from_le_bytes(self.array())
     }
+}
+
+/// The flags byte of a training state (byte 15) of a trainer with the loss `Lo`.
+fn state_flags<Lo: Loss>(biases: bool, clip_on: bool, output: Output) -> u8 {
+    let mut flags = output.code() << OUTPUT_SHIFT;
+    if biases {
+        flags |= FLAG_BIASES;
+    }
+    if clip_on {
+        flags |= FLAG_CLIP;
+    }
+    if Lo::CODE == CrossEntropy::CODE {
+        flags |= FLAG_CROSS_ENTROPY;
+    }
+    flags
+}
+
+/// The output layer a training state's `flags` name, checked against the loss `Lo` of the
+/// trainer reading it.
+///
+/// # Errors
+/// [`Error::InvalidField`] for an unknown flag or output layer, or one `Lo` does not train;
+/// [`Error::TrainerMismatch`] for the other loss.
+fn flags_output<Lo: Loss>(flags: u8) -> Result<Output> {
+    if flags & !(FLAG_BIASES | FLAG_CLIP | OUTPUT_MASK | FLAG_CROSS_ENTROPY) != 0 {
+        return Err(Error::InvalidField);
+    }
+    let output =
+        Output::from_code((flags & OUTPUT_MASK) >> OUTPUT_SHIFT).ok_or(Error::InvalidField)?;
+    if (flags & FLAG_CROSS_ENTROPY != 0) != (Lo::CODE == CrossEntropy::CODE) {
+        return Err(Error::TrainerMismatch);
+    }
+    if !Lo::trains(output) {
+        return Err(Error::InvalidField);
+    }
+    Ok(output)
+}
+
+/// A training state's settings, from byte 16 of its header: the learning rate, the clipping
+/// threshold (`None` when clipping is off), the iteration count and the RNG's state.
+struct TrainerFields {
+    lr: f32,
+    clip: Option<f32>,
+    iterations: u64,
+    seed: [u8; 16],
+}
+
+/// Reads [`TrainerFields`] at `r` (byte 16 of a training state's header), `clip_on` being
+/// its flag, and checks them.
+///
+/// # Errors
+/// [`Error::InvalidField`] for a learning rate or clipping threshold that is not positive and
+/// finite, a threshold other than `+0.0` with clipping off, or an all-zero RNG state.
+fn trainer_fields(r: &mut Reader<'_>, clip_on: bool) -> Result<TrainerFields> {
+    let lr = r.f32();
+    let clip_value = r.f32();
+    let clip = if clip_on {
+        Some(clip_value)
+    } else if clip_value.to_bits() == 0 {
+        // Exactly +0.0, as written: one encoding per state.
+        None
+    } else {
+        return Err(Error::InvalidField);
+    };
+    let iterations = u64::from_le_bytes(r.array());
+    let seed: [u8; 16] = r.array();
+    if seed == [0; 16] {
+        // No xorshift128 state is all zero; from_seed would silently substitute another.
+        return Err(Error::InvalidField);
+    }
+    crate::train::check_learning_rate(lr).map_err(|_| Error::InvalidField)?;
+    if clip.is_some_and(|c| !(c.is_finite() && c > 0.0)) {
+        return Err(Error::InvalidField);
+    }
+    Ok(TrainerFields {
+        lr,
+        clip,
+        iterations,
+        seed,
+    })
+}
+
+/// The optimiser's block of a training state: its code, 3 bytes reserved, four f32 settings,
+/// a u64 counter.
+const OPTIMIZER_HEADER: usize = 28;
+
+/// Reads an optimiser's block: its settings and counter, unchecked.
+///
+/// # Errors
+/// [`Error::TrainerMismatch`] if its code is not `code`; [`Error::InvalidField`] if a reserved
+/// byte is not 0.
+fn optimizer_block(block: &[u8; OPTIMIZER_HEADER], code: u8) -> Result<([f32; 4], u64)> {
+    let mut b = Reader { buf: block, pos: 0 };
+    let [c, r0, r1, r2] = b.array::<4>();
+    if c != code {
+        return Err(Error::TrainerMismatch);
+    }
+    if [r0, r1, r2] != [0; 3] {
+        return Err(Error::InvalidField);
+    }
+    Ok((
+        [b.f32(), b.f32(), b.f32(), b.f32()],
+        u64::from_le_bytes(b.array()),
+    ))
 }
 
 fn activation_code(a: Activation) -> u8 {

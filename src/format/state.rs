@@ -5,23 +5,14 @@ use rand_core::SeedableRng;
 use rand_xorshift::XorShiftRng;
 
 use super::{
-    CRC_LEN, FLAG_BIASES, FLAG_CLIP, Reader, STATE_HEADER, STATE_MAGIC, STREAM_MAGIC, Writer,
-    activation_code, activation_from, all_finite_le, check_header, check_numbers, take_f32s,
-    xorshift_state,
+    CRC_LEN, FLAG_BIASES, FLAG_CLIP, OPTIMIZER_HEADER, Reader, STATE_HEADER, STATE_MAGIC,
+    STREAM_MAGIC, TrainerFields, Writer, activation_code, activation_from, all_finite_le,
+    check_header, check_numbers, flags_output, optimizer_block, state_flags, take_f32s,
+    trainer_fields, xorshift_state,
 };
 use crate::error::{Error, Result};
 use crate::model::Rnn;
-use crate::output::Output;
-use crate::train::{CrossEntropy, Loss, Optimizer, Sgd, Trace, Trainer};
-
-/// Bits 2 and 3 of a training state's flags: the output layer's code.
-const OUTPUT_SHIFT: u8 = 2;
-const OUTPUT_MASK: u8 = 3 << OUTPUT_SHIFT;
-/// Bit 4: the loss is the cross-entropy (0: the squared error).
-const FLAG_CROSS_ENTROPY: u8 = 16;
-/// The optimiser's block of a version-2 state: its code, 3 bytes reserved, four f32 settings,
-/// a u64 counter.
-const OPTIMIZER_HEADER: usize = 28;
+use crate::train::{Loss, Optimizer, Sgd, Trace, Trainer};
 
 impl<const I: usize, const H: usize, const O: usize, const L: usize, Lo, Op>
     Trainer<I, H, O, L, Lo, Op>
@@ -91,17 +82,7 @@ where
         w.u16(H);
         w.u16(O);
         w.u16(L);
-        let mut flags = 0;
-        if self.model.biases {
-            flags |= FLAG_BIASES;
-        }
-        if self.clip().is_some() {
-            flags |= FLAG_CLIP;
-        }
-        flags |= self.model.output.code() << OUTPUT_SHIFT;
-        if Lo::CODE == CrossEntropy::CODE {
-            flags |= FLAG_CROSS_ENTROPY;
-        }
+        let flags = state_flags::<Lo>(self.model.biases, self.clip().is_some(), self.model.output);
         w.bytes(&[activation_code(self.model.activation), flags]);
         w.f32s(&[self.learning_rate(), self.clip().unwrap_or(0.0)]);
         w.bytes(&self.iterations().to_le_bytes());
@@ -299,60 +280,25 @@ where
         let mut numbers = check_numbers(header, rest, n, len, bytes.len())?;
         let [act, flags] = r.array::<2>();
         let activation = activation_from(act)?;
-        if flags & !(FLAG_BIASES | FLAG_CLIP | OUTPUT_MASK | FLAG_CROSS_ENTROPY) != 0 {
-            return Err(Error::InvalidField);
-        }
-        let output =
-            Output::from_code((flags & OUTPUT_MASK) >> OUTPUT_SHIFT).ok_or(Error::InvalidField)?;
-        if (flags & FLAG_CROSS_ENTROPY != 0) != (Lo::CODE == CrossEntropy::CODE) {
-            return Err(Error::TrainerMismatch);
-        }
-        if !Lo::trains(output) {
-            return Err(Error::InvalidField);
-        }
+        let output = flags_output::<Lo>(flags)?;
         // The optimiser's block (version 2), then the numbers.
         let mut settings = ([0.0f32; 4], 0u64);
         if Op::CODE != <Sgd as Optimizer<I, H, O>>::CODE {
             let Some((block, floats)) = numbers.split_first_chunk::<OPTIMIZER_HEADER>() else {
                 return Err(Error::InvalidField); // cannot happen: `n` counts the block
             };
-            let mut b = Reader { buf: block, pos: 0 };
-            let [code, r0, r1, r2] = b.array::<4>();
-            if code != Op::CODE {
-                return Err(Error::TrainerMismatch);
-            }
-            if [r0, r1, r2] != [0; 3] {
-                return Err(Error::InvalidField);
-            }
-            settings = (
-                [b.f32(), b.f32(), b.f32(), b.f32()],
-                u64::from_le_bytes(b.array()),
-            );
+            settings = optimizer_block(block, Op::CODE)?;
             Op::check_settings(settings.0, settings.1)?;
             numbers = floats;
         }
-        let lr = r.f32();
-        let clip_value = r.f32();
-        let clip = if flags & FLAG_CLIP != 0 {
-            Some(clip_value)
-        } else if clip_value.to_bits() == 0 {
-            // Exactly +0.0, as written: one encoding per state.
-            None
-        } else {
-            return Err(Error::InvalidField);
-        };
-        let iterations = u64::from_le_bytes(r.array());
-        let seed: [u8; 16] = r.array();
-        if seed == [0; 16] {
-            // No xorshift128 state is all zero; from_seed would silently substitute another.
-            return Err(Error::InvalidField);
-        }
+        let TrainerFields {
+            lr,
+            clip,
+            iterations,
+            seed,
+        } = trainer_fields(&mut r, flags & FLAG_CLIP != 0)?;
         if !all_finite_le(numbers) {
             return Err(Error::NonFiniteValue);
-        }
-        crate::train::check_learning_rate(lr).map_err(|_| Error::InvalidField)?;
-        if clip.is_some_and(|c| !(c.is_finite() && c > 0.0)) {
-            return Err(Error::InvalidField);
         }
         // Every check passed: now change `self`, `rng` and `h`, through the trainer's public
         // setters (which cannot refuse what was just checked).
@@ -386,6 +332,7 @@ mod tests {
     use super::super::test_util::*;
     use super::*;
     use crate::Activation;
+    use crate::output::Output;
     use crate::train::CrossEntropy;
 
     #[test]

@@ -33,6 +33,7 @@ use super::{Gated, GatedAdam, GatedGradients, GatedMomentum};
 use crate::error::{Error, Result};
 use crate::gru::GruTrace;
 use crate::lstm::{LstmState, LstmTrace};
+use crate::train::optim::{check_adam_record, check_momentum_record};
 use crate::train::{Labels, Loss, Reduction, Sgd, SquaredError, Targets, check_learning_rate};
 
 /// What [`GatedTrainer`] needs of a gated cell of `G` gates: the state a step carries, the
@@ -284,11 +285,7 @@ impl<const I: usize, const H: usize, const O: usize, const G: usize> GatedOptimi
     }
 
     fn check_settings(settings: [f32; 4], counter: u64) -> Result<()> {
-        let [mu, wd, zero0, zero1] = settings;
-        match Self::new(mu, wd) {
-            Ok(_) if zero0.to_bits() == 0 && zero1.to_bits() == 0 && counter <= 1 => Ok(()),
-            _ => Err(Error::InvalidField),
-        }
+        check_momentum_record(settings, counter)
     }
 
     fn set_settings(&mut self, settings: [f32; 4], counter: u64) {
@@ -335,10 +332,7 @@ impl<const I: usize, const H: usize, const O: usize, const G: usize> GatedOptimi
     }
 
     fn check_settings(settings: [f32; 4], _: u64) -> Result<()> {
-        let [b1, b2, eps, wd] = settings;
-        Self::new(b1, b2, eps, wd)
-            .map(|_| ())
-            .map_err(|_| Error::InvalidField)
+        check_adam_record(settings)
     }
 
     fn set_settings(&mut self, settings: [f32; 4], counter: u64) {

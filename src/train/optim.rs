@@ -259,6 +259,31 @@ pub(crate) fn momentum_settings(momentum: f32, weight_decay: f32) -> Result<(f32
     Ok((unit(momentum)?, non_negative(weight_decay, true)?))
 }
 
+/// Checks momentum's settings and counter as a training-state record holds them: `[μ, λ, 0,
+/// 0]` and `0` or `1` (the Elman optimiser's and the gated cells' alike).
+///
+/// # Errors
+/// [`Error::InvalidField`] if no momentum optimiser has them.
+pub(crate) fn check_momentum_record(settings: [f32; 4], counter: u64) -> Result<()> {
+    let [mu, wd, zero0, zero1] = settings;
+    match momentum_settings(mu, wd) {
+        Ok(_) if zero0.to_bits() == 0 && zero1.to_bits() == 0 && counter <= 1 => Ok(()),
+        _ => Err(Error::InvalidField),
+    }
+}
+
+/// Checks Adam's settings as a training-state record holds them, `[β1, β2, ε, λ]` (any step
+/// count).
+///
+/// # Errors
+/// [`Error::InvalidField`] if no Adam optimiser has them.
+pub(crate) fn check_adam_record(settings: [f32; 4]) -> Result<()> {
+    let [b1, b2, eps, wd] = settings;
+    adam_settings(b1, b2, eps, wd)
+        .map(|_| ())
+        .map_err(|_| Error::InvalidField)
+}
+
 /// Checks Adam's settings, as [`Adam::new`] does.
 pub(crate) fn adam_settings(
     beta1: f32,
@@ -339,11 +364,7 @@ impl<const I: usize, const H: usize, const O: usize> Optimizer<I, H, O> for Mome
     }
 
     fn check_settings(settings: [f32; 4], counter: u64) -> Result<()> {
-        let [mu, wd, zero0, zero1] = settings;
-        match Self::with_weight_decay(mu, wd) {
-            Ok(_) if zero0.to_bits() == 0 && zero1.to_bits() == 0 && counter <= 1 => Ok(()),
-            _ => Err(Error::InvalidField),
-        }
+        check_momentum_record(settings, counter)
     }
 
     fn set_settings(&mut self, settings: [f32; 4], counter: u64) {
@@ -488,10 +509,7 @@ impl<const I: usize, const H: usize, const O: usize> Optimizer<I, H, O> for Adam
     }
 
     fn check_settings(settings: [f32; 4], _: u64) -> Result<()> {
-        let [b1, b2, eps, wd] = settings;
-        Self::new(b1, b2, eps, wd)
-            .map(|_| ())
-            .map_err(|_| Error::InvalidField)
+        check_adam_record(settings)
     }
 
     fn set_settings(&mut self, settings: [f32; 4], counter: u64) {
