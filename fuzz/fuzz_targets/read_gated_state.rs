@@ -11,11 +11,11 @@
 mod common;
 
 use libfuzzer_sys::fuzz_target;
+use tinyrnn::XorShiftRng;
 use tinyrnn::gated::{GatedAdam, LstmTrainer};
 use tinyrnn::lstm::{Lstm, LstmState};
 use tinyrnn::rand_core::SeedableRng;
 use tinyrnn::train::{SquaredError, Targets};
-use tinyrnn::XorShiftRng;
 
 type Tr = LstmTrainer<2, 4, 1, 4, SquaredError, GatedAdam<2, 4, 1, 4>>;
 
@@ -37,7 +37,12 @@ fuzz_target!(|input: &[u8]| {
             let ds = [[1.0]; 4];
             match t.step_targets(Some(&mut s), &xs, Targets::every(&ds)) {
                 Ok(_) => {
-                    assert!(t.model.arrays().iter().all(|a| a.iter().all(|w| w.is_finite())));
+                    assert!(
+                        t.model
+                            .arrays()
+                            .iter()
+                            .all(|a| a.iter().all(|w| w.is_finite()))
+                    );
                     assert!(s.h.iter().chain(&s.c).all(|v| v.is_finite()));
                 }
                 Err(_) => {
