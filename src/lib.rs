@@ -54,8 +54,9 @@
 //!   to the `f32` model.
 //! - [`gru`], [`lstm`]: the gated cells, [`gru::Gru`] and [`lstm::Lstm`] in PyTorch's
 //!   conventions, for dependencies further back than an Elman network reaches: one step, a
-//!   forward pass, exact BPTT for every loss and label placement, clipping and SGD (not yet the
-//!   [`Trainer`], the records or the firmware).
+//!   forward pass, exact BPTT for every loss and label placement, clipping, SGD, momentum and
+//!   Adam, their trainers ([`gated::GruTrainer`], [`gated::LstmTrainer`]), model, training-state
+//!   and stream-state records, trained on the device by the firmware on all four cores.
 //! - [`linalg`], [`activation`]: the hand-written kernels and the activations.
 //!
 //! # Guarantees
